@@ -1,0 +1,53 @@
+import { Migration } from './migrator';
+
+/**
+ * Event store schema. Positions come from an identity column and are allocated only while the
+ * append lock is held (see ADR 0002), so global positions are in commit order and a reader that
+ * reads by position never skips an event that commits late.
+ */
+export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events, streams, idempotency',
+    sql: `
+      create table es_streams (
+        stream_id text primary key,
+        revision bigint not null,
+        last_hash text not null,
+        created_at timestamptz not null,
+        updated_at timestamptz not null
+      );
+
+      create table es_events (
+        global_position bigint generated always as identity primary key,
+        event_id uuid not null,
+        stream_id text not null,
+        stream_revision bigint not null,
+        event_type text not null,
+        schema_version int not null,
+        data jsonb not null,
+        metadata jsonb not null,
+        recorded_at timestamptz not null,
+        effective_at timestamptz not null,
+        correlation_id text not null,
+        idempotency_key text,
+        previous_hash text,
+        hash text not null,
+        constraint es_events_event_id_uk unique (event_id),
+        constraint es_events_stream_revision_uk unique (stream_id, stream_revision)
+      );
+      create index es_events_type_idx on es_events (event_type, global_position);
+      create index es_events_correlation_idx on es_events (correlation_id);
+      create index es_events_recorded_at_idx on es_events using brin (recorded_at);
+
+      create table es_idempotency (
+        idempotency_key text primary key,
+        stream_id text not null,
+        first_position bigint not null,
+        last_position bigint not null,
+        event_ids uuid[] not null,
+        created_at timestamptz not null
+      );
+    `,
+  },
+];

@@ -1,0 +1,82 @@
+import { ManualClock } from '@ipstd/kernel';
+import { PostgresEventStore } from '../src';
+import { createTestDatabase } from '../../../test/support/postgres';
+import { eventStoreContract, newEvent, waitFor } from './contract';
+
+eventStoreContract('PostgreSQL', async () => {
+  const db = await createTestDatabase('es');
+  const clock = new ManualClock('2024-10-08T00:00:00Z');
+  const store = new PostgresEventStore(db.pool, { clock, pollIntervalMs: 100 });
+  await store.migrate();
+  return {
+    store,
+    clock,
+    async cleanup() {
+      await store.close();
+      await db.drop();
+    },
+  };
+});
+
+describe('PostgreSQL event store specifics', () => {
+  it('migrations are applied once and are idempotent', async () => {
+    const db = await createTestDatabase('es');
+    try {
+      const store = new PostgresEventStore(db.pool);
+      expect(await store.migrate()).toEqual([1]);
+      expect(await store.migrate()).toEqual([]);
+      await store.close();
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('a subscriber never skips an event whose transaction commits after a later-started one', async () => {
+    const db = await createTestDatabase('es');
+    const store = new PostgresEventStore(db.pool, { pollIntervalMs: 20 });
+    await store.migrate();
+    try {
+      // A foreign writer that follows the append protocol but holds its transaction open.
+      const slow = await db.pool.connect();
+      await slow.query('begin');
+      await slow.query('select pg_advisory_xact_lock(7320500002)');
+      await slow.query(
+        `insert into es_events (event_id, stream_id, stream_revision, event_type, schema_version, data, metadata, recorded_at, effective_at, correlation_id, hash)
+         values ($1, 'slow', 0, 'Slow', 1, '{}', '{}', now(), now(), 'c', 'h')`,
+        [newEvent().eventId],
+      );
+      const seen: string[] = [];
+      const sub = store.subscribeToAll({ after: 0n, onBatch: async (events) => void seen.push(...events.map((e) => e.streamId)) });
+      const fast = store.appendToStream('fast', [newEvent()], { expectedRevision: 'no-stream' });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen).toEqual([]);
+      await slow.query('commit');
+      slow.release();
+      await fast;
+      await waitFor(() => seen.length === 2);
+      expect(seen).toEqual(['slow', 'fast']);
+      await sub.stop();
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  it('one conflicting append in a batch fails alone', async () => {
+    const db = await createTestDatabase('es');
+    const store = new PostgresEventStore(db.pool);
+    await store.migrate();
+    try {
+      await store.appendToStream('s-1', [newEvent()], { expectedRevision: 'no-stream' });
+      const results = await Promise.allSettled([
+        store.appendToStream('s-1', [newEvent()], { expectedRevision: 5n }),
+        store.appendToStream('s-2', [newEvent()], { expectedRevision: 'no-stream' }),
+        store.appendToStream('s-3', [newEvent()], { expectedRevision: 'no-stream' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Clock } from './clock';
+
+/** Source of new identifiers, injected so that deciders stay deterministic. */
+export interface IdGenerator {
+  next(): string;
+}
+
+/**
+ * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Within one millisecond the
+ * 12-bit rand_a field is used as a counter so ids created by one generator sort in creation order.
+ */
+export class UuidV7Generator implements IdGenerator {
+  private lastMs = -1;
+  private counter = 0;
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: (n: number) => Buffer = randomBytes,
+  ) {}
+
+  next(): string {
+    let ms = this.clock.now().getTime();
+    if (ms <= this.lastMs) {
+      ms = this.lastMs;
+      this.counter += 1;
+      if (this.counter > 0xfff) {
+        ms += 1;
+        this.counter = 0;
+      }
+    } else {
+      this.counter = 0;
+    }
+    this.lastMs = ms;
+    const bytes = this.random(16);
+    bytes.writeUIntBE(ms, 0, 6);
+    bytes[6] = 0x70 | ((this.counter >> 8) & 0x0f);
+    bytes[7] = this.counter & 0xff;
+    bytes[8] = 0x80 | (bytes[8] & 0x3f);
+    return formatUuid(bytes);
+  }
+}
+
+/** Deterministic name-based UUID (version 5, SHA-1) for ids derived from business keys. */
+export function uuidV5(namespace: string, name: string): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = 0x50 | (bytes[6] & 0x0f);
+  bytes[8] = 0x80 | (bytes[8] & 0x3f);
+  return formatUuid(bytes);
+}
+
+function formatUuid(bytes: Buffer): string {
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
