@@ -1,3 +1,6 @@
 export * from './clock';
 export * from './ids';
 export * from './canonical-json';
+export * from './decider';
+export * from './domain-error';
+export * from './shanghai-time';

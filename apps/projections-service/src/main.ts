@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule, Runtime, bootstrap } from '@ipstd/platform';
+import { ProjectionsModule } from '@ipstd/read-models';
+
+/** Read models and their query API (audit, lists), as its own process. */
+@Module({})
+class ProjectionsServiceModule {
+  static register(runtime: Runtime): DynamicModule {
+    return { module: ProjectionsServiceModule, imports: [PlatformModule.forRoot(runtime), ProjectionsModule.register({ run: true })] };
+  }
+}
+
+bootstrap({ title: 'projections-service', module: (runtime) => ProjectionsServiceModule.register(runtime) }).catch((error) => {
+  process.stderr.write(`failed to start: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule, Runtime } from '@ipstd/platform';
+import { ApplicationsModule } from '@ipstd/applications';
+import { ProjectionsModule } from '@ipstd/read-models';
+
+/** Every context in one process: what `npm start` runs on the embedded default. */
+@Module({})
+export class StandaloneModule {
+  static register(runtime: Runtime): DynamicModule {
+    return {
+      module: StandaloneModule,
+      imports: [PlatformModule.forRoot(runtime), ApplicationsModule, ProjectionsModule.register({ run: true })],
+    };
+  }
+}

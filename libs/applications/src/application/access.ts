@@ -1,0 +1,36 @@
+import { HttpStatus } from '@nestjs/common';
+import { Principal, ProblemException } from '@ipstd/platform';
+import { ApplicationProfile, cityOf } from '../domain';
+
+export function scopeForbidden(zh: string, en: string): ProblemException {
+  return new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh, en });
+}
+
+/** City-level roles act only within their own city. */
+export function requireCity(principal: Principal, city: string): void {
+  if (principal.city !== city) {
+    throw scopeForbidden(`无权操作城市 ${city} 的数据`, `Your token's scope does not cover city ${city}`);
+  }
+}
+
+/** An applicant acts only for the enterprise its token names. */
+export function requireEnterprise(principal: Principal, creditCode: string): void {
+  if (principal.role !== 'applicant' || principal.org !== creditCode) {
+    throw scopeForbidden('只能以本企业名义操作本企业的申报', 'An applicant may act only for its own enterprise');
+  }
+}
+
+/** Who may read an application (API.md): its owner, its district office, the city's admin and auditors. */
+export function canReadApplication(principal: Principal, profile: ApplicationProfile): boolean {
+  switch (principal.role) {
+    case 'applicant':
+      return principal.org === profile.enterprise.creditCode;
+    case 'district-office':
+      return principal.district === profile.enterprise.district;
+    case 'programme-admin':
+    case 'auditor':
+      return principal.city === cityOf(profile.enterprise.district);
+    default:
+      return false;
+  }
+}

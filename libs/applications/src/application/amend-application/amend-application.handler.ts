@@ -1,0 +1,32 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
+import { ApplicationProfile } from '../../domain';
+import { requireEnterprise } from '../access';
+import { applicationSpec, loadApplication, loadOpenProgramme } from '../streams';
+import { applicationView } from '../views';
+import { ApplicationCommandResult } from '../submit-application/submit-application.handler';
+
+export class AmendApplicationCommand extends Command<ApplicationCommandResult> {
+  constructor(readonly applicationId: string, readonly profile: ApplicationProfile, readonly principal: Principal, readonly context: CommandContext) {
+    super();
+  }
+}
+
+@CommandHandler(AmendApplicationCommand)
+export class AmendApplicationHandler implements ICommandHandler<AmendApplicationCommand> {
+  constructor(private readonly pipeline: CommandPipeline) {}
+
+  async execute({ applicationId, profile, principal, context }: AmendApplicationCommand): Promise<ApplicationCommandResult> {
+    const current = await loadApplication(this.pipeline, applicationId);
+    requireEnterprise(principal, current.state.profile.enterprise.creditCode);
+    const programme = await loadOpenProgramme(this.pipeline, current.state.programmeId);
+    const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
+      type: 'AmendApplication' as const,
+      programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },
+      profile,
+      now,
+    }));
+    if (result.state.status === 'none') throw new Error('application vanished');
+    return { view: applicationView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
+  }
+}

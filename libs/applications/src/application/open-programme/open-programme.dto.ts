@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsISO8601, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+import { AGGREGATIONS, TRANCHE_TRIGGERS } from '../../domain';
+
+const ISO_WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
+
+export class RuleSetRefDto {
+  @ApiProperty({ example: 'suzhou-2024-ipstd' }) @IsString() @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/) id: string;
+  @ApiProperty({ example: 1 }) @IsInt() @Min(1) @Max(10_000) version: number;
+}
+
+export class WindowDto {
+  @ApiProperty({ example: '2024-10-08T00:00:00+08:00' }) @IsISO8601({ strict: true }) @Matches(ISO_WITH_OFFSET) opensAt: string;
+  @ApiProperty({ example: '2024-11-17T23:59:59+08:00' }) @IsISO8601({ strict: true }) @Matches(ISO_WITH_OFFSET) closesAt: string;
+}
+
+export class TrancheDto {
+  @ApiProperty({ example: 50 }) @IsInt() @Min(1) @Max(100) percent: number;
+  @ApiProperty({ enum: TRANCHE_TRIGGERS }) @IsIn(TRANCHE_TRIGGERS) trigger: (typeof TRANCHE_TRIGGERS)[number];
+}
+
+export class CriterionDto {
+  @ApiProperty({ example: 'strategy' }) @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/) id: string;
+  @ApiProperty({ example: 30 }) @IsInt() @Min(1) @Max(1000) max: number;
+}
+
+export class ReviewDto {
+  @ApiProperty({ example: 5 }) @IsInt() @Min(1) @Max(25) panelSize: number;
+  @ApiProperty({ enum: AGGREGATIONS }) @IsIn(AGGREGATIONS) aggregation: (typeof AGGREGATIONS)[number];
+  @ApiProperty({ example: 10 }) @IsInt() @Min(0) @Max(1000) defenseSize: number;
+  @ApiProperty({ type: [CriterionDto] }) @ValidateNested({ each: true }) @Type(() => CriterionDto) @ArrayMinSize(1) @ArrayMaxSize(30) criteria: CriterionDto[];
+}
+
+/** POST /v1/programmes: open a programme call. */
+export class OpenProgrammeDto {
+  @ApiProperty({ example: 'SZ-2024-IPSTD' }) @IsString() @Matches(/^[A-Z0-9][A-Z0-9-]{2,63}$/) code: string;
+  @ApiProperty({ example: '2024年度苏州市知识产权和标准融合计划项目' }) @IsString() @Length(2, 200) title: string;
+  @ApiProperty({ example: '320500', description: 'GB/T 2260 city code' }) @IsString() @Matches(/^\d{6}$/) city: string;
+  @ApiProperty() @ValidateNested() @Type(() => RuleSetRefDto) ruleSet: RuleSetRefDto;
+  @ApiProperty() @ValidateNested() @Type(() => WindowDto) window: WindowDto;
+  @ApiProperty({ example: '2024-11-20T23:59:59+08:00' }) @IsISO8601({ strict: true }) @Matches(ISO_WITH_OFFSET) endorsementDeadline: string;
+  @ApiProperty({ example: 2_000_000_000, description: 'integer fen' }) @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER) budgetFen: number;
+  @ApiProperty({ type: [TrancheDto] }) @ValidateNested({ each: true }) @Type(() => TrancheDto) @ArrayMinSize(1) @ArrayMaxSize(10) tranchePlan: TrancheDto[];
+  @ApiProperty() @ValidateNested() @Type(() => ReviewDto) review: ReviewDto;
+  @ApiProperty({ example: 24 }) @IsInt() @Min(1) @Max(24) implementationMonths: number;
+  @ApiProperty({ example: 3 }) @IsInt() @Min(0) @Max(23) acceptanceLeadMonths: number;
+  
+}

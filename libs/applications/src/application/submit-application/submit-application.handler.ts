@@ -1,0 +1,38 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
+import { ApplicationProfile, applicationIdFor } from '../../domain';
+import { requireEnterprise } from '../access';
+import { applicationSpec, loadOpenProgramme } from '../streams';
+import { ApplicationView, applicationView } from '../views';
+
+export interface ApplicationCommandResult {
+  view: ApplicationView;
+  revision: bigint;
+  replayed: boolean;
+}
+
+export class SubmitApplicationCommand extends Command<ApplicationCommandResult> {
+  constructor(readonly programmeId: string, readonly profile: ApplicationProfile, readonly principal: Principal, readonly context: CommandContext) {
+    super();
+  }
+}
+
+@CommandHandler(SubmitApplicationCommand)
+export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicationCommand> {
+  constructor(private readonly pipeline: CommandPipeline) {}
+
+  async execute({ programmeId, profile, principal, context }: SubmitApplicationCommand): Promise<ApplicationCommandResult> {
+    requireEnterprise(principal, profile.enterprise.creditCode);
+    const programme = await loadOpenProgramme(this.pipeline, programmeId);
+    const applicationId = applicationIdFor(programmeId, profile.enterprise.creditCode);
+    const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
+      type: 'SubmitApplication' as const,
+      applicationId,
+      programme: { programmeId, terms: programme.state.terms },
+      profile,
+      now,
+    }));
+    if (result.state.status === 'none') throw new Error('application not recorded');
+    return { view: applicationView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
+  }
+}

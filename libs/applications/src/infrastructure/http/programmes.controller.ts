@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
+import { Clock } from '@ipstd/kernel';
+import { CLOCK, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, Roles, UuidParam, etagOf } from '@ipstd/platform';
+import { OpenProgrammeDto } from '../../application/open-programme/open-programme.dto';
+import { OpenProgrammeCommand } from '../../application/open-programme/open-programme.handler';
+import { ApplicationProfileDto } from '../../application/submit-application/application-profile.dto';
+import { SubmitApplicationCommand } from '../../application/submit-application/submit-application.handler';
+import { loadOpenProgramme } from '../../application/streams';
+import { programmeView } from '../../application/views';
+
+@ApiTags('programmes')
+@ApiBearerAuth()
+@Controller('v1/programmes')
+export class ProgrammesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly pipeline: CommandPipeline,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Open a programme call (申报通知)' })
+  @ApiCreatedResponse({ description: 'The call; Location and ETag headers' })
+  async open(@Body() body: OpenProgrammeDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+    const result = await this.commands.execute(new OpenProgrammeCommand(body, principal, context));
+    response.setHeader('Location', `/v1/programmes/${result.view.programmeId}`);
+    response.setHeader('ETag', etagOf(result.revision));
+    return result.view;
+  }
+
+  @Get(':programmeId')
+  @ApiOperation({ summary: 'A programme call and where its window stands' })
+  async get(@Param('programmeId', UuidParam) programmeId: string, @Res({ passthrough: true }) response: Response) {
+    const { state, revision } = await loadOpenProgramme(this.pipeline, programmeId);
+    response.setHeader('ETag', etagOf(revision));
+    return programmeView(state, revision, this.clock.now());
+  }
+
+  @Post(':programmeId/applications')
+  @HttpCode(201)
+  @Roles('applicant')
+  @ApiOperation({ summary: 'Submit an application (申报) before the window closes' })
+  async submit(
+    @Param('programmeId', UuidParam) programmeId: string,
+    @Body() body: ApplicationProfileDto,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const result = await this.commands.execute(new SubmitApplicationCommand(programmeId, body, principal, context));
+    response.setHeader('Location', `/v1/applications/${result.view.applicationId}`);
+    response.setHeader('ETag', etagOf(result.revision));
+    return result.view;
+  }
+}

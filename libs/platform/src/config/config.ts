@@ -1,0 +1,83 @@
+import { resolve } from 'node:path';
+
+export type EventStoreKind = 'postgres' | 'eventstoredb';
+
+/** Runtime settings, parsed and checked once at start. */
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Null: start the embedded PostgreSQL in dataDir. */
+  readonly databaseUrl: string | null;
+  readonly embeddedPostgresPort: number;
+  readonly eventStore: EventStoreKind;
+  readonly eventStoreDbUrl: string | null;
+  readonly kafkaBrokers: readonly string[];
+  readonly auth: {
+    /** Shared HS256 secret; when neither this nor a JWKS URL is set, a key is generated into dataDir. */
+    readonly hs256Secret: string | null;
+    readonly jwksUrl: string | null;
+    readonly issuer: string | null;
+    readonly audience: string | null;
+  };
+  readonly bodyLimit: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly projectionPollMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got ${JSON.stringify(raw)})`);
+      return fallback;
+    }
+    return value;
+  };
+  const text = (name: string): string | null => (env[name] && env[name]!.trim() !== '' ? env[name]!.trim() : null);
+
+  const eventStore = (text('EVENT_STORE') ?? 'postgres') as EventStoreKind;
+  if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') problems.push(`EVENT_STORE must be 'postgres' or 'eventstoredb' (got ${JSON.stringify(eventStore)})`);
+  const eventStoreDbUrl = text('EVENTSTOREDB_URL');
+  if (eventStore === 'eventstoredb' && !eventStoreDbUrl) problems.push("EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL (e.g. esdb://localhost:2113?tls=false)");
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// connection string');
+  const logLevel = (text('LOG_LEVEL') ?? 'info') as AppConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push('LOG_LEVEL must be debug, info, warn or error');
+  const bodyLimit = text('BODY_LIMIT') ?? '1mb';
+  if (!/^\d+(kb|mb)$/.test(bodyLimit)) problems.push('BODY_LIMIT must look like 512kb or 1mb');
+
+  const config: AppConfig = {
+    port: int('PORT', 3000, 0, 65535),
+    host: text('HOST') ?? '0.0.0.0',
+    dataDir: resolve(text('DATA_DIR') ?? './data'),
+    databaseUrl,
+    embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    eventStore,
+    eventStoreDbUrl,
+    kafkaBrokers: (text('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+    auth: {
+      hs256Secret: text('AUTH_HS256_SECRET'),
+      jwksUrl: text('AUTH_JWKS_URL'),
+      issuer: text('AUTH_ISSUER'),
+      audience: text('AUTH_AUDIENCE'),
+    },
+    bodyLimit,
+    logLevel,
+    projectionPollMs: int('PROJECTION_POLL_MS', 250, 10, 60_000),
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+  };
+  if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,67 @@
+import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldError, ProblemException } from './problem';
+
+const CONSTRAINT_ZH: Record<string, string> = {
+  whitelistValidation: '不允许的字段',
+  isDefined: '必填',
+  isNotEmpty: '不能为空',
+  isString: '必须是字符串',
+  isInt: '必须是整数',
+  isNumber: '必须是数字',
+  isBoolean: '必须是布尔值',
+  isArray: '必须是数组',
+  isIn: '取值不在允许范围内',
+  isEnum: '取值不在允许范围内',
+  min: '小于允许的最小值',
+  max: '大于允许的最大值',
+  maxLength: '过长',
+  minLength: '过短',
+  matches: '格式不正确',
+  isISO8601: '必须是带时区的 ISO-8601 时间',
+  isDateString: '必须是日期',
+  arrayMinSize: '元素太少',
+  arrayMaxSize: '元素太多',
+  arrayUnique: '元素不能重复',
+  nestedValidation: '必须是对象',
+  isObject: '必须是对象',
+};
+
+function flatten(errors: readonly ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, en]) => ({
+      field,
+      code: constraint,
+      zh: `${field}：${CONSTRAINT_ZH[constraint] ?? '无效'}`,
+      en: constraint === 'whitelistValidation' ? `${field}: unknown field` : en,
+    }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** Global validation: unknown fields are refused, every problem is listed per field in both languages. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validateCustomDecorators: false,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) =>
+      new ProblemException(
+        HttpStatus.BAD_REQUEST,
+        'VALIDATION_FAILED',
+        { zh: '请求内容未通过校验', en: 'The request did not pass validation' },
+        { errors: flatten(errors) },
+      ),
+  });
+}
+
+/** Rejects NUL characters anywhere in a JSON body: PostgreSQL cannot store them in text or jsonb. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
+}

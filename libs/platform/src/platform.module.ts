@@ -1,0 +1,44 @@
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { EVENT_STORE } from '@ipstd/event-store';
+import { AuthGuard } from './auth/auth.guard';
+import { CommandPipeline } from './commands/command-pipeline';
+import { ProblemFilter } from './errors/problem.filter';
+import { IdempotencyInterceptor } from './http/idempotency';
+import { HealthController } from './observability/health.controller';
+import { HttpMetricsMiddleware, Metrics, MetricsController } from './observability/metrics';
+import { Runtime } from './runtime';
+import { APP_CONFIG, CLOCK, ID_GENERATOR, JWT_VERIFIER, PG_POOL } from './tokens';
+
+/** Cross-cutting providers every app shares: ports bound to the runtime, auth, errors, metrics, health. */
+@Global()
+@Module({})
+export class PlatformModule implements NestModule {
+  static forRoot(runtime: Runtime): DynamicModule {
+    const values = [
+      { provide: APP_CONFIG, useValue: runtime.config },
+      { provide: PG_POOL, useValue: runtime.pool },
+      { provide: EVENT_STORE, useValue: runtime.store },
+      { provide: CLOCK, useValue: runtime.clock },
+      { provide: ID_GENERATOR, useValue: runtime.ids },
+      { provide: JWT_VERIFIER, useValue: runtime.resolveKey },
+    ];
+    return {
+      module: PlatformModule,
+      controllers: [HealthController, MetricsController],
+      providers: [
+        ...values,
+        Metrics,
+        CommandPipeline,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+      exports: [...values.map((v) => v.provide), Metrics, CommandPipeline],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+}

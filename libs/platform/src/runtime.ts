@@ -1,0 +1,81 @@
+import { Pool } from 'pg';
+import { Clock, IdGenerator, UuidV7Generator, systemClock } from '@ipstd/kernel';
+import { EventStore, EventStoreDbEventStore, PostgresEventStore, runMigrations } from '@ipstd/event-store';
+import { AppConfig } from './config/config';
+import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
+import { KeyResolver, jwksResolver } from './auth/jwt';
+import { loadOrCreateSigningKey } from './auth/key-store';
+import { HTTP_IDEMPOTENCY_MIGRATIONS } from './http/idempotency';
+
+/** The infrastructure a process runs on, built once before Nest starts and closed after it stops. */
+export interface Runtime {
+  readonly config: AppConfig;
+  readonly pool: Pool;
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly resolveKey: KeyResolver;
+  /** Where the database is, for the start-up banner (no password). */
+  readonly databaseLabel: string;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOverrides {
+  readonly clock?: Clock;
+  readonly pool?: Pool;
+  readonly store?: EventStore;
+  readonly log?: (line: string) => void;
+}
+
+export async function createRuntime(config: AppConfig, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const clock = overrides.clock ?? systemClock;
+  let embedded: EmbeddedPostgresHandle | null = null;
+  let pool = overrides.pool;
+  let databaseLabel = 'provided pool';
+  if (!pool) {
+    let url = config.databaseUrl;
+    if (url) {
+      databaseLabel = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    } else {
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log: overrides.log });
+      url = embedded.url;
+      databaseLabel = `embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort}, data in ${embedded.dataDir}`;
+    }
+    pool = new Pool({ connectionString: url, max: 20 });
+  }
+  const ownedPool = !overrides.pool;
+  pool.on('error', (error) => overrides.log?.(`idle PostgreSQL client error: ${error.message}`));
+  let store = overrides.store;
+  if (!store) store = await createEventStore(config, pool, clock);
+  await runMigrations(pool, 'http', HTTP_IDEMPOTENCY_MIGRATIONS);
+  const resolveKey: KeyResolver = config.auth.jwksUrl
+    ? jwksResolver(config.auth.jwksUrl)
+    : (() => {
+        const secret = config.auth.hs256Secret ? Buffer.from(config.auth.hs256Secret) : loadOrCreateSigningKey(config.dataDir);
+        return async () => secret;
+      })();
+  const finalStore = store;
+  return {
+    config,
+    pool,
+    store: finalStore,
+    clock,
+    ids: new UuidV7Generator(clock),
+    resolveKey,
+    databaseLabel,
+    async close() {
+      await finalStore.close();
+      if (ownedPool) await pool!.end();
+      if (embedded) await embedded.stop();
+    },
+  };
+}
+
+async function createEventStore(config: AppConfig, pool: Pool, clock: Clock): Promise<EventStore> {
+  if (config.eventStore === 'eventstoredb') {
+    return EventStoreDbEventStore.fromConnectionString(config.eventStoreDbUrl!, { clock });
+  }
+  const store = new PostgresEventStore(pool, { clock, pollIntervalMs: config.projectionPollMs });
+  await store.migrate();
+  return store;
+}

@@ -1,0 +1,73 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Pool } from 'pg';
+import { EVENT_STORE, EventStore } from '@ipstd/event-store';
+import { CurrentPrincipal, PG_POOL, Principal, Roles, UuidParam, notFound } from '@ipstd/platform';
+import { programmeStream } from '@ipstd/applications';
+import { ApplicationsQueryDto } from './queries.dto';
+import { decodeCursor, encodeCursor } from './pagination';
+
+@ApiTags('applications')
+@ApiBearerAuth()
+@Controller('v1/programmes')
+export class ApplicationsQueryController {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get(':programmeId/applications')
+  @Roles('applicant', 'district-office', 'programme-admin', 'auditor')
+  @ApiOperation({ summary: 'Applications of a programme, filtered by status and district, newest last, keyset-paginated' })
+  async list(@Param('programmeId', UuidParam) programmeId: string, @Query() query: ApplicationsQueryDto, @CurrentPrincipal() principal: Principal) {
+    const [first] = await this.store.readStream(programmeStream(programmeId), { maxCount: 1 });
+    if (!first) throw notFound('PROGRAMME_NOT_FOUND', '申报通知不存在', 'No such programme call');
+    const limit = query.limit ?? 50;
+    const where: string[] = ['programme_id = $1'];
+    const params: unknown[] = [programmeId];
+    const add = (clause: string, value: unknown) => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    switch (principal.role) {
+      case 'applicant':
+        add('credit_code = ?', principal.org ?? '');
+        break;
+      case 'district-office':
+        add('district = ?', principal.district ?? '');
+        break;
+      default:
+        add('left(district, 4) = ?', (principal.city ?? '').slice(0, 4));
+    }
+    if (query.status) add('status = ?', query.status);
+    if (query.district) add('district = ?', query.district);
+    const after = decodeCursor(query.cursor, 2);
+    if (after) {
+      params.push(after[0], after[1]);
+      where.push(`(submitted_at, application_id) > ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    params.push(limit + 1);
+    const { rows } = await this.pool.query(
+      `select application_id, status, district, credit_code, enterprise_name, project_title, requested_amount_fen,
+              submitted_at, updated_at, amendments, revision
+       from rm_applications where ${where.join(' and ')}
+       order by submitted_at, application_id limit $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => ({
+        applicationId: r.application_id,
+        status: r.status,
+        district: r.district,
+        creditCode: r.credit_code,
+        enterpriseName: r.enterprise_name,
+        projectTitle: r.project_title,
+        requestedAmountFen: Number(r.requested_amount_fen),
+        submittedAt: (r.submitted_at as Date).toISOString(),
+        updatedAt: (r.updated_at as Date).toISOString(),
+        amendments: r.amendments,
+        revision: Number(r.revision),
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([(last.submitted_at as Date).toISOString(), last.application_id]) : null,
+    };
+  }
+}

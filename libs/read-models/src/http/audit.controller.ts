@@ -1,0 +1,101 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Pool } from 'pg';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
+import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, notFound } from '@ipstd/platform';
+import { cityOf } from '@ipstd/applications';
+import { HttpStatus } from '@nestjs/common';
+import { PageQueryDto, StreamQueryDto } from './queries.dto';
+import { decodeCursor, encodeCursor } from './pagination';
+
+const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$/;
+
+/** The city an aggregate's stream belongs to, read from its first event. */
+export function cityOfStream(first: RecordedEvent): string | null {
+  const data = first.data as { terms?: { city?: string }; profile?: { enterprise?: { district?: string } } };
+  if (data.terms?.city) return data.terms.city;
+  if (data.profile?.enterprise?.district) return cityOf(data.profile.enterprise.district);
+  return null;
+}
+
+function outOfScope(): ProblemException {
+  return new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '该记录不属于您所在城市', en: 'This record is outside your city' });
+}
+
+export function envelopeView(e: RecordedEvent) {
+  return {
+    eventId: e.eventId,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    streamId: e.streamId,
+    revision: Number(e.revision),
+    globalPosition: Number(e.globalPosition),
+    recordedAt: e.recordedAt,
+    effectiveAt: e.metadata.effectiveAt,
+    actor: e.metadata.actor,
+    correlationId: e.metadata.correlationId,
+    causationId: e.metadata.causationId,
+    idempotencyKey: e.metadata.idempotencyKey,
+    previousHash: e.previousHash,
+    hash: e.hash,
+    data: e.data,
+  };
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit')
+export class AuditController {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get('streams/:streamId')
+  @Roles('auditor')
+  @ApiOperation({ summary: 'Every event of a stream with its full envelope and hashes' })
+  async stream(@Param('streamId') streamId: string, @Query() query: StreamQueryDto, @CurrentPrincipal() principal: Principal) {
+    if (!STREAM_ID.test(streamId)) throw notFound('STREAM_NOT_FOUND', '事件流不存在', 'No such stream');
+    const [first] = await this.store.readStream(streamId, { maxCount: 1 });
+    if (!first) throw notFound('STREAM_NOT_FOUND', '事件流不存在', 'No such stream');
+    if (cityOfStream(first) !== principal.city) throw outOfScope();
+    const limit = query.limit ?? 100;
+    const events = await this.store.readStream(streamId, { fromRevision: BigInt(query.fromRevision ?? 0), maxCount: limit + 1 });
+    const page = events.slice(0, limit);
+    return {
+      streamId,
+      events: page.map(envelopeView),
+      nextFromRevision: events.length > limit ? Number(events[limit].revision) : null,
+    };
+  }
+
+  @Get('applications/:applicationId/history')
+  @Roles('auditor')
+  @ApiOperation({ summary: 'Readable decision timeline of an application: who, role, organisation, when, what, why' })
+  async history(@Param('applicationId', UuidParam) applicationId: string, @Query() query: PageQueryDto, @CurrentPrincipal() principal: Principal) {
+    const { rows: apps } = await this.pool.query<{ district: string }>('select district from rm_applications where application_id = $1', [applicationId]);
+    if (apps.length === 0) throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
+    if (cityOf(apps[0].district) !== principal.city) throw outOfScope();
+    const limit = query.limit ?? 50;
+    const after = decodeCursor(query.cursor, 1);
+    const { rows } = await this.pool.query(
+      `select * from rm_application_history where application_id = $1 and revision > $2 order by revision limit $3`,
+      [applicationId, after ? Number(after[0]) : -1, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    return {
+      applicationId,
+      entries: page.map((r) => ({
+        revision: Number(r.revision),
+        globalPosition: Number(r.global_position),
+        eventId: r.event_id,
+        type: r.event_type,
+        recordedAt: (r.recorded_at as Date).toISOString(),
+        effectiveAt: (r.effective_at as Date).toISOString(),
+        who: { userId: r.actor_user_id, role: r.actor_role, organisation: r.actor_organisation },
+        what: { zh: r.summary_zh, en: r.summary_en },
+        details: r.details,
+        correlationId: r.correlation_id,
+        causationId: r.causation_id,
+      })),
+      nextCursor: rows.length > limit ? encodeCursor([Number(page[page.length - 1].revision)]) : null,
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { EVENT_STORE, EventStore } from '@ipstd/event-store';
+import { Metrics, PG_POOL, PROJECTION_LAG } from '@ipstd/platform';
+import { ALL_PROJECTIONS } from './all-projections';
+import { ProjectionRunner } from './runner/projection-runner';
+import { ApplicationsQueryController } from './http/applications-query.controller';
+import { AuditController } from './http/audit.controller';
+
+@Injectable()
+export class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly runner: ProjectionRunner) {}
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start();
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}
+
+/** Read models and their query endpoints (projections-service). `run: false` serves queries without projecting. */
+@Module({})
+export class ProjectionsModule {
+  static register(options: { run: boolean } = { run: true }): DynamicModule {
+    return {
+      module: ProjectionsModule,
+      global: true,
+      controllers: [ApplicationsQueryController, AuditController],
+      providers: [
+        {
+          provide: ProjectionRunner,
+          inject: [PG_POOL, EVENT_STORE, Metrics],
+          useFactory: (pool: Pool, store: EventStore, metrics: Metrics) =>
+            new ProjectionRunner(pool, store, ALL_PROJECTIONS, {
+              onCheckpoint: (name, position) => metrics.projectionPosition.set({ projection: name }, Number(position)),
+            }),
+        },
+        { provide: PROJECTION_LAG, useExisting: ProjectionRunner },
+        ...(options.run ? [ProjectionLifecycle] : []),
+      ],
+      exports: [ProjectionRunner, PROJECTION_LAG],
+    };
+  }
+}

@@ -1,0 +1,79 @@
+import { RecordedEvent } from '@ipstd/event-store';
+import { ApplicationEvent } from '@ipstd/applications';
+import { AppendProjection, Row } from '../runner/projection';
+
+/** The auditors' decision timeline of an application: who, when, what, why, caused by what. */
+export const applicationHistoryProjection: AppendProjection = {
+  kind: 'append',
+  name: 'application-history',
+  table: {
+    name: 'rm_application_history',
+    columns: {
+      application_id: 'text',
+      revision: 'bigint',
+      global_position: 'bigint',
+      event_id: 'text',
+      event_type: 'text',
+      recorded_at: 'timestamptz',
+      effective_at: 'timestamptz',
+      actor_user_id: 'text',
+      actor_role: 'text',
+      actor_organisation: 'text',
+      correlation_id: 'text',
+      causation_id: 'text',
+      summary_zh: 'text',
+      summary_en: 'text',
+      details: 'jsonb',
+    },
+    primaryKey: ['application_id', 'revision'],
+  },
+  handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn'],
+  rowsFor(recorded: RecordedEvent): Row[] {
+    const event = { type: recorded.type, data: recorded.data } as ApplicationEvent;
+    const { zh, en, details } = describe(event);
+    return [
+      {
+        application_id: event.data.applicationId,
+        revision: recorded.revision.toString(),
+        global_position: recorded.globalPosition.toString(),
+        event_id: recorded.eventId,
+        event_type: recorded.type,
+        recorded_at: recorded.recordedAt,
+        effective_at: recorded.metadata.effectiveAt,
+        actor_user_id: recorded.metadata.actor.userId,
+        actor_role: recorded.metadata.actor.role,
+        actor_organisation: recorded.metadata.actor.organisation,
+        correlation_id: recorded.metadata.correlationId,
+        causation_id: recorded.metadata.causationId,
+        summary_zh: zh,
+        summary_en: en,
+        details,
+      },
+    ];
+  },
+};
+
+function describe(event: ApplicationEvent): { zh: string; en: string; details: Record<string, unknown> } {
+  switch (event.type) {
+    case 'ApplicationSubmitted': {
+      const { enterprise, project } = event.data.profile;
+      return {
+        zh: `${enterprise.name}（${enterprise.creditCode}）提交申报“${project.title}”，申请金额 ${project.requestedAmountFen} 分`,
+        en: `${enterprise.creditCode} submitted “${project.title}” requesting ${project.requestedAmountFen} fen`,
+        details: { programmeId: event.data.programmeId, district: enterprise.district, requestedAmountFen: project.requestedAmountFen },
+      };
+    }
+    case 'ApplicationAmended':
+      return {
+        zh: '申报单位在截止前修改了申报材料',
+        en: 'The applicant amended the application before the deadline',
+        details: { requestedAmountFen: event.data.profile.project.requestedAmountFen },
+      };
+    case 'ApplicationWithdrawn':
+      return {
+        zh: `申报单位撤回申报${event.data.reason ? `，理由：${event.data.reason}` : ''}`,
+        en: `The applicant withdrew the application${event.data.reason ? `; reason: ${event.data.reason}` : ''}`,
+        details: { reason: event.data.reason },
+      };
+  }
+}

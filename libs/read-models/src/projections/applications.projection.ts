@@ -1,0 +1,60 @@
+import { RecordedEvent } from '@ipstd/event-store';
+import { ApplicationEvent, ApplicationProfile } from '@ipstd/applications';
+import { KeyedProjection, Row } from '../runner/projection';
+
+/** Applications of a programme, for the bureau's and districts' lists (filter by status and district). */
+export const applicationsProjection: KeyedProjection = {
+  kind: 'keyed',
+  name: 'applications',
+  table: {
+    name: 'rm_applications',
+    columns: {
+      application_id: 'text',
+      programme_id: 'text',
+      status: 'text',
+      district: 'text',
+      credit_code: 'text',
+      enterprise_name: 'text',
+      project_title: 'text',
+      requested_amount_fen: 'bigint',
+      submitted_at: 'timestamptz',
+      updated_at: 'timestamptz',
+      amendments: 'int',
+      revision: 'bigint',
+    },
+    primaryKey: ['application_id'],
+    indexes: [['programme_id', 'status', 'district', 'submitted_at', 'application_id'], ['programme_id', 'submitted_at', 'application_id'], ['credit_code']],
+  },
+  handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn'],
+  keyOf: (event) => [(event.data as { applicationId: string }).applicationId],
+  evolve(row: Row | null, recorded: RecordedEvent): Row | null {
+    const event = { type: recorded.type, data: recorded.data } as ApplicationEvent;
+    const touched = { updated_at: recorded.recordedAt, revision: recorded.revision.toString() };
+    switch (event.type) {
+      case 'ApplicationSubmitted':
+        return {
+          application_id: event.data.applicationId,
+          programme_id: event.data.programmeId,
+          status: 'submitted',
+          ...profileColumns(event.data.profile),
+          submitted_at: event.data.submittedAt,
+          amendments: 0,
+          ...touched,
+        };
+      case 'ApplicationAmended':
+        return row && { ...row, ...profileColumns(event.data.profile), amendments: Number(row.amendments) + 1, ...touched };
+      case 'ApplicationWithdrawn':
+        return row && { ...row, status: 'withdrawn', ...touched };
+    }
+  },
+};
+
+function profileColumns(profile: ApplicationProfile): Row {
+  return {
+    district: profile.enterprise.district,
+    credit_code: profile.enterprise.creditCode,
+    enterprise_name: profile.enterprise.name,
+    project_title: profile.project.title,
+    requested_amount_fen: String(profile.project.requestedAmountFen),
+  };
+}
