@@ -99,7 +99,7 @@ function open(command: OpenProgramme, state: ProgrammeState): ProgrammeEvent[] {
       'PROGRAMME_CODE_TAKEN',
       'state',
       { zh: `编号为 ${command.terms.code} 的申报通知已经发布`, en: `A programme call with code ${command.terms.code} has already been opened` },
-      { code: command.terms.code },
+      { programmeCode: command.terms.code },
     );
   }
   checkTerms(command.terms);

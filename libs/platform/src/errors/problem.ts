@@ -36,6 +36,7 @@ export class ProblemException extends Error {
 
 export function problemOf(status: number, code: string, text: BilingualText, extensions: Record<string, unknown> = {}): Problem {
   return {
+    ...extensions,
     type: `https://ipstd.example.gov.cn/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: code,
     status,
@@ -43,6 +44,5 @@ export function problemOf(status: number, code: string, text: BilingualText, ext
     detail: `${text.zh} / ${text.en}`,
     detailZh: text.zh,
     detailEn: text.en,
-    ...extensions,
   };
 }

@@ -1,0 +1,37 @@
+import { ProgrammeEvent, programmeDecider } from '../src/domain';
+import { deciderSpec } from '../../../test/support/decider-spec';
+import { suzhouTerms } from '../../../test/support/fixtures';
+
+const spec = deciderSpec(programmeDecider);
+const now = new Date('2024-09-30T02:00:00Z');
+const programmeId = '0190a4b2-0000-7000-8000-000000000001';
+const open = (terms = suzhouTerms()) => ({ type: 'OpenProgramme' as const, programmeId, terms, now });
+const opened: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId, openedAt: now.toISOString(), terms: suzhouTerms() } };
+
+describe('programme call', () => {
+  describe('not yet opened', () => {
+    it('opens with every parameter of the call recorded', () => {
+      spec.given([]).when(open()).then([opened]);
+    });
+
+    it.each([
+      ['a tranche plan that does not add up to 100 %', suzhouTerms({ tranchePlan: [{ percent: 50, trigger: 'award' }] }), 'tranchePlan'],
+      ['a window that closes before it opens', suzhouTerms({ window: { opensAt: '2024-11-18T00:00:00+08:00', closesAt: '2024-11-17T23:59:59+08:00' } }), 'window'],
+      ['an endorsement deadline before the close', suzhouTerms({ endorsementDeadline: '2024-11-16T23:59:59+08:00' }), 'endorsementDeadline'],
+      ['an implementation period over 24 months (004 五)', suzhouTerms({ implementationMonths: 25 }), 'implementationMonths'],
+      ['a lead time as long as the implementation period', suzhouTerms({ acceptanceLeadMonths: 24 }), 'acceptanceLeadMonths'],
+      ['a trimmed mean with fewer than 5 experts', suzhouTerms({ review: { ...suzhouTerms().review, panelSize: 3 } }), 'review.aggregation'],
+      ['duplicate criterion ids', suzhouTerms({ review: { ...suzhouTerms().review, criteria: [{ id: 'a', max: 1 }, { id: 'a', max: 2 }] } }), 'review.criteria'],
+      ['a city the product does not serve', suzhouTerms({ city: '110100' }), 'city'],
+      ['a zero budget', suzhouTerms({ budgetFen: 0 }), 'budgetFen'],
+    ])('refuses %s', (_, terms, field) => {
+      spec.given([]).when(open(terms)).thenRefuses('PROGRAMME_TERMS_INVALID', { field });
+    });
+  });
+
+  describe('already opened', () => {
+    it('refuses to open the same code again', () => {
+      spec.given([opened]).when(open()).thenRefuses('PROGRAMME_CODE_TAKEN');
+    });
+  });
+});
