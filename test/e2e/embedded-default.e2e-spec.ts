@@ -1,0 +1,90 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suzhouTerms } from '../support/fixtures';
+
+const root = join(__dirname, '..', '..');
+const main = join(root, 'dist', 'apps', 'standalone', 'src', 'main.js');
+const tokenCli = join(root, 'dist', 'scripts', 'token.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  process: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** Starts the built standalone app exactly as `npm start` does, with no DATABASE_URL. */
+async function startStandalone(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const started = Date.now();
+  while (!/API:\s+(http:\/\/\S+)\/v1/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`standalone exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() - started > 60_000) throw new Error(`standalone did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { process: child, url: output.match(/API:\s+(http:\/\/\S+)\/v1/)![1], output: () => output };
+}
+
+async function stop(running: Running): Promise<number | null> {
+  running.process.kill('SIGTERM');
+  await new Promise((resolve) => running.process.once('exit', resolve));
+  return running.process.exitCode;
+}
+
+describe('the embedded default (npm start)', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    if (!existsSync(main)) throw new Error(`${main} is missing: run 'npm run build' first (npm test does)`);
+    dataDir = mkdtempSync(join(tmpdir(), 'ipstd-embedded-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves the API on an embedded PostgreSQL in DATA_DIR and keeps the data across a restart', async () => {
+    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+    const first = await startStandalone(env);
+    expect(first.output()).toContain('/docs');
+    const token = execFileSync(process.execPath, [tokenCli, '--role', 'programme-admin', '--city', '320500'], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } }).toString().trim();
+    const terms = suzhouTerms({ window: { opensAt: '2024-10-08T00:00:00+08:00', closesAt: '2099-11-17T23:59:59+08:00' }, endorsementDeadline: '2099-11-20T23:59:59+08:00' });
+    const opened = await fetch(`${first.url}/v1/programmes`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(terms) });
+    expect(opened.status).toBe(201);
+    const { programmeId } = (await opened.json()) as { programmeId: string };
+    expect((await fetch(`${first.url}/health/ready`)).status).toBe(200);
+    expect(await stop(first)).toBe(0);
+    expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(dataDir, 'auth', 'hs256.key'))).toBe(true);
+
+    const second = await startStandalone(env);
+    const again = await fetch(`${second.url}/v1/programmes/${programmeId}`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { code: string }).code).toBe('SZ-2024-IPSTD');
+    expect(await stop(second)).toBe(0);
+  }, 180_000);
+
+  it('refuses bad configuration at start, listing every problem, with exit code 2', () => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty', EVENT_STORE: 'mongo', DATA_DIR: dataDir }, stdio: 'pipe' });
+    } catch (error) {
+      status = (error as { status: number }).status;
+      stderr = String((error as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain('PORT must be an integer');
+    expect(stderr).toContain("EVENT_STORE must be 'postgres' or 'eventstoredb'");
+  });
+});

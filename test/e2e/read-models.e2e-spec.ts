@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { creditCodeCheckCharacter } from '@ipstd/applications';
+import { ProjectionRunner, ALL_PROJECTIONS, applyEvents } from '@ipstd/read-models';
+import { suzhouProfile, suzhouTerms } from '../support/fixtures';
+import { TestApp, bearer, startTestApp } from '../support/app';
+
+const DISTRICTS = ['320505', '320506', '320507', '320571'];
+
+function creditCode(i: number, district: string): string {
+  const first17 = `91${district}MA${String(i).padStart(7, '0')}`;
+  return first17 + creditCodeCheckCharacter(first17);
+}
+
+async function tableChecksum(t: TestApp, table: string, orderBy: string): Promise<string> {
+  const { rows } = await t.db.pool.query(`select * from ${table} order by ${orderBy}`);
+  return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+}
+
+describe('read models', () => {
+  let t: TestApp;
+  let programmeId: string;
+  const applicationIds: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
+    const admin = t.token({ role: 'programme-admin', city: '320500' });
+    programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms()).expect(201)).body.programmeId;
+    for (let i = 0; i < 12; i++) {
+      const district = DISTRICTS[i % DISTRICTS.length];
+      const code = creditCode(i, district);
+      const token = t.token({ role: 'applicant', org: code, sub: `ent-${i}` });
+      t.clock.advance(60_000);
+      const response = await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(token)).send(suzhouProfile({ creditCode: code, district, name: `企业${i}` })).expect(201);
+      applicationIds.push(response.body.applicationId);
+      if (i % 5 === 0) await t.http.post(`/v1/applications/${response.body.applicationId}/withdrawal`).set(bearer(token)).send({}).expect(200);
+    }
+    await t.projectionsCaughtUp();
+  });
+  afterAll(() => t?.close());
+
+  describe('applications of a programme', () => {
+    const list = (token: string, query = '') => t.http.get(`/v1/programmes/${programmeId}/applications${query}`).set(bearer(token));
+
+    it('pages through every application in submission order with an opaque cursor', async () => {
+      const auditor = t.token({ role: 'auditor', city: '320500' });
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const response: { body: { items: Array<{ applicationId: string }>; nextCursor: string | null } } = await list(auditor, `?limit=5${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        seen.push(...response.body.items.map((i) => i.applicationId));
+        cursor = response.body.nextCursor;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(applicationIds);
+    });
+
+    it('filters by status and district', async () => {
+      const admin = t.token({ role: 'programme-admin', city: '320500' });
+      const withdrawn = (await list(admin, '?status=withdrawn').expect(200)).body.items;
+      expect(withdrawn.map((i: { applicationId: string }) => i.applicationId)).toEqual([applicationIds[0], applicationIds[5], applicationIds[10]]);
+      const inWuzhong = (await list(admin, '?district=320506&status=submitted').expect(200)).body.items;
+      expect(inWuzhong.map((i: { applicationId: string }) => i.applicationId)).toEqual([applicationIds[1], applicationIds[9]]);
+      expect(inWuzhong.every((i: { district: string; status: string }) => i.district === '320506' && i.status === 'submitted')).toBe(true);
+    });
+
+    it('shows a district office only its district and an applicant only its own', async () => {
+      const office = (await list(t.token({ role: 'district-office', district: '320507' })).expect(200)).body.items;
+      expect(office.map((i: { district: string }) => i.district)).toEqual(['320507', '320507', '320507']);
+      const own = (await list(t.token({ role: 'applicant', org: creditCode(3, DISTRICTS[3]) })).expect(200)).body.items;
+      expect(own.map((i: { applicationId: string }) => i.applicationId)).toEqual([applicationIds[3]]);
+    });
+
+    it('refuses experts and finance, a bad cursor and an out-of-range limit', async () => {
+      await list(t.token({ role: 'expert', sub: 'e1' })).expect(403);
+      await list(t.token({ role: 'finance', city: '320500' })).expect(403);
+      const auditor = t.token({ role: 'auditor', city: '320500' });
+      expect((await list(auditor, '?cursor=garbage').expect(400)).body.code).toBe('CURSOR_INVALID');
+      expect((await list(auditor, '?limit=5000').expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await list(auditor, '?status=bogus').expect(400)).body.code).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('audit views', () => {
+    it('shows every event of a stream with its envelope and a hash chain', async () => {
+      const auditor = t.token({ role: 'auditor', city: '320500', sub: 'auditor-1' });
+      const response = await t.http.get(`/v1/audit/streams/application-${applicationIds[0]}`).set(bearer(auditor)).expect(200);
+      const [submitted, withdrawn] = response.body.events;
+      expect(submitted).toMatchObject({ type: 'ApplicationSubmitted', revision: 0, previousHash: null, actor: { role: 'applicant', userId: 'ent-0' } });
+      expect(withdrawn).toMatchObject({ type: 'ApplicationWithdrawn', revision: 1, previousHash: submitted.hash });
+      expect(submitted.correlationId).toBeTruthy();
+      expect(submitted.recordedAt).toMatch(/Z$/);
+    });
+
+    it('pages a long stream', async () => {
+      const auditor = t.token({ role: 'auditor', city: '320500' });
+      const page = await t.http.get(`/v1/audit/streams/application-${applicationIds[0]}?limit=1`).set(bearer(auditor)).expect(200);
+      expect(page.body.events).toHaveLength(1);
+      expect(page.body.nextFromRevision).toBe(1);
+    });
+
+    it("is for auditors of the stream's city only", async () => {
+      await t.http.get(`/v1/audit/streams/programme-${programmeId}`).set(bearer(t.token({ role: 'auditor', city: '320500' }))).expect(200);
+      await t.http.get(`/v1/audit/streams/programme-${programmeId}`).set(bearer(t.token({ role: 'auditor', city: '371100' }))).expect(403);
+      await t.http.get(`/v1/audit/streams/programme-${programmeId}`).set(bearer(t.token({ role: 'programme-admin', city: '320500' }))).expect(403);
+      await t.http.get('/v1/audit/streams/programme-nope').set(bearer(t.token({ role: 'auditor', city: '320500' }))).expect(404);
+    });
+
+    it('tells the decision history of an application: who, role, organisation, when, what', async () => {
+      const auditor = t.token({ role: 'auditor', city: '320500' });
+      const response = await t.http.get(`/v1/audit/applications/${applicationIds[5]}/history`).set(bearer(auditor)).expect(200);
+      expect(response.body.entries.map((e: { type: string }) => e.type)).toEqual(['ApplicationSubmitted', 'ApplicationWithdrawn']);
+      const [first] = response.body.entries;
+      expect(first.who).toEqual({ userId: 'ent-5', role: 'applicant', organisation: creditCode(5, DISTRICTS[1]) });
+      expect(first.what.zh).toContain('企业5');
+      expect(first.what.en).toContain('submitted');
+      expect(first.recordedAt).toBeTruthy();
+      expect(first.effectiveAt).toBeTruthy();
+      await t.http.get(`/v1/audit/applications/${applicationIds[5]}/history`).set(bearer(t.token({ role: 'auditor', city: '371100' }))).expect(403);
+    });
+  });
+
+  describe('projection runner', () => {
+    it('rebuilding from the log gives byte-identical tables', async () => {
+      const before = [await tableChecksum(t, 'rm_applications', 'application_id'), await tableChecksum(t, 'rm_application_history', 'application_id, revision')];
+      await t.app.get(ProjectionRunner).rebuild();
+      const after = [await tableChecksum(t, 'rm_applications', 'application_id'), await tableChecksum(t, 'rm_application_history', 'application_id, revision')];
+      expect(after).toEqual(before);
+      const { rows } = await t.db.pool.query('select count(*)::int as n from rm_applications');
+      expect(rows[0].n).toBe(12);
+    });
+
+    it('keeps projecting live after a rebuild', async () => {
+      const code = creditCode(99, '320505');
+      await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: code }))).send(suzhouProfile({ creditCode: code })).expect(201);
+      await t.projectionsCaughtUp();
+      const { rows } = await t.db.pool.query('select count(*)::int as n from rm_applications');
+      expect(rows[0].n).toBe(13);
+    });
+
+    it('applies a redelivered batch once: the checkpoint guards the rows', async () => {
+      const runner = t.app.get(ProjectionRunner) as unknown as { commitBatch(p: unknown, e: unknown): Promise<bigint> };
+      const events = await t.runtime.store.readAll({ after: 0n, maxCount: 1000 });
+      const before = await tableChecksum(t, 'rm_application_history', 'application_id, revision');
+      await runner.commitBatch(ALL_PROJECTIONS[1], events);
+      expect(await tableChecksum(t, 'rm_application_history', 'application_id, revision')).toBe(before);
+    });
+
+    it('rolls back rows and checkpoint together when a batch fails half-way', async () => {
+      const client = await t.db.pool.connect();
+      const history = ALL_PROJECTIONS[1];
+      const events = await t.runtime.store.readAll({ after: 0n, maxCount: 1000 });
+      try {
+        await client.query('begin');
+        await client.query('delete from rm_application_history');
+        await expect(applyEvents(client, history, [...events, ...events])).rejects.toThrow();
+      } finally {
+        await client.query('rollback');
+        client.release();
+      }
+      const { rows } = await t.db.pool.query('select count(*)::int as n from rm_application_history');
+      expect(rows[0].n).toBeGreaterThan(12);
+    });
+
+    it('a fresh runner resumes from the stored checkpoint without reapplying', async () => {
+      const runner = new ProjectionRunner(t.db.pool, t.runtime.store, ALL_PROJECTIONS);
+      const before = await tableChecksum(t, 'rm_applications', 'application_id');
+      await runner.start();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(runner.status().every((s) => s.running)).toBe(true);
+      await runner.stop();
+      expect(await tableChecksum(t, 'rm_applications', 'application_id')).toBe(before);
+    });
+  });
+});
