@@ -13,6 +13,7 @@ const CORRELATION = /^[A-Za-z0-9_\-.:]{1,128}$/;
  * errors, correlation ids, access logs, validation and the OpenAPI document.
  */
 export function configureHttpApp(app: INestApplication, config: AppConfig, ids: IdGenerator, options: { title: string; accessLog?: (entry: Record<string, unknown>) => void }): void {
+  app.getHttpAdapter().getInstance().disable('x-powered-by');
   app.use((request: Request & { correlationId?: string }, response: Response, next: NextFunction) => {
     const given = request.header('X-Correlation-Id');
     request.correlationId = given && CORRELATION.test(given) ? given : ids.next();
