@@ -29,6 +29,8 @@ try {
     ...(args.org ? { org: args.org } : {}),
     ...(args.district ? { district: args.district } : {}),
     ...(args.city ? { city: args.city } : {}),
+    ...(config.auth.issuer ? { iss: config.auth.issuer } : {}),
+    ...(config.auth.audience ? { aud: config.auth.audience } : {}),
     iat: now,
     exp: now + ttl,
   };

@@ -1,3 +1,4 @@
+import { IdempotencyPruner } from '@ipstd/platform';
 import { suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
 
@@ -50,5 +51,43 @@ describe('operations endpoints', () => {
     expect(response.headers['x-correlation-id']).toBe('corr-42');
     const [event] = await t.runtime.store.readStream(`programme-${response.body.programmeId}`);
     expect(event.metadata.correlationId).toBe('corr-42');
+  });
+});
+
+describe('stored Idempotency-Key responses', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { IDEMPOTENCY_RETENTION_HOURS: '24' } });
+  });
+  afterAll(() => t?.close());
+
+  it('are pruned after the retention period', async () => {
+    const admin = t.token({ role: 'programme-admin', city: '320500' });
+    await t.http.post('/v1/programmes').set(bearer(admin)).set('Idempotency-Key', 'open-1').send(suzhouTerms()).expect(201);
+    const count = async () => (await t.db.pool.query('select count(*)::int as n from http_idempotency')).rows[0].n;
+    expect(await count()).toBe(1);
+    const pruner = t.app.get(IdempotencyPruner);
+    t.clock.advance(23 * 3600_000);
+    expect(await pruner.prune()).toBe(0);
+    t.clock.advance(2 * 3600_000);
+    expect(await pruner.prune()).toBe(1);
+    expect(await count()).toBe(0);
+  });
+});
+
+describe('metrics of commands', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('counts accepted, refused and replayed commands', async () => {
+    const admin = t.token({ role: 'programme-admin', city: '320500' });
+    await t.http.post('/v1/programmes').set(bearer(admin)).set('Idempotency-Key', 'k').send(suzhouTerms()).expect(201);
+    await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms()).expect(409);
+    const text = (await t.http.get('/metrics').expect(200)).text;
+    expect(text).toContain('commands_total{command="OpenProgramme",outcome="accepted"} 1');
+    expect(text).toContain('commands_total{command="OpenProgramme",outcome="refused"} 1');
   });
 });

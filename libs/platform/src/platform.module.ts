@@ -4,7 +4,7 @@ import { EVENT_STORE } from '@ipstd/event-store';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandPipeline } from './commands/command-pipeline';
 import { ProblemFilter } from './errors/problem.filter';
-import { IdempotencyInterceptor } from './http/idempotency';
+import { IdempotencyInterceptor, IdempotencyPruner } from './http/idempotency';
 import { HealthController } from './observability/health.controller';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './observability/metrics';
 import { Runtime } from './runtime';
@@ -30,6 +30,7 @@ export class PlatformModule implements NestModule {
         ...values,
         Metrics,
         CommandPipeline,
+        IdempotencyPruner,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

@@ -75,7 +75,7 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
 
 async function createEventStore(config: AppConfig, pool: Pool, clock: Clock): Promise<EventStore> {
   if (config.eventStore === 'eventstoredb') {
-    return EventStoreDbEventStore.fromConnectionString(config.eventStoreDbUrl!, { clock });
+    return EventStoreDbEventStore.fromConnectionString(config.eventStoreDbUrl!, { clock, pollIntervalMs: config.projectionPollMs });
   }
   const store = new PostgresEventStore(pool, { clock, pollIntervalMs: config.projectionPollMs });
   await store.migrate();

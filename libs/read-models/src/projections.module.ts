@@ -9,12 +9,28 @@ import { AuditController } from './http/audit.controller';
 
 @Injectable()
 export class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly runner: ProjectionRunner) {}
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly runner: ProjectionRunner, private readonly metrics: Metrics) {}
+
   async onApplicationBootstrap(): Promise<void> {
     await this.runner.start();
+    this.timer = setInterval(() => void this.recordLag(), 5000);
+    this.timer.unref();
   }
+
   async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
     await this.runner.stop();
+  }
+
+  private async recordLag(): Promise<void> {
+    try {
+      const lag = await this.runner.lag();
+      for (const [name, behind] of Object.entries(lag.projections)) this.metrics.projectionLag.set({ projection: name }, Number(behind));
+    } catch {
+      // readiness reports an unreachable store; the gauge keeps its last value
+    }
   }
 }
 

@@ -1,8 +1,9 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { Clock, Decider, DomainError, DomainEvent, EventRegistry, IdGenerator, decodeEvent } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ipstd/event-store';
 import { ProblemException } from '../errors/problem';
 import { CLOCK, ID_GENERATOR } from '../tokens';
+import { Metrics } from '../observability/metrics';
 import { CommandContext } from './command-context';
 
 export interface CommandResult<State> {
@@ -31,6 +32,7 @@ export class CommandPipeline {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async load<Command, Event extends DomainEvent, State>(spec: StreamSpec<Command, Event, State>): Promise<{ state: State; revision: bigint | null; recorded: RecordedEvent[] }> {
@@ -39,7 +41,27 @@ export class CommandPipeline {
     return { state, revision: recorded.length ? recorded[recorded.length - 1].revision : null, recorded };
   }
 
-  async run<Command, Event extends DomainEvent, State>(
+  async run<Command extends { type: string }, Event extends DomainEvent, State>(
+    spec: StreamSpec<Command, Event, State>,
+    context: CommandContext,
+    commandFor: (state: State, now: Date) => Command,
+  ): Promise<CommandResult<State>> {
+    let name = 'unknown';
+    try {
+      const result = await this.execute(spec, context, (state, now) => {
+        const command = commandFor(state, now);
+        name = command.type;
+        return command;
+      });
+      this.metrics?.commands.inc({ command: name, outcome: result.replayed ? 'replayed' : 'accepted' });
+      return result;
+    } catch (error) {
+      this.metrics?.commands.inc({ command: name, outcome: outcomeOf(error) });
+      throw error;
+    }
+  }
+
+  private async execute<Command, Event extends DomainEvent, State>(
     spec: StreamSpec<Command, Event, State>,
     context: CommandContext,
     commandFor: (state: State, now: Date) => Command,
@@ -98,6 +120,13 @@ export class CommandPipeline {
       .reduce((s, e) => spec.decider.evolve(s, decodeEvent(spec.events, e.type, e.schemaVersion, e.data)), spec.decider.initialState());
     return { state, revision: upTo, events: earlier, replayed: true };
   }
+}
+
+function outcomeOf(error: unknown): string {
+  if (error instanceof DomainError) return 'refused';
+  if (error instanceof WrongExpectedRevisionError) return 'conflict';
+  if (error instanceof ProblemException && error.status === HttpStatus.PRECONDITION_FAILED) return 'conflict';
+  return 'failed';
 }
 
 function preconditionFailed(current: bigint | null): ProblemException {

@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly bodyLimit: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly projectionPollMs: number;
+  /** Stored responses of Idempotency-Key requests are kept this long. */
+  readonly idempotencyRetentionHours: number;
   readonly shutdownGraceMs: number;
 }
 
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit,
     logLevel,
     projectionPollMs: int('PROJECTION_POLL_MS', 250, 10, 60_000),
+    idempotencyRetentionHours: int('IDEMPOTENCY_RETENTION_HOURS', 168, 1, 24 * 366),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
   if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');

@@ -1,11 +1,12 @@
-import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { Pool } from 'pg';
 import { Observable, from, of, switchMap, tap } from 'rxjs';
-import { canonicalJson, sha256Hex } from '@ipstd/kernel';
+import { Clock, canonicalJson, sha256Hex } from '@ipstd/kernel';
 import { Migration } from '@ipstd/event-store';
 import { ProblemException } from '../errors/problem';
-import { PG_POOL } from '../tokens';
+import { APP_CONFIG, CLOCK, PG_POOL } from '../tokens';
+import { AppConfig } from '../config/config';
 import { Principal } from '../auth/principal';
 import { headerToken } from './request-context';
 
@@ -38,7 +39,7 @@ const REPLAYED_HEADERS = ['etag', 'location'];
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(@Inject(PG_POOL) private readonly pool: Pool, @Inject(CLOCK) private readonly clock: Clock) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
@@ -74,9 +75,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
               const headers = Object.fromEntries(REPLAYED_HEADERS.filter((h) => response.getHeader(h) !== undefined).map((h) => [h, String(response.getHeader(h))]));
               void this.pool
                 .query(
-                  `insert into http_idempotency (principal, idempotency_key, fingerprint, status, headers, body)
-                   values ($1, $2, $3, $4, $5, $6) on conflict do nothing`,
-                  [principal, key, fingerprint, response.statusCode, JSON.stringify(headers), JSON.stringify(body ?? null)],
+                  `insert into http_idempotency (principal, idempotency_key, fingerprint, status, headers, body, created_at)
+                   values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing`,
+                  [principal, key, fingerprint, response.statusCode, JSON.stringify(headers), JSON.stringify(body ?? null), this.clock.now()],
                 )
                 .catch(() => undefined);
             },
@@ -84,5 +85,37 @@ export class IdempotencyInterceptor implements NestInterceptor {
         );
       }),
     );
+  }
+}
+
+/** Deletes stored responses older than the retention, at start and then hourly. */
+@Injectable()
+export class IdempotencyPruner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.prune();
+    this.timer = setInterval(() => void this.prune(), 3600_000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async prune(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - this.config.idempotencyRetentionHours * 3600_000);
+    try {
+      const { rowCount } = await this.pool.query('delete from http_idempotency where created_at < $1', [cutoff]);
+      return rowCount ?? 0;
+    } catch {
+      return 0;
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { ApplicationEvent } from '@ipstd/applications';
+import { decodeEvent } from '@ipstd/kernel';
+import { APPLICATION_EVENTS, ApplicationEvent } from '@ipstd/applications';
 import { AppendProjection, Row } from '../runner/projection';
 
 /** The auditors' decision timeline of an application: who, when, what, why, caused by what. */
@@ -29,7 +30,7 @@ export const applicationHistoryProjection: AppendProjection = {
   },
   handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn'],
   rowsFor(recorded: RecordedEvent): Row[] {
-    const event = { type: recorded.type, data: recorded.data } as ApplicationEvent;
+    const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
     const { zh, en, details } = describe(event);
     return [
       {

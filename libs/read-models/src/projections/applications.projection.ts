@@ -1,5 +1,6 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { ApplicationEvent, ApplicationProfile } from '@ipstd/applications';
+import { decodeEvent } from '@ipstd/kernel';
+import { APPLICATION_EVENTS, ApplicationEvent, ApplicationProfile } from '@ipstd/applications';
 import { KeyedProjection, Row } from '../runner/projection';
 
 /** Applications of a programme, for the bureau's and districts' lists (filter by status and district). */
@@ -28,7 +29,7 @@ export const applicationsProjection: KeyedProjection = {
   handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn'],
   keyOf: (event) => [(event.data as { applicationId: string }).applicationId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
-    const event = { type: recorded.type, data: recorded.data } as ApplicationEvent;
+    const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
     const touched = { updated_at: recorded.recordedAt, revision: recorded.revision.toString() };
     switch (event.type) {
       case 'ApplicationSubmitted':
