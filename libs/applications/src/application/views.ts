@@ -1,3 +1,4 @@
+import { CommandResult } from '@ipstd/platform';
 import { ApplicationState, ProgrammeState, windowPhase } from '../domain';
 
 export function programmeView(state: Extract<ProgrammeState, { status: 'open' }>, revision: bigint, now: Date) {
@@ -25,3 +26,15 @@ export function applicationView(state: Exclude<ApplicationState, { status: 'none
 
 export type ProgrammeView = ReturnType<typeof programmeView>;
 export type ApplicationView = ReturnType<typeof applicationView>;
+
+export interface ApplicationCommandResult {
+  readonly view: ApplicationView;
+  readonly revision: bigint;
+  readonly replayed: boolean;
+}
+
+/** What every application command answers: the application as it now stands, and its ETag. */
+export function applicationResult(result: CommandResult<ApplicationState>): ApplicationCommandResult {
+  if (result.state.status === 'none') throw new Error('an application command left no application');
+  return { view: applicationView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
+}

@@ -3,8 +3,7 @@ import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { ApplicationProfile } from '../../domain';
 import { requireEnterprise } from '../access';
 import { applicationSpec, loadApplication, loadOpenProgramme } from '../streams';
-import { applicationView } from '../views';
-import { ApplicationCommandResult } from '../submit-application/submit-application.handler';
+import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class AmendApplicationCommand extends Command<ApplicationCommandResult> {
   constructor(readonly applicationId: string, readonly profile: ApplicationProfile, readonly principal: Principal, readonly context: CommandContext) {
@@ -26,7 +25,6 @@ export class AmendApplicationHandler implements ICommandHandler<AmendApplication
       profile,
       now,
     }));
-    if (result.state.status === 'none') throw new Error('application vanished');
-    return { view: applicationView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
+    return applicationResult(result);
   }
 }

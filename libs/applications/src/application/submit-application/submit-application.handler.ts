@@ -3,13 +3,7 @@ import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { ApplicationProfile, applicationIdFor } from '../../domain';
 import { requireEnterprise } from '../access';
 import { applicationSpec, loadOpenProgramme } from '../streams';
-import { ApplicationView, applicationView } from '../views';
-
-export interface ApplicationCommandResult {
-  view: ApplicationView;
-  revision: bigint;
-  replayed: boolean;
-}
+import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class SubmitApplicationCommand extends Command<ApplicationCommandResult> {
   constructor(readonly programmeId: string, readonly profile: ApplicationProfile, readonly principal: Principal, readonly context: CommandContext) {
@@ -32,7 +26,6 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
       profile,
       now,
     }));
-    if (result.state.status === 'none') throw new Error('application not recorded');
-    return { view: applicationView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
+    return applicationResult(result);
   }
 }

@@ -2,8 +2,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { requireEnterprise } from '../access';
 import { applicationSpec, loadApplication } from '../streams';
-import { applicationView } from '../views';
-import { ApplicationCommandResult } from '../submit-application/submit-application.handler';
+import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class WithdrawApplicationCommand extends Command<ApplicationCommandResult> {
   constructor(readonly applicationId: string, readonly reason: string | null, readonly principal: Principal, readonly context: CommandContext) {
@@ -19,7 +18,6 @@ export class WithdrawApplicationHandler implements ICommandHandler<WithdrawAppli
     const current = await loadApplication(this.pipeline, applicationId);
     requireEnterprise(principal, current.state.profile.enterprise.creditCode);
     const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({ type: 'WithdrawApplication' as const, reason, now }));
-    if (result.state.status === 'none') throw new Error('application vanished');
-    return { view: applicationView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
+    return applicationResult(result);
   }
 }
