@@ -1,0 +1,14 @@
+export * from './types';
+export * from './profile';
+export type { RuleSetProblem } from './checks';
+export { isIsoDate, yearsBefore } from './calendar';
+export { isValidCreditCode, registrationDivision } from './credit-code';
+export { CLAUSE_KINDS } from './kinds';
+export type { ExclusionReason, FactSource } from './kinds';
+export * from './eligibility';
+export { EVIDENCE_FIELDS, evaluateTargets } from './targets';
+export type { TargetOutcome, TargetResult, TargetsAssessment } from './targets';
+export { evaluateIndex } from './evaluation-index';
+export type { IndexAssessment, IndexInputs, IndicatorResult, IndicatorValue, RizhaoPilotIndicators } from './evaluation-index';
+export * from './validate';
+export * from './registry';

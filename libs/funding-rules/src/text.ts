@@ -1,0 +1,37 @@
+import { BilingualText } from '@ipstd/kernel';
+import { StandardLevel } from './profile';
+
+export const LEVEL_TEXT: Readonly<Record<StandardLevel, BilingualText>> = {
+  international: { zh: '国际', en: 'international' },
+  national: { zh: '国家', en: 'national' },
+  industry: { zh: '行业', en: 'industry' },
+  local: { zh: '地方', en: 'local' },
+  group: { zh: '团体', en: 'group' },
+  enterprise: { zh: '企业', en: 'enterprise' },
+};
+
+export function levelsText(levels: readonly StandardLevel[]): BilingualText {
+  return { zh: levels.map((l) => LEVEL_TEXT[l].zh).join('、'), en: levels.map((l) => LEVEL_TEXT[l].en).join('/') };
+}
+
+/** Joins the parts of an explanation into one sentence per language. */
+export function joinTexts(parts: readonly BilingualText[]): BilingualText {
+  return { zh: parts.map((p) => p.zh).join('；'), en: parts.map((p) => p.en).join('; ') };
+}
+
+export function compare(value: number, min: number): BilingualText {
+  return value >= min ? { zh: '≥', en: '≥' } : { zh: '<', en: '<' };
+}
+
+/** Integer fen as yuan with two decimals and thousands separators, without locale data. */
+export function yuan(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(Math.trunc(fen));
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${whole}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** Hundredths as a number with two decimals, for scores. */
+export function twoDecimals(hundredths: number): string {
+  return (hundredths / 100).toFixed(2);
+}
