@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { checkCreditCode, creditCodeCheckCharacter, creditCodeRegion } from '@ipstd/applications';
-import { ClauseOutcome, EligibilityProfile, isValidCreditCode, registrationDivision, STANDARD_LEVELS, STANDARD_ROLES } from '../src';
+import { creditCodeCheckCharacter } from '@ipstd/kernel';
+import { ClauseOutcome, EligibilityProfile, STANDARD_LEVELS, STANDARD_ROLES } from '../src';
 import { CREDIT_CODES } from '../../../test/support/fixtures';
 import { assess, RIZHAO_V1, SUZHOU_V1 } from './support';
 
@@ -155,18 +155,6 @@ describe('eligibility evaluation, over arbitrary well-formed profiles', () => {
         const after = assess({ ...p, awards: [...p.awards, award] }, { referenceDate }).priority[0].items;
         expect(after).toEqual(expect.arrayContaining(before));
         expect(after).toContain(award);
-      }),
-    );
-  });
-});
-
-describe('the credit-code check kept in this library', () => {
-  it('agrees with the applications context on valid, mutated and arbitrary codes', () => {
-    const mutated = fc.tuple(validCode, fc.nat({ max: 17 }), fc.constantFrom(...ALPHABET)).map(([code, i, c]) => code.slice(0, i) + c + code.slice(i + 1));
-    fc.assert(
-      fc.property(fc.oneof(validCode, mutated, fc.string({ maxLength: 20 })), (code) => {
-        expect(isValidCreditCode(code)).toBe(checkCreditCode(code) === null);
-        if (isValidCreditCode(code)) expect(registrationDivision(code)).toBe(creditCodeRegion(code));
       }),
     );
   });

@@ -1,5 +1,5 @@
 import { DomainError } from '@ipstd/kernel';
-import { creditCodeCheckCharacter } from '@ipstd/applications';
+import { creditCodeCheckCharacter } from '@ipstd/kernel';
 import { CREDIT_CODES } from '../../../test/support/fixtures';
 import { assess, clause, profile, SUZHOU_DEADLINE } from './support';
 

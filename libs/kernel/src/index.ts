@@ -4,3 +4,4 @@ export * from './canonical-json';
 export * from './decider';
 export * from './domain-error';
 export * from './shanghai-time';
+export * from './credit-code';

@@ -1,5 +1,4 @@
-import { DomainError, DomainEvent, Decider, EventRegistry, assertNever } from '@ipstd/kernel';
-import { checkCreditCode } from './credit-code';
+import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, checkCreditCode } from '@ipstd/kernel';
 import { isDistrictOf } from './divisions';
 import { ApplicationProfile } from './profile';
 import { ProgrammeTerms, describeDeadline, windowPhase } from './programme';

@@ -1,4 +1,4 @@
-export * from './credit-code';
+export { checkCreditCode, creditCodeCheckCharacter, creditCodeRegion, type CreditCodeProblem } from '@ipstd/kernel';
 export * from './divisions';
 export * from './programme';
 export * from './profile';
