@@ -79,13 +79,22 @@ describe('programme and application intake over REST', () => {
   describe('submitting an application', () => {
     let applicationId: string;
 
-    it('answers 201 with Location and ETag "0"', async () => {
+    it('answers 201 with Location, the ETag after both events, and the eligibility assessment', async () => {
       const response = await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(applicant)).send(suzhouProfile()).expect(201);
       applicationId = response.body.applicationId;
       expect(response.headers.location).toBe(`/v1/applications/${applicationId}`);
-      expect(response.headers.etag).toBe('"0"');
-      expect(response.body).toMatchObject({ status: 'submitted', programmeId, profile: { enterprise: { creditCode: CREDIT_CODES.huqiu } } });
-      const [event] = await t.runtime.store.readStream(`application-${applicationId}`);
+      expect(response.headers.etag).toBe('"1"');
+      expect(response.body).toMatchObject({
+        status: 'submitted',
+        programmeId,
+        profile: { enterprise: { creditCode: CREDIT_CODES.huqiu } },
+        eligibility: { ruleSet: { id: 'suzhou-2024-ipstd', version: 1 }, referenceDate: '2024-11-17', outcome: 'eligible' },
+      });
+      const e2 = response.body.eligibility.clauses.find((c: { id: string }) => c.id === 'SZ24-E2');
+      expect(e2.outcome).toBe('pass');
+      expect(e2.explanation.en).toContain('18 valid invention patents + 1 PCT national-phase application × 3 = 21 ≥ 20');
+      const [event, assessed] = await t.runtime.store.readStream(`application-${applicationId}`);
+      expect(assessed.type).toBe('EligibilityAssessed');
       expect(event.metadata.actor).toEqual({ userId: 'ent-huqiu', role: 'applicant', organisation: CREDIT_CODES.huqiu });
       expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
     });
@@ -127,7 +136,7 @@ describe('programme and application intake over REST', () => {
         expect(again.body).toEqual(first.body);
         expect(again.headers.etag).toBe(first.headers.etag);
         expect(again.headers['idempotent-replayed']).toBe('true');
-        expect(await events(`application-${first.body.applicationId}`)).toBe(1);
+        expect(await events(`application-${first.body.applicationId}`)).toBe(2);
         const different = await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(sip)).set('Idempotency-Key', 'submit-sip-1').send({ ...body, awards: [] }).expect(422);
         expect(different.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
       });
@@ -142,7 +151,7 @@ describe('programme and application intake over REST', () => {
         );
         expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201]);
         expect(new Set(responses.map((r) => r.body.applicationId)).size).toBe(1);
-        expect(await events(`application-${responses[0].body.applicationId}`)).toBe(1);
+        expect(await events(`application-${responses[0].body.applicationId}`)).toBe(2);
       });
     });
 
@@ -150,9 +159,9 @@ describe('programme and application intake over REST', () => {
       it('honours If-Match: stale gives 412, current gives 200 and the next ETag', async () => {
         const body = suzhouProfile({ requestedAmountFen: 40_000_000 });
         const stale = await t.http.post(`/v1/applications/${applicationId}/amendments`).set(bearer(applicant)).set('If-Match', '"7"').send(body).expect(412);
-        expect(stale.body).toMatchObject({ code: 'PRECONDITION_FAILED', currentRevision: '0' });
-        const ok = await t.http.post(`/v1/applications/${applicationId}/amendments`).set(bearer(applicant)).set('If-Match', '"0"').send(body).expect(200);
-        expect(ok.headers.etag).toBe('"1"');
+        expect(stale.body).toMatchObject({ code: 'PRECONDITION_FAILED', currentRevision: '1' });
+        const ok = await t.http.post(`/v1/applications/${applicationId}/amendments`).set(bearer(applicant)).set('If-Match', '"1"').send(body).expect(200);
+        expect(ok.headers.etag).toBe('"3"');
         expect(ok.body).toMatchObject({ amendments: 1, profile: { project: { requestedAmountFen: 40_000_000 } } });
       });
 
@@ -161,6 +170,7 @@ describe('programme and application intake over REST', () => {
       });
 
       it('lets exactly one of two racing amendments win; the loser gets 409', async () => {
+        const before = await events(`application-${applicationId}`);
         const responses = await Promise.all([
           t.http.post(`/v1/applications/${applicationId}/amendments`).set(bearer(applicant)).send(suzhouProfile({ requestedAmountFen: 41_000_000 })),
           t.http.post(`/v1/applications/${applicationId}/amendments`).set(bearer(applicant)).send(suzhouProfile({ requestedAmountFen: 42_000_000 })),
@@ -168,11 +178,11 @@ describe('programme and application intake over REST', () => {
         const statuses = responses.map((r) => r.status).sort();
         if (statuses[0] === 200 && statuses[1] === 200) {
           // The second request read the stream after the first had committed: not a race.
-          expect(await events(`application-${applicationId}`)).toBe(4);
+          expect(await events(`application-${applicationId}`)).toBe(before + 4);
         } else {
           expect(statuses).toEqual([200, 409]);
           expect(responses.find((r) => r.status === 409)!.body.code).toBe('CONCURRENT_MODIFICATION');
-          expect(await events(`application-${applicationId}`)).toBe(3);
+          expect(await events(`application-${applicationId}`)).toBe(before + 2);
         }
       });
 

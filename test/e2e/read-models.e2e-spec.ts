@@ -86,9 +86,10 @@ describe('read models', () => {
     it('shows every event of a stream with its envelope and a hash chain', async () => {
       const auditor = t.token({ role: 'auditor', city: '320500', sub: 'auditor-1' });
       const response = await t.http.get(`/v1/audit/streams/application-${applicationIds[0]}`).set(bearer(auditor)).expect(200);
-      const [submitted, withdrawn] = response.body.events;
+      const [submitted, assessed, withdrawn] = response.body.events;
       expect(submitted).toMatchObject({ type: 'ApplicationSubmitted', revision: 0, previousHash: null, actor: { role: 'applicant', userId: 'ent-0' } });
-      expect(withdrawn).toMatchObject({ type: 'ApplicationWithdrawn', revision: 1, previousHash: submitted.hash });
+      expect(assessed).toMatchObject({ type: 'EligibilityAssessed', revision: 1, previousHash: submitted.hash });
+      expect(withdrawn).toMatchObject({ type: 'ApplicationWithdrawn', revision: 2, previousHash: assessed.hash });
       expect(submitted.correlationId).toBeTruthy();
       expect(submitted.recordedAt).toMatch(/Z$/);
     });
@@ -110,7 +111,9 @@ describe('read models', () => {
     it('tells the decision history of an application: who, role, organisation, when, what', async () => {
       const auditor = t.token({ role: 'auditor', city: '320500' });
       const response = await t.http.get(`/v1/audit/applications/${applicationIds[5]}/history`).set(bearer(auditor)).expect(200);
-      expect(response.body.entries.map((e: { type: string }) => e.type)).toEqual(['ApplicationSubmitted', 'ApplicationWithdrawn']);
+      expect(response.body.entries.map((e: { type: string }) => e.type)).toEqual(['ApplicationSubmitted', 'EligibilityAssessed', 'ApplicationWithdrawn']);
+      expect(response.body.entries[1].what.en).toBe('Assessed on submission under suzhou-2024-ipstd v1: eligible');
+      expect(response.body.entries[1].details).toMatchObject({ ruleSet: { id: 'suzhou-2024-ipstd', version: 1 }, referenceDate: '2024-11-17' });
       const [first] = response.body.entries;
       expect(first.who).toEqual({ userId: 'ent-5', role: 'applicant', organisation: creditCode(5, DISTRICTS[1]) });
       expect(first.what.zh).toContain('企业5');

@@ -12,6 +12,12 @@ export function deciderSpec<C, E extends DomainEvent, S>(decider: Decider<C, E, 
             then(expected: readonly E[]): void {
               expect(run()).toEqual(expected);
             },
+            /** The same events, each matching the given subset (for events that carry derived detail). */
+            thenMatches(expected: ReadonlyArray<object>): void {
+              const events = run();
+              expect(events).toHaveLength(expected.length);
+              events.forEach((event, i) => expect(event).toMatchObject(expected[i]));
+            },
             thenRefuses(code: string, details?: Record<string, unknown>): DomainError {
               let thrown: unknown;
               try {

@@ -4,16 +4,22 @@ import { AmendApplicationHandler } from './application/amend-application/amend-a
 import { OpenProgrammeHandler } from './application/open-programme/open-programme.handler';
 import { SubmitApplicationHandler } from './application/submit-application/submit-application.handler';
 import { WithdrawApplicationHandler } from './application/withdraw-application/withdraw-application.handler';
+import { RecordEnterpriseFactHandler } from './application/enterprise-facts/record-fact.handler';
+import { EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';
+import { RuleCatalog } from './application/rules/rule-catalog';
 import { ApplicationsController } from './infrastructure/http/applications.controller';
+import { EnterprisesController } from './infrastructure/http/enterprises.controller';
+import { RulesController } from './infrastructure/http/rules.controller';
 import { ProgrammesController } from './infrastructure/http/programmes.controller';
 
-const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler];
-const controllers = [ProgrammesController, ApplicationsController];
+const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler];
+const controllers = [ProgrammesController, ApplicationsController, RulesController, EnterprisesController];
 
 /** Write side of programmes and applications (applications-service). */
 @Module({
   imports: [CqrsModule],
   controllers,
-  providers: [...commandHandlers],
+  providers: [...commandHandlers, RuleCatalog, EligibilityReassessor],
+  exports: [RuleCatalog],
 })
 export class ApplicationsModule {}

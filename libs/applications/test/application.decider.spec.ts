@@ -1,4 +1,5 @@
-import { ApplicationEvent, ProgrammeContext, applicationDecider } from '../src/domain';
+import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
+import { ApplicationEvent, AssessmentBasis, ProgrammeContext, applicationDecider } from '../src/domain';
 import { deciderSpec } from '../../../test/support/decider-spec';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../../../test/support/fixtures';
 
@@ -10,8 +11,15 @@ const inWindow = new Date('2024-11-01T02:00:00Z');
 const lastSecond = new Date('2024-11-17T15:59:59Z');
 const afterClose = new Date('2024-11-17T16:00:00Z');
 
-const submit = (now = inWindow, profile = suzhouProfile()) => ({ type: 'SubmitApplication' as const, applicationId, programme, profile, now });
-const amend = (now = inWindow, profile = suzhouProfile({ requestedAmountFen: 40_000_000 })) => ({ type: 'AmendApplication' as const, programme, profile, now });
+const basis: AssessmentBasis = { ruleSet: BUILT_IN_RULE_SETS.find((r) => r.id === 'suzhou-2024-ipstd' && r.version === 1)!, facts: {} };
+const dishonest: AssessmentBasis = { ...basis, facts: { seriousDishonesty: true } };
+const submit = (now = inWindow, profile = suzhouProfile()) => ({ type: 'SubmitApplication' as const, applicationId, programme, profile, basis, now });
+const amend = (now = inWindow, profile = suzhouProfile({ requestedAmountFen: 40_000_000 })) => ({ type: 'AmendApplication' as const, programme, profile, basis, now });
+const reassess = (b: AssessmentBasis, now = afterClose) => ({ type: 'ReassessEligibility' as const, programme, basis: b, now });
+const assessed = (trigger: string, outcome: string, facts = {}) => ({
+  type: 'EligibilityAssessed',
+  data: { applicationId, trigger, facts, assessment: { ruleSet: { id: 'suzhou-2024-ipstd', version: 1 }, referenceDate: '2024-11-17', outcome } },
+});
 const withdraw = (now = inWindow) => ({ type: 'WithdrawApplication' as const, reason: '调整研发计划', now });
 
 const submitted: ApplicationEvent = {
@@ -22,12 +30,17 @@ const withdrawn: ApplicationEvent = { type: 'ApplicationWithdrawn', data: { appl
 
 describe('application', () => {
   describe('not yet submitted', () => {
-    it('is submitted inside the window', () => {
-      spec.given([]).when(submit()).then([submitted]);
+    it('is submitted inside the window and assessed under the pinned rule set against the deadline date', () => {
+      spec.given([]).when(submit()).thenMatches([submitted, assessed('submission', 'eligible')]);
     });
 
     it('is submitted in the last second of the window (Asia/Shanghai)', () => {
-      spec.given([]).when(submit(lastSecond)).then([{ ...submitted, data: { ...submitted.data, submittedAt: lastSecond.toISOString() } }] as ApplicationEvent[]);
+      spec.given([]).when(submit(lastSecond)).thenMatches([{ ...submitted, data: { ...submitted.data, submittedAt: lastSecond.toISOString() } }, assessed('submission', 'eligible')]);
+    });
+
+    it('records an ineligible assessment rather than refusing the submission', () => {
+      const few = suzhouProfile();
+      spec.given([]).when(submit(inWindow, { ...few, ip: { ...few.ip, validPatents: 49 } })).thenMatches([{ type: 'ApplicationSubmitted' }, assessed('submission', 'ineligible')]);
     });
 
     it('is refused once the window has closed, naming the deadline', () => {
@@ -65,9 +78,18 @@ describe('application', () => {
       spec.given([submitted]).when(submit()).thenRefuses('APPLICATION_ALREADY_SUBMITTED');
     });
 
-    it('is amended before the deadline, replacing the profile', () => {
+    it('is amended before the deadline, replacing the profile, and assessed again', () => {
       const profile = suzhouProfile({ requestedAmountFen: 40_000_000 });
-      spec.given([submitted]).when(amend(inWindow, profile)).then([{ type: 'ApplicationAmended', data: { applicationId, amendedAt: inWindow.toISOString(), profile } }]);
+      spec.given([submitted]).when(amend(inWindow, profile)).thenMatches([{ type: 'ApplicationAmended', data: { applicationId, amendedAt: inWindow.toISOString(), profile } }, assessed('amendment', 'eligible')]);
+    });
+
+    it('is assessed again when a pushed fact changes, even after the window closed', () => {
+      spec.given([submitted]).when(reassess(dishonest)).thenMatches([assessed('credit-fact', 'ineligible', { seriousDishonesty: true })]);
+    });
+
+    it('is not assessed again when the facts are those already used', () => {
+      const events = applicationDecider.decide(submit(), applicationDecider.initialState());
+      spec.given(events).when(reassess(basis)).then([]);
     });
 
     it('is not amended after the deadline', () => {
@@ -90,6 +112,10 @@ describe('application', () => {
   });
 
   describe('withdrawn', () => {
+    it('is not assessed again', () => {
+      spec.given([submitted, withdrawn]).when(reassess(dishonest)).then([]);
+    });
+
     it('can be neither amended nor withdrawn again', () => {
       spec.given([submitted, withdrawn]).when(amend()).thenRefuses('APPLICATION_STATUS_CONFLICT', { status: 'withdrawn' });
       spec.given([submitted, withdrawn]).when(withdraw()).thenRefuses('APPLICATION_STATUS_CONFLICT');

@@ -1,3 +1,4 @@
+import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
 import { ProgrammeEvent, programmeDecider } from '../src/domain';
 import { deciderSpec } from '../../../test/support/decider-spec';
 import { suzhouTerms } from '../../../test/support/fixtures';
@@ -5,7 +6,8 @@ import { suzhouTerms } from '../../../test/support/fixtures';
 const spec = deciderSpec(programmeDecider);
 const now = new Date('2024-09-30T02:00:00Z');
 const programmeId = '0190a4b2-0000-7000-8000-000000000001';
-const open = (terms = suzhouTerms()) => ({ type: 'OpenProgramme' as const, programmeId, terms, now });
+const ruleSet = BUILT_IN_RULE_SETS.find((r) => r.id === 'suzhou-2024-ipstd')!;
+const open = (terms = suzhouTerms()) => ({ type: 'OpenProgramme' as const, programmeId, terms, ruleSet, now });
 const opened: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId, openedAt: now.toISOString(), terms: suzhouTerms() } };
 
 describe('programme call', () => {
@@ -27,6 +29,11 @@ describe('programme call', () => {
     ])('refuses %s', (_, terms, field) => {
       spec.given([]).when(open(terms)).thenRefuses('PROGRAMME_TERMS_INVALID', { field });
     });
+  });
+
+  it('refuses a call opening outside the rule set\'s effective period', () => {
+    const late = suzhouTerms({ window: { opensAt: '2025-01-02T00:00:00+08:00', closesAt: '2025-03-01T00:00:00+08:00' }, endorsementDeadline: '2025-03-04T00:00:00+08:00' });
+    spec.given([]).when(open(late)).thenRefuses('RULE_SET_NOT_EFFECTIVE', { field: 'ruleSet' });
   });
 
   describe('already opened', () => {

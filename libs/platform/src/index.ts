@@ -21,3 +21,4 @@ export * from './http/configure-app';
 export * from './observability/health.controller';
 export * from './database/embedded-postgres';
 export * from './bootstrap';
+export * from './subscriptions/checkpointed-worker';

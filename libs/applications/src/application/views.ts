@@ -19,6 +19,7 @@ export function applicationView(state: Exclude<ApplicationState, { status: 'none
     submittedAt: state.submittedAt,
     amendments: state.amendments,
     withdrawnAt: state.withdrawnAt,
+    eligibility: state.eligibility,
     profile: state.profile,
     revision: Number(revision),
   };

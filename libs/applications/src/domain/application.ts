@@ -1,4 +1,5 @@
-import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, checkCreditCode } from '@ipstd/kernel';
+import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, canonicalJson, checkCreditCode, shanghaiDate } from '@ipstd/kernel';
+import { Assessment, CreditFacts, RuleSet, evaluateEligibility } from '@ipstd/funding-rules';
 import { isDistrictOf } from './divisions';
 import { ApplicationProfile } from './profile';
 import { ProgrammeTerms, describeDeadline, windowPhase } from './programme';
@@ -9,10 +10,17 @@ export interface ProgrammeContext {
   readonly terms: ProgrammeTerms;
 }
 
+/** What led to an eligibility assessment. */
+export type AssessmentTrigger = 'submission' | 'amendment' | 'credit-fact';
+
 export type ApplicationEvent =
   | DomainEvent<'ApplicationSubmitted', { applicationId: string; programmeId: string; submittedAt: string; profile: ApplicationProfile }>
   | DomainEvent<'ApplicationAmended', { applicationId: string; amendedAt: string; profile: ApplicationProfile }>
-  | DomainEvent<'ApplicationWithdrawn', { applicationId: string; withdrawnAt: string; reason: string | null }>;
+  | DomainEvent<'ApplicationWithdrawn', { applicationId: string; withdrawnAt: string; reason: string | null }>
+  | DomainEvent<
+      'EligibilityAssessed',
+      { applicationId: string; trigger: AssessmentTrigger; assessedAt: string; facts: Partial<CreditFacts>; assessment: Assessment }
+    >;
 
 export type ApplicationStatus = 'submitted' | 'withdrawn';
 
@@ -26,13 +34,24 @@ export type ApplicationState =
       readonly submittedAt: string;
       readonly amendments: number;
       readonly withdrawnAt: string | null;
+      /** The latest assessment under the programme's pinned rule set. */
+      readonly eligibility: Assessment | null;
+      /** Facts pushed by other systems that the latest assessment used. */
+      readonly factsUsed: Partial<CreditFacts>;
     };
+
+/** The rules an application is assessed under: the programme's pinned rule set and the enterprise's pushed facts. */
+export interface AssessmentBasis {
+  readonly ruleSet: RuleSet;
+  readonly facts: Partial<CreditFacts>;
+}
 
 export interface SubmitApplication {
   readonly type: 'SubmitApplication';
   readonly applicationId: string;
   readonly programme: ProgrammeContext;
   readonly profile: ApplicationProfile;
+  readonly basis: AssessmentBasis;
   readonly now: Date;
 }
 
@@ -40,6 +59,15 @@ export interface AmendApplication {
   readonly type: 'AmendApplication';
   readonly programme: ProgrammeContext;
   readonly profile: ApplicationProfile;
+  readonly basis: AssessmentBasis;
+  readonly now: Date;
+}
+
+/** Assess again because facts pushed by other systems changed; a no-op when they did not. */
+export interface ReassessEligibility {
+  readonly type: 'ReassessEligibility';
+  readonly programme: ProgrammeContext;
+  readonly basis: AssessmentBasis;
   readonly now: Date;
 }
 
@@ -49,7 +77,7 @@ export interface WithdrawApplication {
   readonly now: Date;
 }
 
-export type ApplicationCommand = SubmitApplication | AmendApplication | WithdrawApplication;
+export type ApplicationCommand = SubmitApplication | AmendApplication | WithdrawApplication | ReassessEligibility;
 
 function checkWindow(programme: ProgrammeContext, now: Date, action: { zh: string; en: string }): void {
   const phase = windowPhase(programme.terms, now);
@@ -110,6 +138,22 @@ export function checkProfile(profile: ApplicationProfile, programme: ProgrammeCo
   }
 }
 
+/**
+ * Eligibility is assessed against the call's deadline as an Asia/Shanghai date (004_39c6efd61937e065.txt 六),
+ * so the same profile gets the same answer whenever it is assessed.
+ */
+function assess(
+  applicationId: string,
+  programme: ProgrammeContext,
+  profile: ApplicationProfile,
+  basis: AssessmentBasis,
+  trigger: AssessmentTrigger,
+  now: Date,
+): ApplicationEvent {
+  const assessment = evaluateEligibility(basis.ruleSet, profile, { referenceDate: shanghaiDate(programme.terms.window.closesAt), facts: basis.facts });
+  return { type: 'EligibilityAssessed', data: { applicationId, trigger, assessedAt: now.toISOString(), facts: basis.facts, assessment } };
+}
+
 function submit(command: SubmitApplication, state: ApplicationState): ApplicationEvent[] {
   if (state.status !== 'none') {
     throw new DomainError(
@@ -126,6 +170,7 @@ function submit(command: SubmitApplication, state: ApplicationState): Applicatio
       type: 'ApplicationSubmitted',
       data: { applicationId: command.applicationId, programmeId: command.programme.programmeId, submittedAt: command.now.toISOString(), profile: command.profile },
     },
+    assess(command.applicationId, command.programme, command.profile, command.basis, 'submission', command.now),
   ];
 }
 
@@ -139,7 +184,16 @@ function amend(command: AmendApplication, state: ApplicationState): ApplicationE
     });
   }
   checkProfile(command.profile, command.programme);
-  return [{ type: 'ApplicationAmended', data: { applicationId: current.applicationId, amendedAt: command.now.toISOString(), profile: command.profile } }];
+  return [
+    { type: 'ApplicationAmended', data: { applicationId: current.applicationId, amendedAt: command.now.toISOString(), profile: command.profile } },
+    assess(current.applicationId, command.programme, command.profile, command.basis, 'amendment', command.now),
+  ];
+}
+
+function reassess(command: ReassessEligibility, state: ApplicationState): ApplicationEvent[] {
+  if (state.status !== 'submitted') return [];
+  if (canonicalJson(command.basis.facts) === canonicalJson(state.factsUsed)) return [];
+  return [assess(state.applicationId, command.programme, state.profile, command.basis, 'credit-fact', command.now)];
 }
 
 function withdraw(command: WithdrawApplication, state: ApplicationState): ApplicationEvent[] {
@@ -182,6 +236,8 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, A
         return amend(command, state);
       case 'WithdrawApplication':
         return withdraw(command, state);
+      case 'ReassessEligibility':
+        return reassess(command, state);
       default:
         return assertNever(command);
     }
@@ -197,11 +253,15 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, A
           submittedAt: event.data.submittedAt,
           amendments: 0,
           withdrawnAt: null,
+          eligibility: null,
+          factsUsed: {},
         };
       case 'ApplicationAmended':
         return state.status === 'none' ? state : { ...state, profile: event.data.profile, amendments: state.amendments + 1 };
       case 'ApplicationWithdrawn':
         return state.status === 'none' ? state : { ...state, status: 'withdrawn', withdrawnAt: event.data.withdrawnAt };
+      case 'EligibilityAssessed':
+        return state.status === 'none' ? state : { ...state, eligibility: event.data.assessment, factsUsed: event.data.facts };
       default:
         return assertNever(event);
     }
@@ -212,4 +272,5 @@ export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
   ApplicationSubmitted: { version: 1 },
   ApplicationAmended: { version: 1 },
   ApplicationWithdrawn: { version: 1 },
+  EligibilityAssessed: { version: 1 },
 };

@@ -4,3 +4,5 @@ export * from './programme';
 export * from './profile';
 export * from './application';
 export * from './streams';
+export * from './rule-catalog';
+export * from './enterprise';

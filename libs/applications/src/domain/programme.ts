@@ -1,4 +1,5 @@
-import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, formatShanghai } from '@ipstd/kernel';
+import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, formatShanghai, shanghaiDate } from '@ipstd/kernel';
+import { RuleSet, isEffectiveOn } from '@ipstd/funding-rules';
 import { CITIES, CITY_CODE } from './divisions';
 
 /** What releases a tranche (DOMAIN.md §3, Grant). */
@@ -44,6 +45,8 @@ export interface OpenProgramme {
   readonly type: 'OpenProgramme';
   readonly programmeId: string;
   readonly terms: ProgrammeTerms;
+  /** The published rule-set version the terms name: the call pins it for good. */
+  readonly ruleSet: RuleSet;
   readonly now: Date;
 }
 
@@ -103,6 +106,19 @@ function open(command: OpenProgramme, state: ProgrammeState): ProgrammeEvent[] {
     );
   }
   checkTerms(command.terms);
+  const opens = shanghaiDate(command.terms.window.opensAt);
+  if (!isEffectiveOn(command.ruleSet, opens)) {
+    const { from, to } = command.ruleSet.effective;
+    throw new DomainError(
+      'RULE_SET_NOT_EFFECTIVE',
+      'rule',
+      {
+        zh: `规则集 ${command.ruleSet.id} 第 ${command.ruleSet.version} 版适用期为 ${from} 至 ${to ?? '长期'}，不适用于 ${opens} 开始的申报`,
+        en: `Rule set ${command.ruleSet.id} version ${command.ruleSet.version} applies from ${from} to ${to ?? 'open-ended'}, not to a call opening on ${opens}`,
+      },
+      { field: 'ruleSet', effectiveFrom: from, effectiveTo: to },
+    );
+  }
   return [{ type: 'ProgrammeOpened', data: { programmeId: command.programmeId, openedAt: command.now.toISOString(), terms: command.terms } }];
 }
 

@@ -10,3 +10,4 @@ export const applicationIdFor = (programmeId: string, creditCode: string): strin
 
 export const programmeStream = (programmeId: string): string => `programme-${programmeId}`;
 export const applicationStream = (applicationId: string): string => `application-${applicationId}`;
+export const enterpriseStream = (creditCode: string): string => `enterprise-${creditCode}`;

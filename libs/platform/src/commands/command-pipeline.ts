@@ -77,6 +77,7 @@ export class CommandPipeline {
     }
     const now = this.clock.now();
     const decided = spec.decider.decide(commandFor(state, now), state);
+    if (decided.length === 0) return { state, revision: revision ?? -1n, events: [], replayed: false };
     const newEvents: NewEvent[] = decided.map((event) => ({
       eventId: this.ids.next(),
       type: event.type,
@@ -136,6 +137,11 @@ function preconditionFailed(current: bigint | null): ProblemException {
     { zh: 'If-Match 中的版本已过期，请重新读取后再试', en: 'The If-Match revision is stale; read the record again and retry' },
     { currentRevision: current === null ? null : current.toString() },
   );
+}
+
+/** The context of a command the system issues itself (seeding, process managers), caused by an earlier event. */
+export function systemContext(userId: string, correlationId: string, causationId: string | null = null): CommandContext {
+  return { actor: { userId, role: 'system', organisation: null }, correlationId, causationId, idempotencyKey: null, expectedRevision: null };
 }
 
 /** Raised by handlers when a referenced aggregate does not exist. */

@@ -38,6 +38,7 @@ export class ApplicationsQueryController {
     }
     if (query.status) add('status = ?', query.status);
     if (query.district) add('district = ?', query.district);
+    if (query.eligibility) add('eligibility = ?', query.eligibility);
     const after = decodeCursor(query.cursor, 2);
     if (after) {
       params.push(after[0], after[1]);
@@ -46,7 +47,7 @@ export class ApplicationsQueryController {
     params.push(limit + 1);
     const { rows } = await this.pool.query(
       `select application_id, status, district, credit_code, enterprise_name, project_title, requested_amount_fen,
-              submitted_at, updated_at, amendments, revision
+              submitted_at, updated_at, amendments, eligibility, rule_set, revision
        from rm_applications where ${where.join(' and ')}
        order by submitted_at, application_id limit $${params.length}`,
       params,
@@ -65,6 +66,8 @@ export class ApplicationsQueryController {
         submittedAt: (r.submitted_at as Date).toISOString(),
         updatedAt: (r.updated_at as Date).toISOString(),
         amendments: r.amendments,
+        eligibility: r.eligibility,
+        ruleSet: r.rule_set,
         revision: Number(r.revision),
       })),
       nextCursor: rows.length > limit && last ? encodeCursor([(last.submitted_at as Date).toISOString(), last.application_id]) : null,

@@ -10,6 +10,7 @@ export class PageQueryDto {
 export class ApplicationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['submitted', 'withdrawn'] }) @IsOptional() @IsIn(['submitted', 'withdrawn']) status?: string;
   @ApiPropertyOptional({ example: '320505' }) @IsOptional() @Matches(/^\d{6}$/) district?: string;
+  @ApiPropertyOptional({ enum: ['eligible', 'ineligible', 'needs-review'] }) @IsOptional() @IsIn(['eligible', 'ineligible', 'needs-review']) eligibility?: string;
 }
 
 export class StreamQueryDto {

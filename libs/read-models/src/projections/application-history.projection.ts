@@ -28,7 +28,7 @@ export const applicationHistoryProjection: AppendProjection = {
     },
     primaryKey: ['application_id', 'revision'],
   },
-  handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn'],
+  handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn', 'EligibilityAssessed'],
   rowsFor(recorded: RecordedEvent): Row[] {
     const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
     const { zh, en, details } = describe(event);
@@ -76,5 +76,17 @@ function describe(event: ApplicationEvent): { zh: string; en: string; details: R
         en: `The applicant withdrew the application${event.data.reason ? `; reason: ${event.data.reason}` : ''}`,
         details: { reason: event.data.reason },
       };
+    case 'EligibilityAssessed': {
+      const { assessment, trigger, facts } = event.data;
+      const version = `${assessment.ruleSet.id} v${assessment.ruleSet.version}`;
+      const open = assessment.clauses.filter((c) => c.outcome === 'fail' || c.outcome === 'finding');
+      const outcome = { eligible: ['符合申报条件', 'eligible'], ineligible: ['不符合申报条件', 'ineligible'], 'needs-review': ['需评审关注', 'needs review'] }[assessment.outcome];
+      const why = { submission: ['提交时', 'on submission'], amendment: ['修改后', 'after amendment'], 'credit-fact': ['外部系统推送信用信息后', 'after a fact pushed by another system'] }[trigger];
+      return {
+        zh: `${why[0]}按 ${version} 评估：${outcome[0]}${open.length ? `（${open.map((c) => `${c.id} ${c.outcome === 'fail' ? '不符合' : '待核'}`).join('，')}）` : ''}`,
+        en: `Assessed ${why[1]} under ${version}: ${outcome[1]}${open.length ? ` (${open.map((c) => `${c.id} ${c.outcome}`).join(', ')})` : ''}`,
+        details: { ruleSet: assessment.ruleSet, referenceDate: assessment.referenceDate, outcome: assessment.outcome, trigger, facts, clauses: assessment.clauses, priority: assessment.priority },
+      };
+    }
   }
 }

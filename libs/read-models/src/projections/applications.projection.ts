@@ -21,12 +21,19 @@ export const applicationsProjection: KeyedProjection = {
       submitted_at: 'timestamptz',
       updated_at: 'timestamptz',
       amendments: 'int',
+      eligibility: 'text',
+      rule_set: 'text',
       revision: 'bigint',
     },
     primaryKey: ['application_id'],
-    indexes: [['programme_id', 'status', 'district', 'submitted_at', 'application_id'], ['programme_id', 'submitted_at', 'application_id'], ['credit_code']],
+    indexes: [
+      ['programme_id', 'status', 'district', 'submitted_at', 'application_id'],
+      ['programme_id', 'submitted_at', 'application_id'],
+      ['programme_id', 'eligibility', 'submitted_at', 'application_id'],
+      ['credit_code'],
+    ],
   },
-  handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn'],
+  handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn', 'EligibilityAssessed'],
   keyOf: (event) => [(event.data as { applicationId: string }).applicationId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
     const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
@@ -40,12 +47,18 @@ export const applicationsProjection: KeyedProjection = {
           ...profileColumns(event.data.profile),
           submitted_at: event.data.submittedAt,
           amendments: 0,
+          eligibility: null,
+          rule_set: null,
           ...touched,
         };
       case 'ApplicationAmended':
         return row && { ...row, ...profileColumns(event.data.profile), amendments: Number(row.amendments) + 1, ...touched };
       case 'ApplicationWithdrawn':
         return row && { ...row, status: 'withdrawn', ...touched };
+      case 'EligibilityAssessed': {
+        const { ruleSet, outcome } = event.data.assessment;
+        return row && { ...row, eligibility: outcome, rule_set: `${ruleSet.id}@${ruleSet.version}`, ...touched };
+      }
     }
   },
 };

@@ -2,6 +2,8 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { ApplicationProfile } from '../../domain';
 import { requireEnterprise } from '../access';
+import { currentFacts } from '../enterprise-facts/enterprise-facts';
+import { RuleCatalog } from '../rules/rule-catalog';
 import { applicationSpec, loadApplication, loadOpenProgramme } from '../streams';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
@@ -13,16 +15,18 @@ export class AmendApplicationCommand extends Command<ApplicationCommandResult> {
 
 @CommandHandler(AmendApplicationCommand)
 export class AmendApplicationHandler implements ICommandHandler<AmendApplicationCommand> {
-  constructor(private readonly pipeline: CommandPipeline) {}
+  constructor(private readonly pipeline: CommandPipeline, private readonly rules: RuleCatalog) {}
 
   async execute({ applicationId, profile, principal, context }: AmendApplicationCommand): Promise<ApplicationCommandResult> {
     const current = await loadApplication(this.pipeline, applicationId);
     requireEnterprise(principal, current.state.profile.enterprise.creditCode);
     const programme = await loadOpenProgramme(this.pipeline, current.state.programmeId);
+    const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, current.state.profile.enterprise.creditCode) };
     const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
       type: 'AmendApplication' as const,
       programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },
       profile,
+      basis,
       now,
     }));
     return applicationResult(result);

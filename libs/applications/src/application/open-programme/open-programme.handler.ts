@@ -4,6 +4,7 @@ import { Clock } from '@ipstd/kernel';
 import { CLOCK, CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { ProgrammeTerms, programmeIdFor } from '../../domain';
 import { requireCity } from '../access';
+import { RuleCatalog } from '../rules/rule-catalog';
 import { programmeSpec } from '../streams';
 import { ProgrammeView, programmeView } from '../views';
 
@@ -15,12 +16,13 @@ export class OpenProgrammeCommand extends Command<{ view: ProgrammeView; revisio
 
 @CommandHandler(OpenProgrammeCommand)
 export class OpenProgrammeHandler implements ICommandHandler<OpenProgrammeCommand> {
-  constructor(private readonly pipeline: CommandPipeline, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(private readonly pipeline: CommandPipeline, private readonly rules: RuleCatalog, @Inject(CLOCK) private readonly clock: Clock) {}
 
   async execute({ terms, principal, context }: OpenProgrammeCommand) {
     requireCity(principal, terms.city);
     const programmeId = programmeIdFor(terms.code);
-    const result = await this.pipeline.run(programmeSpec(programmeId), context, (_, now) => ({ type: 'OpenProgramme' as const, programmeId, terms, now }));
+    const ruleSet = await this.rules.get(terms.ruleSet);
+    const result = await this.pipeline.run(programmeSpec(programmeId), context, (_, now) => ({ type: 'OpenProgramme' as const, programmeId, terms, ruleSet, now }));
     if (result.state.status !== 'open') throw new Error('programme did not open');
     return { view: programmeView(result.state, result.revision, this.clock.now()), revision: result.revision, replayed: result.replayed };
   }

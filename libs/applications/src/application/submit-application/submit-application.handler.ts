@@ -2,6 +2,8 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { ApplicationProfile, applicationIdFor } from '../../domain';
 import { requireEnterprise } from '../access';
+import { currentFacts } from '../enterprise-facts/enterprise-facts';
+import { RuleCatalog } from '../rules/rule-catalog';
 import { applicationSpec, loadOpenProgramme } from '../streams';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
@@ -13,17 +15,19 @@ export class SubmitApplicationCommand extends Command<ApplicationCommandResult> 
 
 @CommandHandler(SubmitApplicationCommand)
 export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicationCommand> {
-  constructor(private readonly pipeline: CommandPipeline) {}
+  constructor(private readonly pipeline: CommandPipeline, private readonly rules: RuleCatalog) {}
 
   async execute({ programmeId, profile, principal, context }: SubmitApplicationCommand): Promise<ApplicationCommandResult> {
     requireEnterprise(principal, profile.enterprise.creditCode);
     const programme = await loadOpenProgramme(this.pipeline, programmeId);
     const applicationId = applicationIdFor(programmeId, profile.enterprise.creditCode);
+    const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, profile.enterprise.creditCode) };
     const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
       type: 'SubmitApplication' as const,
       applicationId,
       programme: { programmeId, terms: programme.state.terms },
       profile,
+      basis,
       now,
     }));
     return applicationResult(result);

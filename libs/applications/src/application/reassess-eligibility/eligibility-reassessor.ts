@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { EVENT_STORE, EventStore, Migration, RecordedEvent, WrongExpectedRevisionError, runMigrations } from '@ipstd/event-store';
+import { DomainError } from '@ipstd/kernel';
+import { CheckpointedWorker, CommandPipeline, PG_POOL, systemContext } from '@ipstd/platform';
+import { ApplicationEvent, EnterpriseEvent } from '../../domain';
+import { currentFacts } from '../enterprise-facts/enterprise-facts';
+import { RuleCatalog } from '../rules/rule-catalog';
+import { applicationSpec, loadOpenProgramme } from '../streams';
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'applications by enterprise',
+    sql: `create table pm_enterprise_applications (
+            credit_code text not null,
+            application_id text not null,
+            primary key (credit_code, application_id)
+          )`,
+  },
+];
+
+const ACTOR = 'system:eligibility-reassessor';
+
+/**
+ * Process manager: when another system pushes a fact about an enterprise, every open application of
+ * that enterprise is assessed again (004_39c6efd61937e065.txt 三(五)). It also looks again at each new
+ * submission, which closes the race with a fact recorded while the submission was being decided.
+ * Re-assessment with unchanged facts decides nothing, so redelivery is harmless.
+ */
+@Injectable()
+export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('eligibility-reassessor');
+  readonly worker: CheckpointedWorker;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) store: EventStore,
+    private readonly pipeline: CommandPipeline,
+    private readonly rules: RuleCatalog,
+  ) {
+    this.worker = new CheckpointedWorker(pool, store, 'eligibility-reassessor', (events) => this.handle(events), { log: this.logger });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await runMigrations(this.pool, 'eligibility-reassessor', MIGRATIONS);
+    await this.worker.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+  }
+
+  private async handle(events: readonly RecordedEvent[]): Promise<void> {
+    for (const event of events) {
+      if (event.type === 'ApplicationSubmitted') {
+        const { applicationId, profile } = (event as unknown as ApplicationEvent & { type: 'ApplicationSubmitted' }).data;
+        await this.pool.query('insert into pm_enterprise_applications (credit_code, application_id) values ($1, $2) on conflict do nothing', [
+          profile.enterprise.creditCode,
+          applicationId,
+        ]);
+        await this.reassess(applicationId, event);
+      } else if (event.type === 'EnterpriseFactRecorded') {
+        const { creditCode } = (event as unknown as EnterpriseEvent).data;
+        const { rows } = await this.pool.query<{ application_id: string }>('select application_id from pm_enterprise_applications where credit_code = $1 order by application_id', [creditCode]);
+        for (const row of rows) await this.reassess(row.application_id, event);
+      }
+    }
+  }
+
+  private async reassess(applicationId: string, cause: RecordedEvent): Promise<void> {
+    const context = systemContext(ACTOR, cause.metadata.correlationId, cause.eventId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { state } = await this.pipeline.load(applicationSpec(applicationId));
+        if (state.status !== 'submitted') return;
+        const programme = await loadOpenProgramme(this.pipeline, state.programmeId);
+        const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, state.profile.enterprise.creditCode) };
+        await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
+          type: 'ReassessEligibility' as const,
+          programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },
+          basis,
+          now,
+        }));
+        return;
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError && attempt < 5) continue;
+        if (error instanceof DomainError) {
+          this.logger.error({ msg: 're-assessment refused', applicationId, code: error.code });
+          return;
+        }
+        throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BUILT_IN_RULE_SETS, RuleSet, RuleSetRef, findRuleSet } from '@ipstd/funding-rules';
+import { WrongExpectedRevisionError } from '@ipstd/event-store';
+import { CommandContext, CommandPipeline, CommandResult, StreamSpec, systemContext } from '@ipstd/platform';
+import {
+  PublishRuleSet, RULE_CATALOG_EVENTS, RULE_CATALOG_STREAM, RuleCatalogEvent, RuleCatalogState, ruleCatalogDecider, ruleSetNotFound,
+} from '../../domain';
+
+const catalogSpec: StreamSpec<PublishRuleSet, RuleCatalogEvent, RuleCatalogState> = {
+  streamId: RULE_CATALOG_STREAM,
+  decider: ruleCatalogDecider,
+  events: RULE_CATALOG_EVENTS,
+};
+
+/** Published rule-set versions, read from the catalog stream. Built-in versions are published at start. */
+@Injectable()
+export class RuleCatalog implements OnApplicationBootstrap {
+  private readonly logger = new Logger('rule-catalog');
+
+  constructor(private readonly pipeline: CommandPipeline) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.publishBuiltIns();
+  }
+
+  async state(): Promise<{ state: RuleCatalogState; revision: bigint | null }> {
+    const { state, revision } = await this.pipeline.load(catalogSpec);
+    return { state, revision };
+  }
+
+  async get(ref: RuleSetRef): Promise<RuleSet> {
+    const ruleSet = findRuleSet((await this.state()).state.published, ref.id, ref.version);
+    if (!ruleSet) throw ruleSetNotFound(ref);
+    return ruleSet;
+  }
+
+  publish(input: unknown, context: CommandContext): Promise<CommandResult<RuleCatalogState>> {
+    return this.pipeline.run(catalogSpec, context, (_, now) => ({ type: 'PublishRuleSet' as const, input, builtIn: false, now }));
+  }
+
+  /** Publishes the versions shipped with this build that the catalog does not hold yet; safe to race. */
+  async publishBuiltIns(): Promise<void> {
+    for (const ruleSet of BUILT_IN_RULE_SETS) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await this.pipeline.run(catalogSpec, systemContext('system:rule-catalog', `seed-${ruleSet.id}-v${ruleSet.version}`), (_, now) => ({
+            type: 'PublishRuleSet' as const,
+            input: ruleSet,
+            builtIn: true,
+            now,
+          }));
+          if (result.events.length) this.logger.log({ msg: 'published built-in rule set', ruleSet: ruleSet.id, version: ruleSet.version });
+          break;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError) || attempt >= 5) throw error;
+        }
+      }
+    }
+  }
+}
