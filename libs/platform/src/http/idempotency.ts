@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { Pool } from 'pg';
-import { Observable, from, of, switchMap, tap } from 'rxjs';
+import { Observable, concatMap, from, of, switchMap } from 'rxjs';
 import { Clock, canonicalJson, sha256Hex } from '@ipstd/kernel';
 import { Migration } from '@ipstd/event-store';
 import { ProblemException } from '../errors/problem';
@@ -69,18 +69,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
           response.setHeader('Idempotent-Replayed', 'true');
           return of(stored.body);
         }
+        // Stored before the response leaves, so a retry sent the moment it arrives finds it.
         return next.handle().pipe(
-          tap({
-            next: (body) => {
-              const headers = Object.fromEntries(REPLAYED_HEADERS.filter((h) => response.getHeader(h) !== undefined).map((h) => [h, String(response.getHeader(h))]));
-              void this.pool
-                .query(
-                  `insert into http_idempotency (principal, idempotency_key, fingerprint, status, headers, body, created_at)
-                   values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing`,
-                  [principal, key, fingerprint, response.statusCode, JSON.stringify(headers), JSON.stringify(body ?? null), this.clock.now()],
-                )
-                .catch(() => undefined);
-            },
+          concatMap(async (body) => {
+            const headers = Object.fromEntries(REPLAYED_HEADERS.filter((h) => response.getHeader(h) !== undefined).map((h) => [h, String(response.getHeader(h))]));
+            await this.pool
+              .query(
+                `insert into http_idempotency (principal, idempotency_key, fingerprint, status, headers, body, created_at)
+                 values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing`,
+                [principal, key, fingerprint, response.statusCode, JSON.stringify(headers), JSON.stringify(body ?? null), this.clock.now()],
+              )
+              .catch(() => undefined);
+            return body;
           }),
         );
       }),

@@ -75,7 +75,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
         const { state } = await this.pipeline.load(applicationSpec(applicationId));
         if (state.status !== 'submitted') return;
         const programme = await loadOpenProgramme(this.pipeline, state.programmeId);
-        const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, state.profile.enterprise.creditCode) };
+        const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, state.profile.enterprise.creditCode, cause.globalPosition) };
         await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
           type: 'ReassessEligibility' as const,
           programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },

@@ -2,16 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
 import { RuleSetRefDto } from '../open-programme/open-programme.dto';
-import { CreditDto, FinanceDto, IpDto, QualityDto, StandardsDto } from '../submit-application/application-profile.dto';
+import { ContactDto, CreditDto, FinanceDto, IpDto, ProjectDto, QualityDto, StandardsDto } from '../submit-application/application-profile.dto';
 
 export class EvaluationEnterpriseDto {
   @ApiProperty({ example: '91320505MA1MXXXXX0' }) @IsString() @Length(18, 18) creditCode: string;
   @ApiProperty() @IsBoolean() independentLegalPerson: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^\d{6}$/) district?: string;
+  @ApiPropertyOptional() @IsOptional() @ValidateNested() @Type(() => ContactDto) contact?: ContactDto;
 }
 
-/** What the eligibility rules read: an application profile without its project and contact details. */
+/** What the eligibility rules read: an application profile as submitted; project and contact may be left out. */
 export class EvaluationProfileDto {
   @ApiProperty() @ValidateNested() @Type(() => EvaluationEnterpriseDto) enterprise: EvaluationEnterpriseDto;
   @ApiProperty() @ValidateNested() @Type(() => FinanceDto) finance: FinanceDto;
@@ -20,6 +21,7 @@ export class EvaluationProfileDto {
   @ApiProperty() @ValidateNested() @Type(() => QualityDto) quality: QualityDto;
   @ApiProperty() @ValidateNested() @Type(() => CreditDto) credit: CreditDto;
   @ApiProperty({ type: [String] }) @IsArray() @IsString({ each: true }) @ArrayUnique() @ArrayMaxSize(50) awards: string[];
+  @ApiPropertyOptional() @IsOptional() @ValidateNested() @Type(() => ProjectDto) project?: ProjectDto;
 }
 
 export class EvaluationFactsDto {
