@@ -11,24 +11,49 @@ import {
   Subscription,
   SubscriptionOptions,
 } from '../port';
-import { DuplicateEventIdError, EventStoreError, IdempotencyKeyConflictError } from '../errors';
-import { hashEvent, toJsonValue } from '../hashing';
-import { checkExpectedRevision, validateAppend } from '../append-validation';
+import { toJsonValue } from '../hashing';
+import { validateAppend } from '../append-validation';
 import { PollingSubscription } from '../polling-subscription';
 import { runMigrations } from './migrator';
 import { EVENT_STORE_MIGRATIONS } from './schema';
+import { AppendPlan, BatchSnapshot, StreamUpdate, planBatch } from './append-planner';
+import { StreamHead, StreamHeads } from './stream-heads';
+import { isDataError, outcomeOf, readSnapshot, readStoredReplays, writeBatch } from './append-statements';
+import { AppendConnection, AppendConnections } from './append-connection';
+import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-rows';
 
 /** Advisory lock held by every append transaction until it commits: positions are handed out in commit order. */
 const APPEND_LOCK = 7_320_500_002;
 const NOTIFY_CHANNEL = 'es_appended';
 
+/**
+ * Opens an append transaction: the lock first, so that every later statement reads what the
+ * appends committed before it. The append statements look up at most a batch of keys, so the
+ * right plan is always index lookups in a nested loop; they are prepared once per connection and
+ * a cached generic plan must not keep a sequential scan chosen while the tables were small (or
+ * never analyzed), hence the planner settings for the rest of the transaction.
+ */
+const BEGIN_APPEND = `begin; set local enable_seqscan = off; set local enable_hashjoin = off; set local enable_mergejoin = off; select pg_advisory_xact_lock(${APPEND_LOCK})`;
+
 export interface PostgresEventStoreOptions {
   readonly clock?: Clock;
   /** Most appends committed together in one transaction when callers append concurrently. */
   readonly maxBatch?: number;
+  /** Most events committed together in one transaction (an append larger than this still goes alone). */
+  readonly maxBatchEvents?: number;
   /** How often an idle subscription looks for new events when no notification arrives. */
   readonly pollIntervalMs?: number;
 }
+
+interface CommittedBatch {
+  readonly plans: readonly AppendPlan[];
+  readonly streamUpdates: readonly StreamUpdate[];
+  readonly positions: ReadonlyMap<string, bigint>;
+  /** Envelopes of stored events that replayed appends answer with. */
+  readonly stored: ReadonlyMap<string, RecordedEvent>;
+}
+
+const isWrite = (plan: AppendPlan): plan is Extract<AppendPlan, { kind: 'write' }> => plan.kind === 'write';
 
 interface PendingAppend {
   readonly streamId: string;
@@ -38,37 +63,28 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-interface EventRow {
-  global_position: string;
-  event_id: string;
-  stream_id: string;
-  stream_revision: string;
-  event_type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: RecordedEvent['metadata'];
-  recorded_at: Date;
-  previous_hash: string | null;
-  hash: string;
-}
-
-const EVENT_COLUMNS =
-  'global_position, event_id, stream_id, stream_revision, event_type, schema_version, data, metadata, recorded_at, previous_hash, hash';
-
 /**
  * Production-grade PostgreSQL adapter.
  *
- * Concurrent appends from one process are gathered into one transaction (each in its own
- * savepoint, so one conflicting append fails alone): one commit, one WAL flush, for many callers.
- * Every append transaction holds a global advisory lock from its first write until commit, so
- * global positions are assigned in commit order across processes (ADR 0002).
+ * Concurrent appends from one process are gathered into one transaction: one commit, one WAL
+ * flush and one or two network round trips (pipelined on a dedicated connection) for many
+ * callers. Each append is decided on its own, in order, against the stored state of what the
+ * batch touches and the appends before it in the batch, so one conflicting append fails alone.
+ * Every append transaction takes a global advisory lock before it reads or writes anything and
+ * holds it until commit, so global positions are assigned in commit order across processes
+ * (ADR 0002).
  */
 export class PostgresEventStore implements EventStore {
   private readonly clock: Clock;
   private readonly maxBatch: number;
+  private readonly maxBatchEvents: number;
   private readonly pollIntervalMs: number;
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
+  private flushScheduled = false;
+  private readonly drainWaiters: Array<() => void> = [];
+  private readonly connections: AppendConnections;
+  private readonly heads = new StreamHeads();
   private listener: PoolClient | null = null;
   private listenerStarting: Promise<void> | null = null;
   private readonly waiters = new Set<() => void>();
@@ -80,7 +96,9 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.clock = options.clock ?? systemClock;
     this.maxBatch = options.maxBatch ?? 256;
+    this.maxBatchEvents = options.maxBatchEvents ?? 5000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.connections = new AppendConnections(pool);
   }
 
   /** Creates or upgrades the event-store tables. */
@@ -89,15 +107,16 @@ export class PostgresEventStore implements EventStore {
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    let normalised: NewEvent[];
     try {
       validateAppend(streamId, events);
+      normalised = events.map((e) => ({ ...e, data: toJsonValue(e.data), metadata: toJsonValue(e.metadata) }));
     } catch (error) {
       return Promise.reject(error);
     }
-    const normalised = events.map((e) => ({ ...e, data: toJsonValue(e.data), metadata: toJsonValue(e.metadata) }));
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events: normalised, options, resolve, reject });
-      this.flushQueue();
+      this.scheduleFlush();
     });
   }
 
@@ -116,7 +135,11 @@ export class PostgresEventStore implements EventStore {
            order by stream_revision asc limit $3`,
           [streamId, (from ?? 0n).toString(), limit],
         );
-    return rows.map(toRecordedEvent);
+    const events = rows.map(toRecordedEvent);
+    // A read that reached the end of the stream saw its head: a good guess for the next append.
+    const head = backwards ? (from === undefined ? events[0] : undefined) : rows.length < limit ? events[events.length - 1] : undefined;
+    if (head) this.heads.offer(streamId, { revision: head.revision, lastHash: head.hash });
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -144,192 +167,151 @@ export class PostgresEventStore implements EventStore {
     await this.pool.query('select 1');
   }
 
+  /** Stops subscriptions from waiting, waits for queued appends and closes the store's own connections (not the pool). */
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.waiters) wake();
     this.waiters.clear();
+    // Appends after close still work, on pool clients, as long as the pool is open.
+    this.connections.stopDedicated();
     if (this.listener) {
       const listener = this.listener;
       this.listener = null;
       await listener.query(`unlisten ${NOTIFY_CHANNEL}`).catch(() => undefined);
       listener.release();
     }
+    if (this.flushing || this.flushScheduled || this.queue.length > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    await this.connections.close();
+  }
+
+  /** Starts the next batch once the current one is done and callers woken by it had a chance to queue again. */
+  private scheduleFlush(): void {
+    if (this.flushing || this.flushScheduled || this.queue.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushQueue();
+    });
   }
 
   private flushQueue(): void {
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
-    const batch = this.queue.splice(0, this.maxBatch);
+    let take = 0;
+    let events = 0;
+    while (take < this.queue.length && take < this.maxBatch && (take === 0 || events + this.queue[take].events.length <= this.maxBatchEvents)) {
+      events += this.queue[take].events.length;
+      take += 1;
+    }
+    const batch = this.queue.splice(0, take);
     void this.commitBatch(batch).finally(() => {
       this.flushing = false;
-      this.flushQueue();
+      if (this.queue.length > 0) this.scheduleFlush();
+      else this.drainWaiters.splice(0).forEach((resolve) => resolve());
     });
   }
 
+  /**
+   * Commits one batch in one transaction. Each append is decided in memory, in batch order,
+   * against a snapshot of the streams, event ids and idempotency keys the batch touches (see
+   * planBatch), so one that fails writes nothing and fails alone, without savepoints; all new
+   * events, stream heads and keys are then written by one statement.
+   *
+   * Fast path, one round trip (pipelined): take the append lock, write with a statement that first
+   * checks the snapshot the batch was planned on (the stream heads this process last saw, no
+   * stored event ids or keys) and writes nothing when it does not hold, notify, commit.
+   * Otherwise, two round trips: take the lock and read the snapshot; then write, read the events
+   * of replayed appends, notify and commit.
+   *
+   * Should the write fail on the data (a constraint, or a value PostgreSQL refuses), the batch is
+   * rolled back and its appends are retried one per transaction, so that only the culprit fails.
+   */
   private async commitBatch(batch: PendingAppend[]): Promise<void> {
-    let client: PoolClient;
+    let connection: AppendConnection;
     try {
-      client = await this.pool.connect();
+      connection = await this.connections.acquire();
     } catch (error) {
       batch.forEach((p) => p.reject(error));
       return;
     }
-    const outcomes: Array<{ ok: AppendResult } | { error: unknown }> = [];
+    const { client } = connection;
+    let outcomes: Array<{ ok: AppendResult } | { error: unknown }>;
     try {
-      await client.query('begin');
-      await client.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      const useSavepoints = batch.length > 1;
-      let appended = false;
-      for (const pending of batch) {
-        if (useSavepoints) await client.query('savepoint append');
-        try {
-          const result = await this.appendOne(client, pending);
-          appended ||= !result.replayed && result.events.length > 0;
-          outcomes.push({ ok: result });
-          if (useSavepoints) await client.query('release savepoint append');
-        } catch (error) {
-          if (!(error instanceof EventStoreError)) throw error;
-          if (useSavepoints) await client.query('rollback to savepoint append');
-          outcomes.push({ error });
-        }
+      const committed = (await this.commitAssumed(connection, batch)) ?? (await this.commitRead(connection, batch));
+      for (const u of committed.streamUpdates) this.heads.set(u.streamId, { revision: u.revision, lastHash: u.lastHash });
+      const recorded = new Map<string, RecordedEvent>();
+      for (const plan of committed.plans) {
+        if (plan.kind === 'write') for (const r of plan.records) recorded.set(r.eventId, { ...r, globalPosition: committed.positions.get(r.eventId)! });
       }
-      if (appended) await client.query(`select pg_notify('${NOTIFY_CHANNEL}', '')`);
-      await client.query('commit');
+      outcomes = committed.plans.map((plan) => outcomeOf(plan, recorded, committed.stored));
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      client.release();
-      batch.forEach((p) => p.reject(error));
+      this.heads.forget(batch.map((p) => p.streamId));
+      const rollback = await client.query('rollback').then(
+        () => undefined,
+        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+      );
+      connection.release(rollback);
+      if (batch.length > 1 && isDataError(error)) {
+        for (const pending of batch) await this.commitBatch([pending]);
+      } else {
+        batch.forEach((p) => p.reject(error));
+      }
       return;
     }
-    client.release();
+    connection.release();
     outcomes.forEach((outcome, i) => ('ok' in outcome ? batch[i].resolve(outcome.ok) : batch[i].reject(outcome.error)));
   }
 
-  private async appendOne(client: PoolClient, pending: PendingAppend): Promise<AppendResult> {
-    const { streamId, events, options } = pending;
-    const key = options.idempotencyKey ?? null;
-    if (key !== null) {
-      const earlier = await this.findByIdempotencyKey(client, key, streamId);
-      if (earlier) return earlier;
+  /** The fast path; null when it does not apply or its assumption did not hold (then nothing was written). */
+  private async commitAssumed(connection: AppendConnection, batch: readonly PendingAppend[]): Promise<CommittedBatch | null> {
+    const streams = new Map<string, StreamHead | null>();
+    const eventIds: string[] = [];
+    const keys: string[] = [];
+    for (const pending of batch) {
+      if (!streams.has(pending.streamId)) {
+        const head = this.heads.get(pending.streamId);
+        const expected = pending.options.expectedRevision;
+        // A stream this process has not seen is assumed new only where the caller expects that it may be.
+        if (head) streams.set(pending.streamId, head);
+        else if (expected === 'no-stream' || expected === 'any') streams.set(pending.streamId, null);
+        else return null;
+      }
+      for (const event of pending.events) eventIds.push(event.eventId);
+      if (pending.options.idempotencyKey != null) keys.push(pending.options.idempotencyKey);
     }
-    const earlier = await this.findIdenticalAppend(client, streamId, events);
-    if (earlier) return earlier;
-
-    const { rows: streamRows } = await client.query<{ revision: string; last_hash: string }>(
-      'select revision, last_hash from es_streams where stream_id = $1',
-      [streamId],
-    );
-    const current = streamRows.length ? BigInt(streamRows[0].revision) : null;
-    checkExpectedRevision(streamId, options.expectedRevision, current);
-    if (events.length === 0) {
-      return { streamId, nextExpectedRevision: current ?? -1n, firstPosition: 0n, lastPosition: 0n, events: [], replayed: false };
-    }
-
-    const recordedAt = this.clock.now().toISOString();
-    let previousHash = streamRows.length ? streamRows[0].last_hash : null;
-    let revision = current === null ? 0n : current + 1n;
-    const prepared = events.map((event) => {
-      const metadata = { ...event.metadata, idempotencyKey: key ?? event.metadata.idempotencyKey ?? null };
-      const hash = hashEvent({
-        streamId,
-        revision,
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: event.data,
-        metadata,
-        recordedAt,
-        previousHash,
-      });
-      const record = { ...event, metadata, streamId, revision, recordedAt, previousHash, hash };
-      previousHash = hash;
-      revision += 1n;
-      return record;
-    });
-
-    const { rows: inserted } = await client.query<{ event_id: string; global_position: string }>(
-      `insert into es_events (event_id, stream_id, stream_revision, event_type, schema_version, data, metadata,
-                              recorded_at, effective_at, correlation_id, idempotency_key, previous_hash, hash)
-       select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[],
-                            $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[])
-       returning event_id, global_position`,
-      [
-        prepared.map((e) => e.eventId),
-        prepared.map((e) => e.streamId),
-        prepared.map((e) => e.revision.toString()),
-        prepared.map((e) => e.type),
-        prepared.map((e) => e.schemaVersion),
-        prepared.map((e) => JSON.stringify(e.data)),
-        prepared.map((e) => JSON.stringify(e.metadata)),
-        prepared.map((e) => e.recordedAt),
-        prepared.map((e) => e.metadata.effectiveAt),
-        prepared.map((e) => e.metadata.correlationId),
-        prepared.map((e) => e.metadata.idempotencyKey),
-        prepared.map((e) => e.previousHash),
-        prepared.map((e) => e.hash),
-      ],
-    );
-    const positions = new Map(inserted.map((r) => [r.event_id, BigInt(r.global_position)]));
-    const recorded: RecordedEvent[] = prepared.map((e) => ({ ...e, globalPosition: positions.get(e.eventId)! }));
-    const last = recorded[recorded.length - 1];
-    await client.query(
-      `insert into es_streams (stream_id, revision, last_hash, created_at, updated_at) values ($1, $2, $3, $4, $4)
-       on conflict (stream_id) do update set revision = excluded.revision, last_hash = excluded.last_hash, updated_at = excluded.updated_at`,
-      [streamId, last.revision.toString(), last.hash, recordedAt],
-    );
-    const firstPosition = recorded.reduce((min, e) => (e.globalPosition < min ? e.globalPosition : min), last.globalPosition);
-    const lastPosition = recorded.reduce((max, e) => (e.globalPosition > max ? e.globalPosition : max), 0n);
-    if (key !== null) {
-      await client.query(
-        `insert into es_idempotency (idempotency_key, stream_id, first_position, last_position, event_ids, created_at)
-         values ($1, $2, $3, $4, $5::uuid[], $6)`,
-        [key, streamId, firstPosition.toString(), lastPosition.toString(), recorded.map((e) => e.eventId), recordedAt],
-      );
-    }
-    return { streamId, nextExpectedRevision: last.revision, firstPosition, lastPosition, events: recorded, replayed: false };
-  }
-
-  private async findByIdempotencyKey(client: PoolClient, key: string, streamId: string): Promise<AppendResult | null> {
-    const { rows } = await client.query<{ stream_id: string; event_ids: string[] }>(
-      'select stream_id, event_ids from es_idempotency where idempotency_key = $1',
-      [key],
-    );
-    if (rows.length === 0) return null;
-    if (rows[0].stream_id !== streamId) throw new IdempotencyKeyConflictError(key);
-    return this.replayOf(client, streamId, rows[0].event_ids);
-  }
-
-  /** The same event ids appended again to the same stream in the same order: a retry, answered with the first result. */
-  private async findIdenticalAppend(client: PoolClient, streamId: string, events: readonly NewEvent[]): Promise<AppendResult | null> {
-    if (events.length === 0) return null;
-    const ids = events.map((e) => e.eventId);
-    const { rows } = await client.query<{ event_id: string; stream_id: string; stream_revision: string }>(
-      'select event_id, stream_id, stream_revision from es_events where event_id = any($1::uuid[]) order by stream_revision',
-      [ids],
-    );
-    if (rows.length === 0) return null;
-    const identical =
-      rows.length === ids.length &&
-      rows.every((r, i) => r.stream_id === streamId && r.event_id === ids[i] && (i === 0 || BigInt(r.stream_revision) === BigInt(rows[i - 1].stream_revision) + 1n));
-    if (!identical) throw new DuplicateEventIdError(rows[0].event_id);
-    return this.replayOf(client, streamId, ids);
-  }
-
-  private async replayOf(client: PoolClient, streamId: string, eventIds: readonly string[]): Promise<AppendResult> {
-    const { rows } = await client.query<EventRow>(
-      `select ${EVENT_COLUMNS} from es_events where event_id = any($1::uuid[]) order by stream_revision`,
-      [eventIds],
-    );
-    const events = rows.map(toRecordedEvent);
-    const last = events[events.length - 1];
-    return {
-      streamId,
-      nextExpectedRevision: last.revision,
-      firstPosition: events[0].globalPosition,
-      lastPosition: last.globalPosition,
-      events,
-      replayed: true,
+    const snapshot: BatchSnapshot = {
+      streams: new Map([...streams].filter((entry): entry is [string, StreamHead] => entry[1] !== null)),
+      events: new Map(),
+      keys: new Map(),
     };
+    const { plans, streamUpdates } = planBatch(batch, snapshot, () => this.clock.now());
+    const writes = plans.filter(isWrite);
+    if (writes.length === 0) return null;
+    const { client } = connection;
+    const [, positions] = await connection.run([
+      () => client.query(BEGIN_APPEND),
+      () => writeBatch(client, writes, streamUpdates, { streams, eventIds, keys }),
+      () => client.query(`select pg_notify('${NOTIFY_CHANNEL}', ''); commit`),
+    ]);
+    return positions ? { plans, streamUpdates, positions, stored: new Map() } : null;
+  }
+
+  /** The general path: read the snapshot under the lock, then write. */
+  private async commitRead(connection: AppendConnection, batch: readonly PendingAppend[]): Promise<CommittedBatch> {
+    const { client } = connection;
+    const [, snapshot] = await connection.run([
+      () => client.query(BEGIN_APPEND),
+      () => readSnapshot(client, batch),
+    ]);
+    for (const pending of batch) this.heads.set(pending.streamId, snapshot.streams.get(pending.streamId) ?? null);
+    const { plans, streamUpdates } = planBatch(batch, snapshot, () => this.clock.now());
+    const writes = plans.filter(isWrite);
+    const [positions, stored] = await connection.run([
+      () => (writes.length > 0 ? writeBatch(client, writes, streamUpdates) : Promise.resolve(new Map<string, bigint>())),
+      () => readStoredReplays(client, plans),
+      () => client.query(writes.length > 0 ? `select pg_notify('${NOTIFY_CHANNEL}', ''); commit` : 'commit'),
+    ]);
+    return { plans, streamUpdates, positions: positions!, stored };
   }
 
   private async ensureListener(): Promise<void> {
@@ -375,20 +357,4 @@ export class PostgresEventStore implements EventStore {
       waiters.add(done);
     });
   }
-}
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    eventId: row.event_id,
-    type: row.event_type,
-    schemaVersion: row.schema_version,
-    data: row.data,
-    metadata: row.metadata,
-    streamId: row.stream_id,
-    revision: BigInt(row.stream_revision),
-    globalPosition: BigInt(row.global_position),
-    recordedAt: row.recorded_at.toISOString(),
-    previousHash: row.previous_hash,
-    hash: row.hash,
-  };
 }

@@ -1,0 +1,122 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
+
+/** The fresh database one bench run works in, and how to get rid of it afterwards. */
+export interface BenchDatabase {
+  readonly url: string;
+  /** Where it is, for the report (no password). */
+  readonly label: string;
+  readonly source: 'BENCH_DATABASE_URL' | 'local PostgreSQL' | 'embedded PostgreSQL';
+  dispose(): Promise<void>;
+}
+
+const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * BENCH_DATABASE_URL when set; else the PostgreSQL at 127.0.0.1:5432 when reachable; else an
+ * embedded PostgreSQL in a temporary folder. On a server we may create databases on, a fresh
+ * `bench_<timestamp>` database is created and dropped at the end; a BENCH_DATABASE_URL whose role
+ * cannot create databases is used as it is, provided its event store is still empty.
+ */
+export async function resolveBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  const name = `bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 17)}`;
+  const fromEnv = process.env.BENCH_DATABASE_URL?.trim();
+  if (fromEnv) {
+    if (!(await reachable(fromEnv))) throw new Error(`BENCH_DATABASE_URL is set but ${redact(fromEnv)} is not reachable`);
+    try {
+      return await freshDatabaseOn(fromEnv, name, 'BENCH_DATABASE_URL');
+    } catch (error) {
+      log(`cannot create a fresh database through BENCH_DATABASE_URL (${(error as Error).message}); using that database as it is`);
+      await assertEmptyEventStore(fromEnv);
+      return { url: fromEnv, label: redact(fromEnv), source: 'BENCH_DATABASE_URL', dispose: async () => undefined };
+    }
+  }
+  if (await reachable(LOCAL_URL)) return freshDatabaseOn(LOCAL_URL, name, 'local PostgreSQL');
+  log(`no PostgreSQL at ${LOCAL_URL}; starting an embedded PostgreSQL`);
+  const dir = mkdtempSync(join(tmpdir(), 'ipstd-bench-pg-'));
+  // When run as root the server runs as a 'postgres' system user, which must reach the folder.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const handle = await startEmbeddedPostgres({ dataDir: dir, port, database: name });
+  return {
+    url: handle.url,
+    label: `embedded PostgreSQL on 127.0.0.1:${port}, database ${name} (${dir})`,
+    source: 'embedded PostgreSQL',
+    async dispose() {
+      await handle.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freshDatabaseOn(serverUrl: string, name: string, source: BenchDatabase['source']): Promise<BenchDatabase> {
+  const admin = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    label: redact(url.toString()),
+    source,
+    async dispose() {
+      const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function assertEmptyEventStore(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ present: boolean }>("select to_regclass('public.es_events') is not null as present");
+    if (!rows[0].present) return;
+    const { rows: count } = await client.query<{ n: string }>('select count(*) as n from es_events');
+    if (count[0].n !== '0') throw new Error(`the database at ${redact(url)} already holds ${count[0].n} events: the bench needs a fresh one`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

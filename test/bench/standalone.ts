@@ -1,0 +1,143 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sleep } from './stats';
+
+export interface StandaloneMeasurement {
+  /** VmRSS once every projection reported lag 0. */
+  readonly rssBytes: number;
+  /** VmHWM (peak resident set) at the same moment. */
+  readonly peakRssBytes: number;
+  /** From spawning the process until it printed its URL. */
+  readonly startMs: number;
+  /** From spawning the process until /health/ready showed lag 0 for every projection. */
+  readonly readyMs: number;
+  readonly projections: Record<string, number>;
+  /** Log head the projections caught up to (the bench's head plus anything the app appended itself). */
+  readonly head: string;
+}
+
+interface ReadyBody {
+  status?: string;
+  checks?: { projections?: { head?: string; lag?: Record<string, number> } };
+}
+
+let running: ChildProcess | null = null;
+
+/** Kills a standalone process the bench started, if one is still running (used when the bench aborts). */
+export function killRunningStandalone(): void {
+  if (running && running.exitCode === null && running.pid) {
+    try {
+      process.kill(running.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Starts the real standalone app (`node dist/apps/standalone/src/main.js`) on the bench database,
+ * waits until /health/ready shows projection lag 0 at (at least) the expected head, reads its resident memory
+ * from /proc/PID/status and stops it with SIGTERM.
+ */
+export async function measureStandalone(options: {
+  readonly repoRoot: string;
+  readonly databaseUrl: string;
+  readonly expectedHead: bigint;
+  readonly timeoutMs: number;
+  readonly log: (line: string) => void;
+}): Promise<StandaloneMeasurement> {
+  const main = join(options.repoRoot, 'dist/apps/standalone/src/main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run the build first`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ipstd-bench-app-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: options.databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    EVENT_STORE: 'postgres',
+    KAFKA_BROKERS: '',
+  };
+  delete env.NODE_OPTIONS;
+  const started = performance.now();
+  const child = spawn(process.execPath, [main], { cwd: options.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running = child;
+  let output = '';
+  let port: number | null = null;
+  let startMs = 0;
+  const onData = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+    const match = port === null ? /API:\s+http:\/\/localhost:(\d+)\/v1/.exec(output) : null;
+    if (match) {
+      port = Number(match[1]);
+      startMs = performance.now() - started;
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const deadline = started + options.timeoutMs;
+    let lastReport = 0;
+    let body: ReadyBody | null = null;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`standalone exited with code ${child.exitCode}:\n${output.slice(-3000)}`);
+      if (performance.now() > deadline) throw new Error(`standalone not caught up within ${options.timeoutMs} ms; last readiness: ${JSON.stringify(body)}`);
+      if (port !== null) {
+        body = await readiness(port);
+        const projections = body?.checks?.projections;
+        const lags = Object.values(projections?.lag ?? {});
+        // At least the head the bench wrote: the app may append a few events of its own when it starts.
+        const head = projections?.head !== undefined ? BigInt(projections.head) : -1n;
+        if (projections && head >= options.expectedHead && lags.length > 0 && lags.every((l) => l === 0)) {
+          const readyMs = performance.now() - started;
+          const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+          const result: StandaloneMeasurement = {
+            rssBytes: statusKb(status, 'VmRSS') * 1024,
+            peakRssBytes: statusKb(status, 'VmHWM') * 1024,
+            startMs,
+            readyMs,
+            projections: projections.lag ?? {},
+            head: head.toString(),
+          };
+          return result;
+        }
+        if (performance.now() - lastReport > 5000) {
+          lastReport = performance.now();
+          options.log(`  standalone (pid ${child.pid}, port ${port}) catching up: lag ${JSON.stringify(projections?.lag ?? body?.checks ?? null)}`);
+        }
+      }
+      await sleep(port === null ? 100 : 200);
+    }
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout' as const)]);
+      if (code === 'timeout') {
+        options.log('  standalone did not stop within 20 s of SIGTERM; killing it');
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+    running = null;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function readiness(port: number): Promise<ReadyBody | null> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(5000) });
+    return (await response.json()) as ReadyBody;
+  } catch {
+    return null;
+  }
+}
+
+function statusKb(status: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} in /proc status`);
+  return Number(match[1]);
+}
