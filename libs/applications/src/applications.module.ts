@@ -5,6 +5,9 @@ import { OpenProgrammeHandler } from './application/open-programme/open-programm
 import { SubmitApplicationHandler } from './application/submit-application/submit-application.handler';
 import { WithdrawApplicationHandler } from './application/withdraw-application/withdraw-application.handler';
 import { RecordEnterpriseFactHandler } from './application/enterprise-facts/record-fact.handler';
+import { OpenDefenseRoundHandler } from './application/defense/open-defense-round.handler';
+import { ApplicationDecisionHandler } from './application/review/application-decision.handler';
+import { SelectApplicationHandler } from './application/select-application/select-application.handler';
 import { EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';
 import { RuleCatalog } from './application/rules/rule-catalog';
 import { ApplicationsController } from './infrastructure/http/applications.controller';
@@ -12,7 +15,7 @@ import { EnterprisesController } from './infrastructure/http/enterprises.control
 import { RulesController } from './infrastructure/http/rules.controller';
 import { ProgrammesController } from './infrastructure/http/programmes.controller';
 
-const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler];
+const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler, ApplicationDecisionHandler, SelectApplicationHandler, OpenDefenseRoundHandler];
 const controllers = [ProgrammesController, ApplicationsController, RulesController, EnterprisesController];
 
 /** Write side of programmes and applications (applications-service). */

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { Principal, ProblemException } from '@ipstd/platform';
-import { ApplicationProfile, cityOf } from '../domain';
+import { ApplicationProfile, ApplicationState, cityOf } from '../domain';
 
 export function scopeForbidden(zh: string, en: string): ProblemException {
   return new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh, en });
@@ -20,9 +20,11 @@ export function requireEnterprise(principal: Principal, creditCode: string): voi
   }
 }
 
-/** Who may read an application (API.md): its owner, its district office, the city's admin and auditors. */
-export function canReadApplication(principal: Principal, profile: ApplicationProfile): boolean {
+/** Who may read an application (API.md): its owner, its district office, the city's admin and auditors, its assigned experts. */
+export function canReadApplication(principal: Principal, profile: ApplicationProfile, state?: ApplicationState): boolean {
   switch (principal.role) {
+    case 'expert':
+      return state !== undefined && state.status !== 'none' && (state.review?.experts.some((e) => e.expertId === principal.sub) ?? false) && !state.review!.conflicted.includes(principal.sub);
     case 'applicant':
       return principal.org === profile.enterprise.creditCode;
     case 'district-office':

@@ -3,6 +3,7 @@ import { Assessment, CreditFacts, RuleSet, evaluateEligibility } from '@ipstd/fu
 import { isDistrictOf } from './divisions';
 import { ApplicationProfile } from './profile';
 import { ProgrammeTerms, describeDeadline, windowPhase } from './programme';
+import { PanelExpert, aggregate, conflictOf, toHundredths, ConflictReason } from './review';
 
 /** The programme facts an application command is decided against, read from the programme stream. */
 export interface ProgrammeContext {
@@ -20,9 +21,51 @@ export type ApplicationEvent =
   | DomainEvent<
       'EligibilityAssessed',
       { applicationId: string; trigger: AssessmentTrigger; assessedAt: string; facts: Partial<CreditFacts>; assessment: Assessment }
-    >;
+    >
+  | DomainEvent<'ApplicationEndorsed', { applicationId: string; district: string; opinion: string; endorsedAt: string }>
+  | DomainEvent<'ApplicationNotEndorsed', { applicationId: string; district: string; opinion: string; declinedAt: string }>
+  | DomainEvent<'ReviewPanelAssigned', { applicationId: string; experts: PanelExpert[]; assignedAt: string }>
+  | DomainEvent<'ExpertConflictDeclared', { applicationId: string; expertId: string; reason: string; declaredAt: string }>
+  | DomainEvent<
+      'ReviewScoresSubmitted',
+      { applicationId: string; expertId: string; scores: Array<{ criterionId: string; hundredths: number }>; totalHundredths: number; comment: string; submittedAt: string }
+    >
+  | DomainEvent<
+      'ReviewClosed',
+      { applicationId: string; aggregation: string; totals: Array<{ expertId: string; totalHundredths: number }>; aggregateHundredths: number; closedAt: string }
+    >
+  | DomainEvent<'InvitedToDefense', { applicationId: string; roundId: string; rank: number; invitedAt: string }>
+  | DomainEvent<'DefenseScoreSubmitted', { applicationId: string; expertId: string; hundredths: number; comment: string; submittedAt: string }>
+  | DomainEvent<
+      'ApplicationSelected',
+      { applicationId: string; approvedAmountFen: number; reason: string; finalScoreHundredths: number; eligibility: string; eligibilityOverride: string | null; selectedAt: string }
+    >
+  | DomainEvent<'ApplicationNotSelected', { applicationId: string; reason: string; finalScoreHundredths: number; decidedAt: string }>;
 
-export type ApplicationStatus = 'submitted' | 'withdrawn';
+export type ApplicationStatus =
+  | 'submitted'
+  | 'withdrawn'
+  | 'endorsed'
+  | 'not-endorsed'
+  | 'under-review'
+  | 'invited-to-defense'
+  | 'selected'
+  | 'not-selected';
+
+export interface ReviewState {
+  readonly experts: readonly PanelExpert[];
+  /** Experts who declared a conflict: never counted, never again on this panel. */
+  readonly conflicted: readonly string[];
+  /** Per expert, the latest scores (revisable until the review closes). */
+  readonly scores: Readonly<Record<string, { readonly totalHundredths: number; readonly scores: ReadonlyArray<{ criterionId: string; hundredths: number }> }>>;
+  readonly aggregateHundredths: number | null;
+}
+
+export interface DefenseState {
+  readonly roundId: string;
+  readonly rank: number;
+  readonly scores: Readonly<Record<string, number>>;
+}
 
 export type ApplicationState =
   | { readonly status: 'none' }
@@ -38,6 +81,10 @@ export type ApplicationState =
       readonly eligibility: Assessment | null;
       /** Facts pushed by other systems that the latest assessment used. */
       readonly factsUsed: Partial<CreditFacts>;
+      readonly endorsement: { readonly decision: 'endorse' | 'decline'; readonly district: string; readonly opinion: string; readonly at: string } | null;
+      readonly review: ReviewState | null;
+      readonly defense: DefenseState | null;
+      readonly selection: { readonly decision: 'select' | 'reject'; readonly approvedAmountFen: number; readonly reason: string; readonly finalScoreHundredths: number; readonly eligibilityOverride: string | null } | null;
     };
 
 /** The rules an application is assessed under: the programme's pinned rule set and the enterprise's pushed facts. */
@@ -77,7 +124,88 @@ export interface WithdrawApplication {
   readonly now: Date;
 }
 
-export type ApplicationCommand = SubmitApplication | AmendApplication | WithdrawApplication | ReassessEligibility;
+/** Initial review and recommendation (初审/推荐意见) by the applicant's district office. */
+export interface EndorseApplication {
+  readonly type: 'EndorseApplication';
+  readonly programme: ProgrammeContext;
+  readonly decision: 'endorse' | 'decline';
+  readonly district: string;
+  readonly opinion: string;
+  readonly now: Date;
+}
+
+export interface AssignReviewPanel {
+  readonly type: 'AssignReviewPanel';
+  readonly programme: ProgrammeContext;
+  readonly experts: readonly PanelExpert[];
+  readonly now: Date;
+}
+
+export interface DeclareConflict {
+  readonly type: 'DeclareConflict';
+  readonly expertId: string;
+  readonly reason: string;
+  readonly now: Date;
+}
+
+export interface SubmitReviewScores {
+  readonly type: 'SubmitReviewScores';
+  readonly programme: ProgrammeContext;
+  readonly expertId: string;
+  readonly scores: ReadonlyArray<{ readonly criterionId: string; readonly score: number }>;
+  readonly comment: string;
+  readonly now: Date;
+}
+
+export interface CloseReview {
+  readonly type: 'CloseReview';
+  readonly programme: ProgrammeContext;
+  readonly now: Date;
+}
+
+export interface InviteToDefense {
+  readonly type: 'InviteToDefense';
+  readonly roundId: string;
+  readonly rank: number;
+  readonly now: Date;
+}
+
+export interface SubmitDefenseScore {
+  readonly type: 'SubmitDefenseScore';
+  readonly expertId: string;
+  readonly score: number;
+  readonly comment: string;
+  readonly now: Date;
+}
+
+/** Selection (立项) or rejection by the bureau; the budget commitment is made on the programme first. */
+export interface DecideSelection {
+  readonly type: 'DecideSelection';
+  readonly programme: ProgrammeContext;
+  readonly decision: 'select' | 'reject';
+  readonly approvedAmountFen: number;
+  readonly reason: string;
+  /** Needed, with a reason, to select an application assessed ineligible. */
+  readonly eligibilityOverride: string | null;
+  readonly now: Date;
+}
+
+export type ApplicationCommand =
+  | SubmitApplication
+  | AmendApplication
+  | WithdrawApplication
+  | ReassessEligibility
+  | EndorseApplication
+  | AssignReviewPanel
+  | DeclareConflict
+  | SubmitReviewScores
+  | CloseReview
+  | InviteToDefense
+  | SubmitDefenseScore
+  | DecideSelection;
+
+/** The maximum score of the defense round (答辩), in points. */
+export const DEFENSE_MAX_POINTS = 100;
 
 function checkWindow(programme: ProgrammeContext, now: Date, action: { zh: string; en: string }): void {
   const phase = windowPhase(programme.terms, now);
@@ -190,20 +318,270 @@ function amend(command: AmendApplication, state: ApplicationState): ApplicationE
   ];
 }
 
+const OPEN: readonly ApplicationStatus[] = ['submitted', 'endorsed', 'not-endorsed', 'under-review', 'invited-to-defense'];
+
 function reassess(command: ReassessEligibility, state: ApplicationState): ApplicationEvent[] {
-  if (state.status !== 'submitted') return [];
+  if (state.status === 'none' || !OPEN.includes(state.status)) return [];
   if (canonicalJson(command.basis.facts) === canonicalJson(state.factsUsed)) return [];
   return [assess(state.applicationId, command.programme, state.profile, command.basis, 'credit-fact', command.now)];
 }
 
 function withdraw(command: WithdrawApplication, state: ApplicationState): ApplicationEvent[] {
-  const current = requireStatus(state, ['submitted'], { zh: '撤回', en: 'withdrawn' });
+  const current = requireStatus(state, OPEN, { zh: '撤回', en: 'withdrawn' });
   return [{ type: 'ApplicationWithdrawn', data: { applicationId: current.applicationId, withdrawnAt: command.now.toISOString(), reason: command.reason } }];
+}
+
+function endorse(command: EndorseApplication, state: ApplicationState): ApplicationEvent[] {
+  const current = requireStatus(state, ['submitted'], { zh: '推荐', en: 'endorsed' });
+  if (command.now.getTime() > Date.parse(command.programme.terms.endorsementDeadline)) {
+    const deadline = describeDeadline(command.programme.terms.endorsementDeadline);
+    throw new DomainError(
+      'ENDORSEMENT_DEADLINE_PASSED',
+      'rule',
+      { zh: `推荐意见须在 ${deadline.zh} 前提交，已逾期`, en: `District recommendations were due by ${deadline.en}` },
+      { endorsementDeadline: command.programme.terms.endorsementDeadline },
+    );
+  }
+  const at = command.now.toISOString();
+  const { applicationId } = current;
+  return command.decision === 'endorse'
+    ? [{ type: 'ApplicationEndorsed', data: { applicationId, district: command.district, opinion: command.opinion, endorsedAt: at } }]
+    : [{ type: 'ApplicationNotEndorsed', data: { applicationId, district: command.district, opinion: command.opinion, declinedAt: at } }];
+}
+
+type Open = Exclude<ApplicationState, { status: 'none' }>;
+
+function reviewOf(state: Open): ReviewState {
+  return state.review ?? { experts: [], conflicted: [], scores: {}, aggregateHundredths: null };
+}
+
+function reviewClosedError(): DomainError {
+  return new DomainError('REVIEW_CLOSED', 'state', { zh: '评审已结束，评分不能再修改', en: 'The review is closed; scores can no longer change' });
+}
+
+function assignPanel(command: AssignReviewPanel, state: ApplicationState): ApplicationEvent[] {
+  const current = requireStatus(state, ['endorsed', 'under-review'], { zh: '分配评审专家', en: 'given a review panel' });
+  const review = reviewOf(current);
+  if (review.aggregateHundredths !== null) throw reviewClosedError();
+  const ids = command.experts.map((e) => e.expertId);
+  if (new Set(ids).size !== ids.length) {
+    throw new DomainError('REVIEW_PANEL_INVALID', 'rule', { zh: '评审专家重复', en: 'An expert appears twice on the panel' });
+  }
+  const creditCode = current.profile.enterprise.creditCode;
+  const conflicts: Array<{ expertId: string; reason: ConflictReason }> = command.experts.flatMap((e) => {
+    const reason = review.conflicted.includes(e.expertId) ? 'self-declared' : conflictOf(e, creditCode);
+    return reason ? [{ expertId: e.expertId, reason }] : [];
+  });
+  if (conflicts.length) {
+    throw new DomainError(
+      'REVIEW_EXPERT_CONFLICT',
+      'rule',
+      {
+        zh: `专家 ${conflicts.map((c) => c.expertId).join('、')} 与申报单位存在利益冲突，须更换`,
+        en: `Expert(s) ${conflicts.map((c) => c.expertId).join(', ')} have a conflict of interest with the applicant and must be replaced`,
+      },
+      { conflicts },
+    );
+  }
+  const size = command.programme.terms.review.panelSize;
+  if (command.experts.length !== size) {
+    throw new DomainError(
+      'REVIEW_PANEL_SIZE',
+      'rule',
+      { zh: `评审组应有 ${size} 名专家，实际 ${command.experts.length} 名`, en: `The panel must have ${size} experts, not ${command.experts.length}` },
+      { panelSize: size },
+    );
+  }
+  return [{ type: 'ReviewPanelAssigned', data: { applicationId: current.applicationId, experts: [...command.experts], assignedAt: command.now.toISOString() } }];
+}
+
+function requirePanelist(state: Open, expertId: string): ReviewState {
+  const review = reviewOf(state);
+  if (!review.experts.some((e) => e.expertId === expertId) || review.conflicted.includes(expertId)) {
+    throw new DomainError('EXPERT_NOT_ON_PANEL', 'forbidden', { zh: '该专家不在本申报的评审组中', en: 'This expert is not on the panel of this application' }, { expertId });
+  }
+  return review;
+}
+
+function declareConflict(command: DeclareConflict, state: ApplicationState): ApplicationEvent[] {
+  const current = requireStatus(state, ['under-review', 'invited-to-defense'], { zh: '申报利益冲突', en: 'given a conflict declaration' });
+  const review = requirePanelist(current, command.expertId);
+  if (review.aggregateHundredths !== null) throw reviewClosedError();
+  return [{ type: 'ExpertConflictDeclared', data: { applicationId: current.applicationId, expertId: command.expertId, reason: command.reason, declaredAt: command.now.toISOString() } }];
+}
+
+function submitScores(command: SubmitReviewScores, state: ApplicationState): ApplicationEvent[] {
+  const current = requireStatus(state, ['under-review'], { zh: '评分', en: 'scored' });
+  const review = requirePanelist(current, command.expertId);
+  if (review.aggregateHundredths !== null) throw reviewClosedError();
+  const criteria = command.programme.terms.review.criteria;
+  const given = command.scores.map((s) => s.criterionId);
+  const problems = [
+    ...criteria.filter((c) => !given.includes(c.id)).map((c) => ({ criterionId: c.id, problem: 'missing' })),
+    ...command.scores.filter((s) => !criteria.some((c) => c.id === s.criterionId)).map((s) => ({ criterionId: s.criterionId, problem: 'unknown' })),
+    ...given.filter((id, i) => given.indexOf(id) !== i).map((id) => ({ criterionId: id, problem: 'duplicate' })),
+    ...command.scores
+      .filter((s) => {
+        const max = criteria.find((c) => c.id === s.criterionId)?.max;
+        return max !== undefined && (s.score < 0 || s.score > max || toHundredths(s.score) !== s.score * 100);
+      })
+      .map((s) => ({ criterionId: s.criterionId, problem: 'out-of-range' })),
+  ];
+  if (problems.length) {
+    throw new DomainError(
+      'REVIEW_SCORES_INVALID',
+      'rule',
+      {
+        zh: `评分须覆盖全部评分项，每项一次，分值在 0 至满分之间且最多两位小数：${problems.map((p) => `${p.criterionId}（${p.problem}）`).join('，')}`,
+        en: `Score every criterion once, between 0 and its maximum, with at most two decimals: ${problems.map((p) => `${p.criterionId} (${p.problem})`).join(', ')}`,
+      },
+      { problems },
+    );
+  }
+  const scores = criteria.map((c) => ({ criterionId: c.id, hundredths: toHundredths(command.scores.find((s) => s.criterionId === c.id)!.score) }));
+  return [
+    {
+      type: 'ReviewScoresSubmitted',
+      data: {
+        applicationId: current.applicationId,
+        expertId: command.expertId,
+        scores,
+        totalHundredths: scores.reduce((sum, s) => sum + s.hundredths, 0),
+        comment: command.comment,
+        submittedAt: command.now.toISOString(),
+      },
+    },
+  ];
+}
+
+function closeReview(command: CloseReview, state: ApplicationState): ApplicationEvent[] {
+  const current = requireStatus(state, ['under-review'], { zh: '结束评审', en: 'closed for review' });
+  const review = reviewOf(current);
+  if (review.aggregateHundredths !== null) return [];
+  const counted = review.experts.filter((e) => !review.conflicted.includes(e.expertId));
+  const size = command.programme.terms.review.panelSize;
+  const missing = counted.filter((e) => !review.scores[e.expertId]).map((e) => e.expertId);
+  if (counted.length < size || missing.length) {
+    throw new DomainError(
+      'REVIEW_INCOMPLETE',
+      'state',
+      {
+        zh: `评审尚未完成：需要 ${size} 名无利益冲突专家的评分${missing.length ? `，尚缺 ${missing.join('、')}` : ''}`,
+        en: `The review is incomplete: it needs scores from ${size} experts without a conflict${missing.length ? `; missing ${missing.join(', ')}` : ''}`,
+      },
+      { panelSize: size, counted: counted.length, missing },
+    );
+  }
+  const totals = counted.map((e) => ({ expertId: e.expertId, totalHundredths: review.scores[e.expertId].totalHundredths }));
+  const aggregation = command.programme.terms.review.aggregation;
+  return [
+    {
+      type: 'ReviewClosed',
+      data: {
+        applicationId: current.applicationId,
+        aggregation,
+        totals,
+        aggregateHundredths: aggregate(totals.map((t) => t.totalHundredths), aggregation),
+        closedAt: command.now.toISOString(),
+      },
+    },
+  ];
+}
+
+function inviteToDefense(command: InviteToDefense, state: ApplicationState): ApplicationEvent[] {
+  const current = requireStatus(state, ['under-review', 'invited-to-defense'], { zh: '邀请答辩', en: 'invited to the defense round' });
+  if (current.defense?.roundId === command.roundId) return [];
+  if (reviewOf(current).aggregateHundredths === null) {
+    throw new DomainError('REVIEW_NOT_CLOSED', 'state', { zh: '评审结束后才能邀请答辩', en: 'The review must be closed before the defense round' });
+  }
+  return [{ type: 'InvitedToDefense', data: { applicationId: current.applicationId, roundId: command.roundId, rank: command.rank, invitedAt: command.now.toISOString() } }];
+}
+
+function submitDefenseScore(command: SubmitDefenseScore, state: ApplicationState): ApplicationEvent[] {
+  const current = requireStatus(state, ['invited-to-defense'], { zh: '答辩评分', en: 'scored for the defense round' });
+  requirePanelist(current, command.expertId);
+  if (command.score < 0 || command.score > DEFENSE_MAX_POINTS || toHundredths(command.score) !== command.score * 100) {
+    throw new DomainError('DEFENSE_SCORE_INVALID', 'rule', {
+      zh: `答辩分须在 0 至 ${DEFENSE_MAX_POINTS} 之间，最多两位小数`,
+      en: `A defense score is between 0 and ${DEFENSE_MAX_POINTS} with at most two decimals`,
+    });
+  }
+  return [
+    {
+      type: 'DefenseScoreSubmitted',
+      data: { applicationId: current.applicationId, expertId: command.expertId, hundredths: toHundredths(command.score), comment: command.comment, submittedAt: command.now.toISOString() },
+    },
+  ];
+}
+
+/** Review aggregate, plus the defense aggregate for those invited; throws while scores are missing. */
+export function finalScore(state: Open, programme: ProgrammeContext): number {
+  const review = reviewOf(state);
+  if (review.aggregateHundredths === null) {
+    throw new DomainError('REVIEW_NOT_CLOSED', 'state', { zh: '评审尚未结束', en: 'The review is not closed yet' });
+  }
+  if (!state.defense) return review.aggregateHundredths;
+  const counted = review.experts.filter((e) => !review.conflicted.includes(e.expertId)).map((e) => e.expertId);
+  const missing = counted.filter((id) => state.defense!.scores[id] === undefined);
+  if (missing.length) {
+    throw new DomainError(
+      'DEFENSE_INCOMPLETE',
+      'state',
+      { zh: `答辩评分尚缺 ${missing.join('、')}`, en: `Defense scores are missing from ${missing.join(', ')}` },
+      { missing },
+    );
+  }
+  return review.aggregateHundredths + aggregate(counted.map((id) => state.defense!.scores[id]), programme.terms.review.aggregation);
+}
+
+function decideSelection(command: DecideSelection, state: ApplicationState): ApplicationEvent[] {
+  const current = requireStatus(state, ['under-review', 'invited-to-defense'], { zh: '立项', en: 'selected or rejected' });
+  const score = finalScore(current, command.programme);
+  const at = command.now.toISOString();
+  if (command.decision === 'reject') {
+    return [{ type: 'ApplicationNotSelected', data: { applicationId: current.applicationId, reason: command.reason, finalScoreHundredths: score, decidedAt: at } }];
+  }
+  const eligibility = current.eligibility?.outcome ?? 'needs-review';
+  if (eligibility === 'ineligible' && !command.eligibilityOverride) {
+    throw new DomainError('SELECTION_REQUIRES_OVERRIDE', 'rule', {
+      zh: '该申报经评估不符合申报条件；如确需立项，须填写理由进行人工认定',
+      en: 'This application was assessed ineligible; selecting it needs an eligibility override with a reason',
+    });
+  }
+  const requested = current.profile.project.requestedAmountFen;
+  if (!Number.isSafeInteger(command.approvedAmountFen) || command.approvedAmountFen <= 0 || command.approvedAmountFen > requested) {
+    throw new DomainError(
+      'APPROVED_AMOUNT_INVALID',
+      'rule',
+      { zh: `批准金额须为正整数（分）且不超过申请金额 ${requested} 分`, en: `The approved amount must be a positive whole number of fen, at most the ${requested} fen requested` },
+      { requestedAmountFen: requested },
+    );
+  }
+  return [
+    {
+      type: 'ApplicationSelected',
+      data: {
+        applicationId: current.applicationId,
+        approvedAmountFen: command.approvedAmountFen,
+        reason: command.reason,
+        finalScoreHundredths: score,
+        eligibility,
+        eligibilityOverride: eligibility === 'ineligible' ? command.eligibilityOverride : null,
+        selectedAt: at,
+      },
+    },
+  ];
 }
 
 const STATUS_TEXT: Record<ApplicationStatus, { zh: string; en: string }> = {
   submitted: { zh: '已提交', en: 'submitted' },
   withdrawn: { zh: '已撤回', en: 'withdrawn' },
+  endorsed: { zh: '已推荐', en: 'endorsed' },
+  'not-endorsed': { zh: '未获推荐', en: 'not endorsed' },
+  'under-review': { zh: '评审中', en: 'under review' },
+  'invited-to-defense': { zh: '已邀请答辩', en: 'invited to the defense round' },
+  selected: { zh: '已立项', en: 'selected' },
+  'not-selected': { zh: '未立项', en: 'not selected' },
 };
 
 function requireStatus(
@@ -238,6 +616,22 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, A
         return withdraw(command, state);
       case 'ReassessEligibility':
         return reassess(command, state);
+      case 'EndorseApplication':
+        return endorse(command, state);
+      case 'AssignReviewPanel':
+        return assignPanel(command, state);
+      case 'DeclareConflict':
+        return declareConflict(command, state);
+      case 'SubmitReviewScores':
+        return submitScores(command, state);
+      case 'CloseReview':
+        return closeReview(command, state);
+      case 'InviteToDefense':
+        return inviteToDefense(command, state);
+      case 'SubmitDefenseScore':
+        return submitDefenseScore(command, state);
+      case 'DecideSelection':
+        return decideSelection(command, state);
       default:
         return assertNever(command);
     }
@@ -255,6 +649,10 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, A
           withdrawnAt: null,
           eligibility: null,
           factsUsed: {},
+          endorsement: null,
+          review: null,
+          defense: null,
+          selection: null,
         };
       case 'ApplicationAmended':
         return state.status === 'none' ? state : { ...state, profile: event.data.profile, amendments: state.amendments + 1 };
@@ -263,14 +661,59 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, A
       case 'EligibilityAssessed':
         return state.status === 'none' ? state : { ...state, eligibility: event.data.assessment, factsUsed: event.data.facts };
       default:
-        return assertNever(event);
+        return state.status === 'none' ? state : evolveDecision(state, event);
     }
   },
 };
+
+function evolveDecision(state: Open, event: Exclude<ApplicationEvent, { type: 'ApplicationSubmitted' | 'ApplicationAmended' | 'ApplicationWithdrawn' | 'EligibilityAssessed' }>): ApplicationState {
+  const review = reviewOf(state);
+  switch (event.type) {
+    case 'ApplicationEndorsed':
+      return { ...state, status: 'endorsed', endorsement: { decision: 'endorse', district: event.data.district, opinion: event.data.opinion, at: event.data.endorsedAt } };
+    case 'ApplicationNotEndorsed':
+      return { ...state, status: 'not-endorsed', endorsement: { decision: 'decline', district: event.data.district, opinion: event.data.opinion, at: event.data.declinedAt } };
+    case 'ReviewPanelAssigned': {
+      const kept = new Set(event.data.experts.map((e) => e.expertId));
+      const scores = Object.fromEntries(Object.entries(review.scores).filter(([id]) => kept.has(id)));
+      return { ...state, status: 'under-review', review: { ...review, experts: event.data.experts, scores } };
+    }
+    case 'ExpertConflictDeclared':
+      return { ...state, review: { ...review, conflicted: [...review.conflicted, event.data.expertId] } };
+    case 'ReviewScoresSubmitted':
+      return { ...state, review: { ...review, scores: { ...review.scores, [event.data.expertId]: { totalHundredths: event.data.totalHundredths, scores: event.data.scores } } } };
+    case 'ReviewClosed':
+      return { ...state, review: { ...review, aggregateHundredths: event.data.aggregateHundredths } };
+    case 'InvitedToDefense':
+      return { ...state, status: 'invited-to-defense', defense: { roundId: event.data.roundId, rank: event.data.rank, scores: {} } };
+    case 'DefenseScoreSubmitted':
+      return state.defense ? { ...state, defense: { ...state.defense, scores: { ...state.defense.scores, [event.data.expertId]: event.data.hundredths } } } : state;
+    case 'ApplicationSelected':
+      return {
+        ...state,
+        status: 'selected',
+        selection: { decision: 'select', approvedAmountFen: event.data.approvedAmountFen, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: event.data.eligibilityOverride },
+      };
+    case 'ApplicationNotSelected':
+      return { ...state, status: 'not-selected', selection: { decision: 'reject', approvedAmountFen: 0, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: null } };
+    default:
+      return assertNever(event);
+  }
+}
 
 export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
   ApplicationSubmitted: { version: 1 },
   ApplicationAmended: { version: 1 },
   ApplicationWithdrawn: { version: 1 },
   EligibilityAssessed: { version: 1 },
+  ApplicationEndorsed: { version: 1 },
+  ApplicationNotEndorsed: { version: 1 },
+  ReviewPanelAssigned: { version: 1 },
+  ExpertConflictDeclared: { version: 1 },
+  ReviewScoresSubmitted: { version: 1 },
+  ReviewClosed: { version: 1 },
+  InvitedToDefense: { version: 1 },
+  DefenseScoreSubmitted: { version: 1 },
+  ApplicationSelected: { version: 1 },
+  ApplicationNotSelected: { version: 1 },
 };

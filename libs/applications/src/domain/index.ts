@@ -6,3 +6,4 @@ export * from './application';
 export * from './streams';
 export * from './rule-catalog';
 export * from './enterprise';
+export * from './review';

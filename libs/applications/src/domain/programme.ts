@@ -35,11 +35,30 @@ export interface ProgrammeTerms {
   readonly acceptanceLeadMonths: number;
 }
 
-export type ProgrammeEvent = DomainEvent<'ProgrammeOpened', { programmeId: string; openedAt: string; terms: ProgrammeTerms }>;
+export interface DefenseInvitation {
+  readonly applicationId: string;
+  readonly rank: number;
+  readonly scoreHundredths: number;
+}
+
+export type ProgrammeEvent =
+  | DomainEvent<'ProgrammeOpened', { programmeId: string; openedAt: string; terms: ProgrammeTerms }>
+  | DomainEvent<'FundsCommitted', { programmeId: string; applicationId: string; amountFen: number; committedFen: number; remainingFen: number; committedAt: string }>
+  | DomainEvent<'FundsReleased', { programmeId: string; applicationId: string; amountFen: number; reason: string; releasedAt: string }>
+  | DomainEvent<'DefenseRoundOpened', { programmeId: string; roundId: string; size: number; invited: DefenseInvitation[]; openedAt: string }>;
 
 export type ProgrammeState =
   | { readonly status: 'none' }
-  | { readonly status: 'open'; readonly programmeId: string; readonly openedAt: string; readonly terms: ProgrammeTerms };
+  | {
+      readonly status: 'open';
+      readonly programmeId: string;
+      readonly openedAt: string;
+      readonly terms: ProgrammeTerms;
+      /** Awards committed against the budget, per application (立项 within budget). */
+      readonly commitments: Readonly<Record<string, number>>;
+      readonly committedFen: number;
+      readonly defenseRound: { readonly roundId: string; readonly invited: readonly DefenseInvitation[] } | null;
+    };
 
 export interface OpenProgramme {
   readonly type: 'OpenProgramme';
@@ -50,7 +69,32 @@ export interface OpenProgramme {
   readonly now: Date;
 }
 
-export type ProgrammeCommand = OpenProgramme;
+/** Commits an approved amount against the budget: Σ commitments never exceeds the budget (DOMAIN.md §5). */
+export interface CommitFunds {
+  readonly type: 'CommitFunds';
+  readonly applicationId: string;
+  readonly amountFen: number;
+  readonly now: Date;
+}
+
+/** Undoes a commitment whose selection could not be recorded. */
+export interface ReleaseFunds {
+  readonly type: 'ReleaseFunds';
+  readonly applicationId: string;
+  readonly reason: string;
+  readonly now: Date;
+}
+
+export interface OpenDefenseRound {
+  readonly type: 'OpenDefenseRound';
+  readonly roundId: string;
+  readonly size: number;
+  /** The ranked candidates, best first: the top `size` are invited. */
+  readonly ranking: readonly DefenseInvitation[];
+  readonly now: Date;
+}
+
+export type ProgrammeCommand = OpenProgramme | CommitFunds | ReleaseFunds | OpenDefenseRound;
 
 /** Where a programme's application window stands at an instant. */
 export type WindowPhase = 'not-yet-open' | 'accepting' | 'closed';
@@ -122,22 +166,98 @@ function open(command: OpenProgramme, state: ProgrammeState): ProgrammeEvent[] {
   return [{ type: 'ProgrammeOpened', data: { programmeId: command.programmeId, openedAt: command.now.toISOString(), terms: command.terms } }];
 }
 
+type Opened = Extract<ProgrammeState, { status: 'open' }>;
+
+function requireOpened(state: ProgrammeState): Opened {
+  if (state.status === 'none') throw new DomainError('PROGRAMME_NOT_FOUND', 'not-found', { zh: '申报通知不存在', en: 'No such programme call' });
+  return state;
+}
+
+function commit(command: CommitFunds, state: ProgrammeState): ProgrammeEvent[] {
+  const programme = requireOpened(state);
+  const existing = programme.commitments[command.applicationId];
+  if (existing !== undefined) {
+    if (existing === command.amountFen) return [];
+    throw new DomainError(
+      'FUNDS_ALREADY_COMMITTED',
+      'state',
+      { zh: `该申报已承诺 ${existing} 分`, en: `${existing} fen are already committed to this application` },
+      { committedFen: existing },
+    );
+  }
+  const remaining = programme.terms.budgetFen - programme.committedFen;
+  if (command.amountFen > remaining) {
+    throw new DomainError(
+      'BUDGET_EXCEEDED',
+      'state',
+      {
+        zh: `预算不足：剩余 ${remaining} 分，需 ${command.amountFen} 分`,
+        en: `Not enough budget: ${remaining} fen remain, ${command.amountFen} fen are needed`,
+      },
+      { remainingFen: remaining, requestedFen: command.amountFen, budgetFen: programme.terms.budgetFen },
+    );
+  }
+  const committedFen = programme.committedFen + command.amountFen;
+  return [
+    {
+      type: 'FundsCommitted',
+      data: { programmeId: programme.programmeId, applicationId: command.applicationId, amountFen: command.amountFen, committedFen, remainingFen: programme.terms.budgetFen - committedFen, committedAt: command.now.toISOString() },
+    },
+  ];
+}
+
+function release(command: ReleaseFunds, state: ProgrammeState): ProgrammeEvent[] {
+  const programme = requireOpened(state);
+  const amountFen = programme.commitments[command.applicationId];
+  if (amountFen === undefined) return [];
+  return [{ type: 'FundsReleased', data: { programmeId: programme.programmeId, applicationId: command.applicationId, amountFen, reason: command.reason, releasedAt: command.now.toISOString() } }];
+}
+
+function openDefenseRound(command: OpenDefenseRound, state: ProgrammeState): ProgrammeEvent[] {
+  const programme = requireOpened(state);
+  if (programme.defenseRound) {
+    if (programme.defenseRound.roundId === command.roundId) return [];
+    throw new DomainError('DEFENSE_ROUND_ALREADY_OPEN', 'state', { zh: '本计划的答辩已经安排', en: 'The defense round of this programme is already open' }, { roundId: programme.defenseRound.roundId });
+  }
+  if (command.ranking.length === 0) {
+    throw new DomainError('DEFENSE_ROUND_EMPTY', 'state', { zh: '尚无已结束评审的申报，无法安排答辩', en: 'No application has a closed review yet' });
+  }
+  const invited = command.ranking.slice(0, command.size);
+  return [{ type: 'DefenseRoundOpened', data: { programmeId: programme.programmeId, roundId: command.roundId, size: command.size, invited, openedAt: command.now.toISOString() } }];
+}
+
 export const programmeDecider: Decider<ProgrammeCommand, ProgrammeEvent, ProgrammeState> = {
   initialState: () => ({ status: 'none' }),
   decide(command, state) {
     switch (command.type) {
       case 'OpenProgramme':
         return open(command, state);
+      case 'CommitFunds':
+        return commit(command, state);
+      case 'ReleaseFunds':
+        return release(command, state);
+      case 'OpenDefenseRound':
+        return openDefenseRound(command, state);
       default:
-        return assertNever(command.type);
+        return assertNever(command);
     }
   },
   evolve(state, event) {
+    if (event.type === 'ProgrammeOpened') {
+      return { status: 'open', programmeId: event.data.programmeId, openedAt: event.data.openedAt, terms: event.data.terms, commitments: {}, committedFen: 0, defenseRound: null };
+    }
+    if (state.status === 'none') return state;
     switch (event.type) {
-      case 'ProgrammeOpened':
-        return { status: 'open', programmeId: event.data.programmeId, openedAt: event.data.openedAt, terms: event.data.terms };
+      case 'FundsCommitted':
+        return { ...state, commitments: { ...state.commitments, [event.data.applicationId]: event.data.amountFen }, committedFen: state.committedFen + event.data.amountFen };
+      case 'FundsReleased': {
+        const { [event.data.applicationId]: _released, ...commitments } = state.commitments;
+        return { ...state, commitments, committedFen: state.committedFen - event.data.amountFen };
+      }
+      case 'DefenseRoundOpened':
+        return { ...state, defenseRound: { roundId: event.data.roundId, invited: event.data.invited } };
       default:
-        return assertNever(event.type);
+        return assertNever(event);
     }
   },
 };
@@ -146,4 +266,9 @@ export function describeDeadline(instant: string): { zh: string; en: string } {
   return { zh: `${formatShanghai(instant)}（北京时间）`, en: `${formatShanghai(instant)} Asia/Shanghai` };
 }
 
-export const PROGRAMME_EVENTS: EventRegistry<ProgrammeEvent> = { ProgrammeOpened: { version: 1 } };
+export const PROGRAMME_EVENTS: EventRegistry<ProgrammeEvent> = {
+  ProgrammeOpened: { version: 1 },
+  FundsCommitted: { version: 1 },
+  FundsReleased: { version: 1 },
+  DefenseRoundOpened: { version: 1 },
+};

@@ -28,7 +28,22 @@ export const applicationHistoryProjection: AppendProjection = {
     },
     primaryKey: ['application_id', 'revision'],
   },
-  handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn', 'EligibilityAssessed'],
+  handles: [
+    'ApplicationSubmitted',
+    'ApplicationAmended',
+    'ApplicationWithdrawn',
+    'EligibilityAssessed',
+    'ApplicationEndorsed',
+    'ApplicationNotEndorsed',
+    'ReviewPanelAssigned',
+    'ExpertConflictDeclared',
+    'ReviewScoresSubmitted',
+    'ReviewClosed',
+    'InvitedToDefense',
+    'DefenseScoreSubmitted',
+    'ApplicationSelected',
+    'ApplicationNotSelected',
+  ],
   rowsFor(recorded: RecordedEvent): Row[] {
     const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
     const { zh, en, details } = describe(event);
@@ -88,5 +103,37 @@ function describe(event: ApplicationEvent): { zh: string; en: string; details: R
         details: { ruleSet: assessment.ruleSet, referenceDate: assessment.referenceDate, outcome: assessment.outcome, trigger, facts, clauses: assessment.clauses, priority: assessment.priority },
       };
     }
+    case 'ApplicationEndorsed':
+      return { zh: `区县知识产权管理部门（${event.data.district}）推荐：${event.data.opinion}`, en: `Endorsed by district office ${event.data.district}: ${event.data.opinion}`, details: { ...event.data } };
+    case 'ApplicationNotEndorsed':
+      return { zh: `区县知识产权管理部门（${event.data.district}）不予推荐：${event.data.opinion}`, en: `Not endorsed by district office ${event.data.district}: ${event.data.opinion}`, details: { ...event.data } };
+    case 'ReviewPanelAssigned':
+      return {
+        zh: `分配评审专家：${event.data.experts.map((e) => e.expertId).join('、')}`,
+        en: `Review panel assigned: ${event.data.experts.map((e) => e.expertId).join(', ')}`,
+        details: { experts: event.data.experts },
+      };
+    case 'ExpertConflictDeclared':
+      return { zh: `专家 ${event.data.expertId} 申报利益冲突，回避：${event.data.reason}`, en: `Expert ${event.data.expertId} declared a conflict of interest and stands down: ${event.data.reason}`, details: { ...event.data } };
+    case 'ReviewScoresSubmitted':
+      return { zh: `专家 ${event.data.expertId} 提交评分，合计 ${event.data.totalHundredths / 100} 分`, en: `Expert ${event.data.expertId} scored ${event.data.totalHundredths / 100} points`, details: { ...event.data } };
+    case 'ReviewClosed':
+      return {
+        zh: `评审结束，${event.data.aggregation === 'trimmed-mean' ? '去掉最高分和最低分后' : ''}平均 ${event.data.aggregateHundredths / 100} 分`,
+        en: `Review closed: ${event.data.aggregation} ${event.data.aggregateHundredths / 100} points`,
+        details: { ...event.data },
+      };
+    case 'InvitedToDefense':
+      return { zh: `排名第 ${event.data.rank}，邀请参加答辩`, en: `Ranked ${event.data.rank}; invited to the defense round`, details: { ...event.data } };
+    case 'DefenseScoreSubmitted':
+      return { zh: `专家 ${event.data.expertId} 提交答辩评分 ${event.data.hundredths / 100} 分`, en: `Expert ${event.data.expertId} gave a defense score of ${event.data.hundredths / 100}`, details: { ...event.data } };
+    case 'ApplicationSelected':
+      return {
+        zh: `立项，批准金额 ${event.data.approvedAmountFen} 分，理由：${event.data.reason}${event.data.eligibilityOverride ? `；不符合申报条件经人工认定：${event.data.eligibilityOverride}` : ''}`,
+        en: `Selected with ${event.data.approvedAmountFen} fen approved; reason: ${event.data.reason}${event.data.eligibilityOverride ? `; eligibility overridden: ${event.data.eligibilityOverride}` : ''}`,
+        details: { ...event.data },
+      };
+    case 'ApplicationNotSelected':
+      return { zh: `未立项，理由：${event.data.reason}`, en: `Not selected; reason: ${event.data.reason}`, details: { ...event.data } };
   }
 }

@@ -23,6 +23,8 @@ export const applicationsProjection: KeyedProjection = {
       amendments: 'int',
       eligibility: 'text',
       rule_set: 'text',
+      approved_amount_fen: 'bigint',
+      final_score_hundredths: 'int',
       revision: 'bigint',
     },
     primaryKey: ['application_id'],
@@ -33,7 +35,18 @@ export const applicationsProjection: KeyedProjection = {
       ['credit_code'],
     ],
   },
-  handles: ['ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn', 'EligibilityAssessed'],
+  handles: [
+    'ApplicationSubmitted',
+    'ApplicationAmended',
+    'ApplicationWithdrawn',
+    'EligibilityAssessed',
+    'ApplicationEndorsed',
+    'ApplicationNotEndorsed',
+    'ReviewPanelAssigned',
+    'InvitedToDefense',
+    'ApplicationSelected',
+    'ApplicationNotSelected',
+  ],
   keyOf: (event) => [(event.data as { applicationId: string }).applicationId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
     const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
@@ -49,6 +62,8 @@ export const applicationsProjection: KeyedProjection = {
           amendments: 0,
           eligibility: null,
           rule_set: null,
+          approved_amount_fen: null,
+          final_score_hundredths: null,
           ...touched,
         };
       case 'ApplicationAmended':
@@ -59,6 +74,20 @@ export const applicationsProjection: KeyedProjection = {
         const { ruleSet, outcome } = event.data.assessment;
         return row && { ...row, eligibility: outcome, rule_set: `${ruleSet.id}@${ruleSet.version}`, ...touched };
       }
+      case 'ApplicationEndorsed':
+        return row && { ...row, status: 'endorsed', ...touched };
+      case 'ApplicationNotEndorsed':
+        return row && { ...row, status: 'not-endorsed', ...touched };
+      case 'ReviewPanelAssigned':
+        return row && { ...row, status: 'under-review', ...touched };
+      case 'InvitedToDefense':
+        return row && { ...row, status: 'invited-to-defense', ...touched };
+      case 'ApplicationSelected':
+        return row && { ...row, status: 'selected', approved_amount_fen: String(event.data.approvedAmountFen), final_score_hundredths: event.data.finalScoreHundredths, ...touched };
+      case 'ApplicationNotSelected':
+        return row && { ...row, status: 'not-selected', final_score_hundredths: event.data.finalScoreHundredths, ...touched };
+      default:
+        return row;
     }
   },
 };

@@ -29,6 +29,6 @@ export class AmendApplicationHandler implements ICommandHandler<AmendApplication
       basis,
       now,
     }));
-    return applicationResult(result);
+    return applicationResult(result, principal);
   }
 }

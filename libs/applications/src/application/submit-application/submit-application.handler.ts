@@ -30,6 +30,6 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
       basis,
       now,
     }));
-    return applicationResult(result);
+    return applicationResult(result, principal);
   }
 }

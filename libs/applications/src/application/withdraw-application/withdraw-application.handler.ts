@@ -18,6 +18,6 @@ export class WithdrawApplicationHandler implements ICommandHandler<WithdrawAppli
     const current = await loadApplication(this.pipeline, applicationId);
     requireEnterprise(principal, current.state.profile.enterprise.creditCode);
     const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({ type: 'WithdrawApplication' as const, reason, now }));
-    return applicationResult(result);
+    return applicationResult(result, principal);
   }
 }

@@ -10,6 +10,8 @@ import { ApplicationProfileDto } from '../../application/submit-application/appl
 import { SubmitApplicationCommand } from '../../application/submit-application/submit-application.handler';
 import { loadOpenProgramme } from '../../application/streams';
 import { programmeView } from '../../application/views';
+import { DefenseRoundDto } from '../../application/review/review.dto';
+import { OpenDefenseRoundCommand } from '../../application/defense/open-defense-round.handler';
 
 @ApiTags('programmes')
 @ApiBearerAuth()
@@ -56,5 +58,15 @@ export class ProgrammesController {
     response.setHeader('Location', `/v1/applications/${result.view.applicationId}`);
     response.setHeader('ETag', etagOf(result.revision));
     return result.view;
+  }
+
+  @Post(':programmeId/defense-round')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Rank the applications whose review is closed and invite the top N to the defense round (答辩)' })
+  async defenseRound(@Param('programmeId', UuidParam) programmeId: string, @Body() body: DefenseRoundDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+    const result = await this.commands.execute(new OpenDefenseRoundCommand(programmeId, body.size, principal, context));
+    response.setHeader('ETag', etagOf(result.revision));
+    return { roundId: result.roundId, size: result.size, invited: result.invited.map((i) => ({ ...i, score: i.scoreHundredths / 100 })) };
   }
 }
