@@ -514,6 +514,11 @@ function submitDefenseScore(command: SubmitDefenseScore, state: ApplicationState
   ];
 }
 
+function defenseComplete(state: Open): boolean {
+  const review = reviewOf(state);
+  return review.experts.filter((e) => !review.conflicted.includes(e.expertId)).every((e) => state.defense?.scores[e.expertId] !== undefined);
+}
+
 /** Review aggregate, plus the defense aggregate for those invited; throws while scores are missing. */
 export function finalScore(state: Open, programme: ProgrammeContext): number {
   const review = reviewOf(state);
@@ -536,11 +541,13 @@ export function finalScore(state: Open, programme: ProgrammeContext): number {
 
 function decideSelection(command: DecideSelection, state: ApplicationState): ApplicationEvent[] {
   const current = requireStatus(state, ['under-review', 'invited-to-defense'], { zh: '立项', en: 'selected or rejected' });
-  const score = finalScore(current, command.programme);
   const at = command.now.toISOString();
   if (command.decision === 'reject') {
+    // An invited applicant who never completed the defense round can still be turned down on its review.
+    const score = current.defense && !defenseComplete(current) ? reviewOf(current).aggregateHundredths ?? 0 : finalScore(current, command.programme);
     return [{ type: 'ApplicationNotSelected', data: { applicationId: current.applicationId, reason: command.reason, finalScoreHundredths: score, decidedAt: at } }];
   }
+  const score = finalScore(current, command.programme);
   const eligibility = current.eligibility?.outcome ?? 'needs-review';
   if (eligibility === 'ineligible' && !command.eligibilityOverride) {
     throw new DomainError('SELECTION_REQUIRES_OVERRIDE', 'rule', {

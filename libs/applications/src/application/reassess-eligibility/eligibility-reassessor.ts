@@ -73,7 +73,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
     for (let attempt = 1; ; attempt++) {
       try {
         const { state } = await this.pipeline.load(applicationSpec(applicationId));
-        if (state.status !== 'submitted') return;
+        if (state.status === 'none') return;
         const programme = await loadOpenProgramme(this.pipeline, state.programmeId);
         const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, state.profile.enterprise.creditCode, cause.globalPosition) };
         await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
