@@ -12,6 +12,7 @@ const swc = ['@swc/jest', {
       '@ipstd/applications': ['libs/applications/src'],
       '@ipstd/read-models': ['libs/read-models/src'],
       '@ipstd/funding-rules': ['libs/funding-rules/src'],
+      '@ipstd/grants': ['libs/grants/src'],
     },
   },
   module: { type: 'commonjs', ignoreDynamic: true },
@@ -24,7 +25,7 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@ipstd/(kernel|event-store|platform|applications|read-models|funding-rules)$': '<rootDir>/libs/$1/src',
+    '^@ipstd/(kernel|event-store|platform|applications|read-models|funding-rules|grants)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

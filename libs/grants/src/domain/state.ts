@@ -1,0 +1,257 @@
+import { assertNever, shanghaiDate } from '@ipstd/kernel';
+import {
+  AcceptanceDecision,
+  EvaluationOutcome,
+  GrantEnterprise,
+  GrantEvent,
+  GrantTarget,
+  InspectionOutcome,
+  TrancheNotDue,
+  TrancheTrigger,
+} from './events';
+
+export type GrantStatus = 'awarded' | 'in-implementation' | 'acceptance-requested' | 'accepted' | 'failed' | 'closed';
+
+/** `planned` → `ordered` (the bureau's release order) → `paid` (finance confirmed the transfer). */
+export type TrancheStatus = 'planned' | 'ordered' | 'paid';
+
+export interface TrancheState {
+  readonly trancheNo: number;
+  readonly percent: number;
+  readonly trigger: TrancheTrigger;
+  readonly plannedFen: number;
+  readonly status: TrancheStatus;
+  readonly orderedFen: number;
+  readonly paidFen: number;
+  readonly orderNo: string | null;
+  readonly orderedAt: string | null;
+  readonly payment: { readonly reference: string; readonly valueDate: string; readonly confirmedAt: string } | null;
+}
+
+/** `open` and `overdue` are outstanding; `repaid` and `written-off` are settled. */
+export type ClawbackStatus = 'open' | 'overdue' | 'repaid' | 'written-off';
+
+/** A recovery order (收回项目资金, 004_39c6efd61937e065.txt 五(三)). */
+export interface ClawbackState {
+  readonly clawbackId: string;
+  readonly status: ClawbackStatus;
+  readonly amountFen: number;
+  readonly repaidFen: number;
+  readonly writtenOffFen: number;
+  readonly reason: string;
+  /** Asia/Shanghai calendar date; the clawback is overdue from the next day. */
+  readonly dueDate: string;
+  readonly orderedAt: string;
+  readonly repaymentIds: readonly string[];
+}
+
+/** Running totals, integer fen. Invariants: ordered ≤ award; paid ≤ ordered; clawbackOrdered ≤ paid; repaid + writtenOff ≤ clawbackOrdered. */
+export interface GrantMoney {
+  readonly awardFen: number;
+  readonly orderedFen: number;
+  readonly paidFen: number;
+  readonly clawbackOrderedFen: number;
+  readonly repaidFen: number;
+  readonly writtenOffFen: number;
+}
+
+export interface GrantFacts {
+  readonly grantId: string;
+  readonly applicationId: string;
+  readonly programmeId: string;
+  readonly enterprise: GrantEnterprise;
+  readonly targets: readonly GrantTarget[];
+  readonly implementation: { readonly months: number; readonly startsAt: string; readonly endsAt: string };
+  readonly acceptanceLeadMonths: number;
+  readonly awardedAt: string;
+  readonly agreementSignedAt: string | null;
+  readonly tranches: readonly TrancheState[];
+  readonly clawbacks: readonly ClawbackState[];
+  readonly money: GrantMoney;
+  readonly inspections: ReadonlyArray<{ readonly inspectionId: string; readonly outcome: InspectionOutcome; readonly inspectedAt: string }>;
+  readonly evaluations: ReadonlyArray<{ readonly outcome: EvaluationOutcome; readonly score: number; readonly passMark: number; readonly evaluatedAt: string }>;
+  readonly acceptanceRequestedAt: string | null;
+  readonly acceptance: { readonly decision: AcceptanceDecision; readonly unmet: readonly string[]; readonly reason: string; readonly decidedAt: string } | null;
+  readonly closedAt: string | null;
+  readonly tranchesNotDue: readonly TrancheNotDue[];
+}
+
+export type GrantState = { readonly status: 'none' } | (GrantFacts & { readonly status: GrantStatus });
+export type ActiveGrant = Exclude<GrantState, { status: 'none' }>;
+
+export const isOutstanding = (clawback: ClawbackState): boolean => clawback.status === 'open' || clawback.status === 'overdue';
+export const outstandingFen = (clawback: ClawbackState): number => clawback.amountFen - clawback.repaidFen - clawback.writtenOffFen;
+
+/** A due date (Asia/Shanghai calendar date) has passed once that day has ended in Shanghai. */
+export const isPastDue = (dueDate: string, now: Date): boolean => shanghaiDate(now) > dueDate;
+
+/** Open clawbacks whose due date has passed at `now`: what a scheduled check marks overdue. */
+export function overdueClawbacks(state: GrantState, now: Date): string[] {
+  if (state.status === 'none') return [];
+  return state.clawbacks.filter((c) => c.status === 'open' && isPastDue(c.dueDate, now)).map((c) => c.clawbackId);
+}
+
+export interface MoneySummary extends GrantMoney {
+  /** Award not yet ordered for release. */
+  readonly unorderedFen: number;
+  /** Ordered but not (or not fully) paid. */
+  readonly unpaidOrderedFen: number;
+  /** Recovery still owed on open and overdue clawbacks. */
+  readonly clawbackOutstandingFen: number;
+  /** Paid out minus repaid. */
+  readonly netDisbursedFen: number;
+  readonly tranches: ReadonlyArray<{
+    readonly trancheNo: number;
+    readonly trigger: TrancheTrigger;
+    readonly status: TrancheStatus;
+    readonly plannedFen: number;
+    readonly orderedFen: number;
+    readonly paidFen: number;
+  }>;
+  readonly clawbacks: ReadonlyArray<{
+    readonly clawbackId: string;
+    readonly status: ClawbackStatus;
+    readonly amountFen: number;
+    readonly repaidFen: number;
+    readonly writtenOffFen: number;
+    readonly outstandingFen: number;
+  }>;
+}
+
+const NO_MONEY: GrantMoney = { awardFen: 0, orderedFen: 0, paidFen: 0, clawbackOrderedFen: 0, repaidFen: 0, writtenOffFen: 0 };
+
+/** The grant's money in integer fen, totals and per tranche and clawback. */
+export function moneyOf(state: GrantState): MoneySummary {
+  const money = state.status === 'none' ? NO_MONEY : state.money;
+  const tranches = state.status === 'none' ? [] : state.tranches;
+  const clawbacks = state.status === 'none' ? [] : state.clawbacks;
+  return {
+    ...money,
+    unorderedFen: money.awardFen - money.orderedFen,
+    unpaidOrderedFen: money.orderedFen - money.paidFen,
+    clawbackOutstandingFen: clawbacks.filter(isOutstanding).reduce((sum, c) => sum + outstandingFen(c), 0),
+    netDisbursedFen: money.paidFen - money.repaidFen,
+    tranches: tranches.map((t) => ({ trancheNo: t.trancheNo, trigger: t.trigger, status: t.status, plannedFen: t.plannedFen, orderedFen: t.orderedFen, paidFen: t.paidFen })),
+    clawbacks: clawbacks.map((c) => ({
+      clawbackId: c.clawbackId,
+      status: c.status,
+      amountFen: c.amountFen,
+      repaidFen: c.repaidFen,
+      writtenOffFen: c.writtenOffFen,
+      outstandingFen: outstandingFen(c),
+    })),
+  };
+}
+
+function withTranche(state: ActiveGrant, trancheNo: number, change: (t: TrancheState) => TrancheState): readonly TrancheState[] {
+  return state.tranches.map((t) => (t.trancheNo === trancheNo ? change(t) : t));
+}
+
+function withClawback(state: ActiveGrant, clawbackId: string, change: (c: ClawbackState) => ClawbackState): readonly ClawbackState[] {
+  return state.clawbacks.map((c) => (c.clawbackId === clawbackId ? change(c) : c));
+}
+
+function awarded(event: Extract<GrantEvent, { type: 'GrantAwarded' }>): ActiveGrant {
+  const d = event.data;
+  return {
+    status: 'awarded',
+    grantId: d.grantId,
+    applicationId: d.applicationId,
+    programmeId: d.programmeId,
+    enterprise: d.enterprise,
+    targets: d.targets,
+    implementation: d.implementation,
+    acceptanceLeadMonths: d.acceptanceLeadMonths,
+    awardedAt: d.awardedAt,
+    agreementSignedAt: null,
+    tranches: d.tranches.map((t) => ({
+      trancheNo: t.trancheNo,
+      percent: t.percent,
+      trigger: t.trigger,
+      plannedFen: t.amountFen,
+      status: 'planned',
+      orderedFen: 0,
+      paidFen: 0,
+      orderNo: null,
+      orderedAt: null,
+      payment: null,
+    })),
+    clawbacks: [],
+    money: { ...NO_MONEY, awardFen: d.awardFen },
+    inspections: [],
+    evaluations: [],
+    acceptanceRequestedAt: null,
+    acceptance: null,
+    closedAt: null,
+    tranchesNotDue: [],
+  };
+}
+
+/** Folds one event into the state. Trusts the event: every check happened in `decide` before it was stored. */
+export function evolveGrant(state: GrantState, event: GrantEvent): GrantState {
+  if (event.type === 'GrantAwarded') return awarded(event);
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'AgreementSigned':
+      return { ...state, status: 'in-implementation', agreementSignedAt: event.data.signedAt };
+    case 'TrancheReleaseOrdered': {
+      const { trancheNo, amountFen, orderNo, orderedAt } = event.data;
+      return {
+        ...state,
+        tranches: withTranche(state, trancheNo, (t) => ({ ...t, status: 'ordered', orderedFen: amountFen, orderNo, orderedAt })),
+        money: { ...state.money, orderedFen: state.money.orderedFen + amountFen },
+      };
+    }
+    case 'TranchePaid': {
+      const { trancheNo, amountFen, reference, valueDate, confirmedAt } = event.data;
+      return {
+        ...state,
+        tranches: withTranche(state, trancheNo, (t) => ({ ...t, status: 'paid', paidFen: amountFen, payment: { reference, valueDate, confirmedAt } })),
+        money: { ...state.money, paidFen: state.money.paidFen + amountFen },
+      };
+    }
+    case 'MidTermInspected': {
+      const { inspectionId, outcome, inspectedAt } = event.data;
+      return { ...state, inspections: [...state.inspections, { inspectionId, outcome, inspectedAt }] };
+    }
+    case 'AcceptanceRequested':
+      return { ...state, status: 'acceptance-requested', acceptanceRequestedAt: event.data.requestedAt };
+    case 'AcceptanceDecided': {
+      const { decision, unmet, reason, decidedAt } = event.data;
+      return { ...state, status: decision, acceptance: { decision, unmet, reason, decidedAt } };
+    }
+    case 'GrantEvaluated': {
+      const { outcome, score, passMark, evaluatedAt } = event.data;
+      return { ...state, evaluations: [...state.evaluations, { outcome, score, passMark, evaluatedAt }] };
+    }
+    case 'ClawbackOrdered': {
+      const { clawbackId, amountFen, reason, dueDate, orderedAt } = event.data;
+      const clawback: ClawbackState = { clawbackId, status: 'open', amountFen, repaidFen: 0, writtenOffFen: 0, reason, dueDate, orderedAt, repaymentIds: [] };
+      return { ...state, clawbacks: [...state.clawbacks, clawback], money: { ...state.money, clawbackOrderedFen: state.money.clawbackOrderedFen + amountFen } };
+    }
+    case 'RepaymentRecorded': {
+      const { clawbackId, repaymentId, amountFen } = event.data;
+      return {
+        ...state,
+        clawbacks: withClawback(state, clawbackId, (c) => ({ ...c, repaidFen: c.repaidFen + amountFen, repaymentIds: [...c.repaymentIds, repaymentId] })),
+        money: { ...state.money, repaidFen: state.money.repaidFen + amountFen },
+      };
+    }
+    case 'ClawbackSettled':
+      return { ...state, clawbacks: withClawback(state, event.data.clawbackId, (c) => ({ ...c, status: 'repaid' })) };
+    case 'ClawbackOverdue':
+      return { ...state, clawbacks: withClawback(state, event.data.clawbackId, (c) => ({ ...c, status: 'overdue' })) };
+    case 'ClawbackWrittenOff': {
+      const { clawbackId, amountFen } = event.data;
+      return {
+        ...state,
+        clawbacks: withClawback(state, clawbackId, (c) => ({ ...c, status: 'written-off', writtenOffFen: c.writtenOffFen + amountFen })),
+        money: { ...state.money, writtenOffFen: state.money.writtenOffFen + amountFen },
+      };
+    }
+    case 'GrantClosed':
+      return { ...state, status: 'closed', closedAt: event.data.closedAt, tranchesNotDue: event.data.tranchesNotDue };
+    default:
+      return assertNever(event);
+  }
+}

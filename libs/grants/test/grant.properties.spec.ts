@@ -1,0 +1,321 @@
+import fc from 'fast-check';
+import { DomainError, shanghaiDate } from '@ipstd/kernel';
+import {
+  AwardGrant,
+  GRANT_EVENTS,
+  GrantCommand,
+  GrantEvent,
+  GrantState,
+  TRANCHE_TRIGGERS,
+  TargetProgress,
+  TrancheTrigger,
+  grantDecider,
+  moneyOf,
+  outstandingFen,
+  overdueClawbacks,
+} from '../src';
+import { TARGETS, awardGrant } from './support';
+
+/** An amount relative to what the command is limited by (planned, ordered, paid, outstanding), or a raw number of any kind. */
+type Amount = { fraction: number } | { limitPlus: number } | { raw: number } | { omitted: true };
+/** Which tranche or clawback a command names: usually one the command can apply to, sometimes any number or id at all. */
+type Pick = { index: number } | { raw: number | string };
+
+type Step =
+  | { kind: 'award' }
+  | { kind: 'sign' }
+  | { kind: 'order'; tranche: Pick; amount: Amount; orderNo: string }
+  | { kind: 'pay'; tranche: Pick; amount: Amount; reference: string; valueDate: string }
+  | { kind: 'inspect'; inspectionId: string; statuses: TargetProgress[]; drop: boolean; extra: boolean }
+  | { kind: 'evaluate'; score: number; passMark: number; consistent: boolean }
+  | { kind: 'request' }
+  | { kind: 'decide'; met: boolean[]; decision: 'accepted' | 'failed'; reason: string; drop: boolean }
+  | { kind: 'clawback'; clawback: Pick; amount: Amount; reason: string; dueInDays: number }
+  | { kind: 'repay'; clawback: Pick; repaymentId: string; amount: Amount; reference: string; valueDate: string }
+  | { kind: 'overdue'; clawback: Pick }
+  | { kind: 'writeOff'; clawback: Pick; reason: string }
+  | { kind: 'close'; notDue: 'every-unordered' | boolean[]; reason: string }
+  | { kind: 'overdueScan' };
+
+const DAY = 24 * 60 * 60 * 1000;
+const mostly = <T>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<T>): fc.Arbitrary<T> => fc.oneof({ weight: 6, arbitrary: usual }, { weight: 1, arbitrary: odd });
+const rarely = fc.integer({ min: 0, max: 5 }).map((n) => n === 0);
+
+const amount: fc.Arbitrary<Amount> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ fraction: fc.oneof(fc.constantFrom(0.1, 0.5, 1), fc.double({ min: 0, max: 1.3, noNaN: true })) }) },
+  { weight: 3, arbitrary: fc.record({ limitPlus: fc.integer({ min: -1, max: 1 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      raw: fc.oneof(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer(),
+        fc.double(),
+        fc.constantFrom(0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, 2 ** 60),
+      ),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ omitted: true as const }) },
+);
+const tranche: fc.Arbitrary<Pick> = mostly<Pick>(fc.record({ index: fc.nat(10) }), fc.record({ raw: fc.integer({ min: -1, max: 7 }) }));
+const clawback: fc.Arbitrary<Pick> = mostly<Pick>(fc.record({ index: fc.nat(10) }), fc.record({ raw: fc.constantFrom('cb-1', 'cb-2', 'cb-x') }));
+const text = mostly(fc.constant('未按期完成合同内容'), fc.oneof(fc.constantFrom('', '  '), fc.string({ unit: 'grapheme', maxLength: 8 })));
+const reference = mostly(fc.constantFrom('TREAS-1', 'BANK-2'), fc.constantFrom('', ' '));
+const valueDate = mostly(fc.constantFrom('2025-03-01', '2026-02-28'), fc.constantFrom('2026-02-29', '2025-13-01', 'yesterday'));
+const progress = fc.oneof({ weight: 4, arbitrary: fc.constant<TargetProgress>('on-track') }, { weight: 1, arbitrary: fc.constantFrom<TargetProgress>('at-risk', 'failing') });
+const n = TARGETS.length;
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant({ kind: 'award' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'sign' as const }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('order' as const), tranche, amount, orderNo: mostly(fc.constant('ORD-1'), fc.constant('')) }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('pay' as const), tranche, amount, reference, valueDate }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('inspect' as const),
+      inspectionId: fc.constantFrom('i-1', 'i-2', 'i-3', 'i-4'),
+      statuses: fc.array(progress, { minLength: n, maxLength: n }),
+      drop: rarely,
+      extra: rarely,
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('evaluate' as const), score: fc.double({ min: -1, max: 100, noNaN: true }), passMark: fc.constantFrom(0, 60, 100), consistent: mostly(fc.constant(true), fc.constant(false)) }) },
+  { weight: 3, arbitrary: fc.constant({ kind: 'request' as const }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('decide' as const),
+      met: fc.array(mostly(fc.constant(true), fc.constant(false)), { minLength: n, maxLength: n }),
+      decision: fc.constantFrom<'accepted' | 'failed'>('accepted', 'failed'),
+      reason: text,
+      drop: rarely,
+    }),
+  },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('clawback' as const), clawback, amount, reason: text, dueInDays: fc.integer({ min: -2, max: 20 }) }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('repay' as const), clawback, repaymentId: fc.constantFrom('r-1', 'r-2', 'r-3', 'r-4', 'r-5', 'r-6'), amount, reference, valueDate }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('overdue' as const), clawback }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('writeOff' as const), clawback, reason: text }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('close' as const), notDue: mostly<'every-unordered' | boolean[]>(fc.constant('every-unordered'), fc.array(fc.boolean(), { maxLength: 6 })), reason: text }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'overdueScan' as const }) },
+);
+
+const plan = fc
+  .tuple(fc.array(fc.integer({ min: 1, max: 99 }), { maxLength: 4 }), fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant<TrancheTrigger>('award') }, { weight: 2, arbitrary: fc.constantFrom(...TRANCHE_TRIGGERS) }), { minLength: 5, maxLength: 5 }))
+  .map(([cuts, triggers]) => {
+    const sorted = [...new Set(cuts)].sort((a, b) => a - b);
+    return [...sorted, 100].map((cut, i, all) => ({ percent: cut - (i === 0 ? 0 : all[i - 1]), trigger: triggers[i] }));
+  });
+
+const award: fc.Arbitrary<AwardGrant> = fc
+  .record({
+    awardFen: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 20_000_000_000 }), fc.constant(Number.MAX_SAFE_INTEGER)),
+    tranchePlan: plan,
+    implementationMonths: fc.integer({ min: 4, max: 24 }),
+    acceptanceLeadMonths: fc.integer({ min: 0, max: 3 }),
+    targets: fc.subarray([...TARGETS]),
+    now: fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true }),
+  })
+  .map((r) => awardGrant(r));
+
+/** Steps with the time that passes before each: mostly hours, sometimes weeks. */
+const steps = fc.array(
+  fc.record({ advance: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 2 * DAY }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 60 * DAY }) }), step }),
+  { minLength: 20, maxLength: 80 },
+);
+
+function resolve(a: Amount, limit: number): number | undefined {
+  if ('omitted' in a) return undefined;
+  if ('raw' in a) return a.raw;
+  if ('limitPlus' in a) return limit + a.limitPlus;
+  return Math.floor(a.fraction * limit);
+}
+
+function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Turns a step into a command against the current state; limits come from the state so that in-range amounts are common. */
+/** The tranche or clawback a pick names: by index among those the command can apply to, else among all, else a raw value. */
+function pick<T>(p: Pick, applicable: readonly T[], all: readonly T[], key: (item: T) => number | string, fallback: number | string): number | string {
+  if ('raw' in p) return p.raw;
+  const pool = applicable.length > 0 ? applicable : all;
+  return pool.length > 0 ? key(pool[p.index % pool.length]) : fallback;
+}
+
+/** Turns a step into a command against the current state; targets and limits come from the state so that applicable commands are common. */
+function commandFor(s: Step, state: GrantState, now: Date, first: AwardGrant): GrantCommand | 'scan' {
+  const grant = state.status === 'none' ? null : state;
+  const tranches = grant?.tranches ?? [];
+  const clawbacks = grant?.clawbacks ?? [];
+  const trancheOf = (no: number | string) => tranches.find((t) => t.trancheNo === no);
+  const clawbackOf = (id: number | string) => clawbacks.find((c) => c.clawbackId === id);
+  const open = clawbacks.filter((c) => c.status === 'open' || c.status === 'overdue');
+  switch (s.kind) {
+    case 'award':
+      return { ...first, now };
+    case 'sign':
+      return { type: 'SignAgreement', now };
+    case 'order': {
+      const no = pick(s.tranche, tranches.filter((t) => t.status === 'planned'), tranches, (t) => t.trancheNo, 1) as number;
+      return { type: 'OrderTrancheRelease', trancheNo: no, amountFen: resolve(s.amount, trancheOf(no)?.plannedFen ?? 100), orderNo: s.orderNo, now };
+    }
+    case 'pay': {
+      const no = pick(s.tranche, tranches.filter((t) => t.status === 'ordered'), tranches, (t) => t.trancheNo, 1) as number;
+      const ordered = trancheOf(no)?.orderedFen ?? 100;
+      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, ordered) ?? ordered, reference: s.reference, valueDate: s.valueDate, now };
+    }
+    case 'inspect': {
+      const results = (grant?.targets ?? []).map((t, i) => ({ targetId: t.id, status: s.statuses[i], findings: '' })).slice(s.drop ? 1 : 0);
+      return { type: 'RecordMidTermInspection', inspectionId: s.inspectionId, results: s.extra ? [...results, { targetId: 'NOPE', status: 'on-track', findings: '' }] : results, now };
+    }
+    case 'evaluate': {
+      const passed = s.score >= s.passMark;
+      return { type: 'RecordEvaluation', score: s.score, passMark: s.passMark, outcome: passed === s.consistent ? 'passed' : 'failed', now };
+    }
+    case 'request':
+      return { type: 'RequestAcceptance', now };
+    case 'decide': {
+      const results = (grant?.targets ?? []).map((t, i) => ({ targetId: t.id, met: s.met[i], note: '' })).slice(s.drop ? 1 : 0);
+      return { type: 'DecideAcceptance', results, decision: s.decision, reason: s.reason, now };
+    }
+    case 'clawback': {
+      const id = 'raw' in s.clawback ? String(s.clawback.raw) : `cb-${clawbacks.length + 1}`;
+      const room = grant ? grant.money.paidFen - grant.money.clawbackOrderedFen : 100;
+      return { type: 'OrderClawback', clawbackId: id, amountFen: resolve(s.amount, room) ?? room, reason: s.reason, dueDate: addDays(shanghaiDate(now), s.dueInDays), now };
+    }
+    case 'repay': {
+      const id = String(pick(s.clawback, open, clawbacks, (c) => c.clawbackId, 'cb-1'));
+      const c = clawbackOf(id);
+      const owed = c ? outstandingFen(c) : 100;
+      return { type: 'RecordRepayment', clawbackId: id, repaymentId: s.repaymentId, amountFen: resolve(s.amount, owed) ?? owed, reference: s.reference, valueDate: s.valueDate, now };
+    }
+    case 'overdue':
+      return { type: 'MarkClawbackOverdue', clawbackId: String(pick(s.clawback, open, clawbacks, (c) => c.clawbackId, 'cb-1')), now };
+    case 'writeOff':
+      return { type: 'WriteOffClawback', clawbackId: String(pick(s.clawback, open, clawbacks, (c) => c.clawbackId, 'cb-1')), reason: s.reason, now };
+    case 'close':
+      const listed = s.notDue === 'every-unordered' ? tranches.filter((t) => t.status === 'planned').map((t) => t.trancheNo) : s.notDue.flatMap((on, i) => (on ? [i + 1] : []));
+      return { type: 'CloseGrant', tranchesNotDue: listed.map((trancheNo) => ({ trancheNo, reason: s.reason })), now };
+    case 'overdueScan':
+      return 'scan';
+  }
+}
+
+const isFen = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
+
+/** DOMAIN.md §5 per grant, plus consistency of the running totals with the tranches and clawbacks they sum. */
+function checkInvariants(state: GrantState): void {
+  if (state.status === 'none') throw new Error('the grant vanished');
+  const m = state.money;
+  const summary = moneyOf(state);
+  for (const value of [m.awardFen, m.orderedFen, m.paidFen, m.clawbackOrderedFen, m.repaidFen, m.writtenOffFen, summary.clawbackOutstandingFen, summary.netDisbursedFen]) {
+    expect(isFen(value)).toBe(true);
+  }
+  expect(m.orderedFen).toBeLessThanOrEqual(m.awardFen);
+  expect(m.paidFen).toBeLessThanOrEqual(m.orderedFen);
+  expect(m.clawbackOrderedFen).toBeLessThanOrEqual(m.paidFen);
+  expect(m.repaidFen + m.writtenOffFen).toBeLessThanOrEqual(m.clawbackOrderedFen);
+
+  expect(state.tranches.reduce((sum, t) => sum + t.plannedFen, 0)).toBe(m.awardFen);
+  expect(state.tranches.reduce((sum, t) => sum + t.orderedFen, 0)).toBe(m.orderedFen);
+  expect(state.tranches.reduce((sum, t) => sum + t.paidFen, 0)).toBe(m.paidFen);
+  for (const t of state.tranches) {
+    expect([t.plannedFen, t.orderedFen, t.paidFen].every(isFen)).toBe(true);
+    expect(t.orderedFen).toBeLessThanOrEqual(t.plannedFen);
+    expect(t.paidFen).toBeLessThanOrEqual(t.orderedFen);
+    if (t.status === 'planned') expect(t.orderedFen).toBe(0);
+  }
+
+  expect(state.clawbacks.reduce((sum, c) => sum + c.amountFen, 0)).toBe(m.clawbackOrderedFen);
+  expect(state.clawbacks.reduce((sum, c) => sum + c.repaidFen, 0)).toBe(m.repaidFen);
+  expect(state.clawbacks.reduce((sum, c) => sum + c.writtenOffFen, 0)).toBe(m.writtenOffFen);
+  for (const c of state.clawbacks) {
+    expect([c.amountFen, c.repaidFen, c.writtenOffFen].every(isFen)).toBe(true);
+    expect(c.amountFen).toBeGreaterThan(0);
+    expect(c.repaidFen).toBeLessThanOrEqual(c.amountFen);
+    expect(c.repaidFen + c.writtenOffFen).toBeLessThanOrEqual(c.amountFen);
+    if (c.status === 'repaid') expect(c.repaidFen).toBe(c.amountFen);
+    if (c.status === 'written-off') expect(c.repaidFen + c.writtenOffFen).toBe(c.amountFen);
+  }
+}
+
+function checkEvents(events: readonly GrantEvent[]): void {
+  for (const event of events) {
+    expect(Object.keys(GRANT_EVENTS)).toContain(event.type);
+    for (const [key, value] of Object.entries(event.data)) {
+      if (key.endsWith('Fen')) expect(isFen(value as number)).toBe(true);
+    }
+  }
+}
+
+/** Whether the scheduled check's pick agrees with the decider: marking succeeds exactly for the listed clawbacks. */
+function marks(state: GrantState, clawbackId: string, now: Date): boolean {
+  try {
+    return grantDecider.decide({ type: 'MarkClawbackOverdue', clawbackId, now }, state).length > 0;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'CLAWBACK_NOT_DUE') return false;
+    throw error;
+  }
+}
+
+describe('grant invariants under random command sequences', () => {
+  const seen = new Map<string, number>();
+  const refusals = new Map<string, number>();
+
+  it('never break the money rules, and decide refuses only with a DomainError', () => {
+    fc.assert(
+      fc.property(award, steps, (first, sequence) => {
+        const log: GrantEvent[] = grantDecider.decide(first, grantDecider.initialState());
+        log.forEach((e) => seen.set(e.type, (seen.get(e.type) ?? 0) + 1));
+        let state = log.reduce(grantDecider.evolve, grantDecider.initialState());
+        let now = first.now.getTime();
+        checkInvariants(state);
+        for (const { advance, step: s } of sequence) {
+          now += advance;
+          const command = commandFor(s, state, new Date(now), first);
+          if (command === 'scan') {
+            const at = new Date(now);
+            const listed = overdueClawbacks(state, at);
+            for (const c of state.status === 'none' ? [] : state.clawbacks.filter((x) => x.status === 'open')) {
+              expect(marks(state, c.clawbackId, at)).toBe(listed.includes(c.clawbackId));
+            }
+            continue;
+          }
+          let events: GrantEvent[];
+          try {
+            events = grantDecider.decide(command, state);
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            expect(error.text.zh.length * error.text.en.length).toBeGreaterThan(0);
+            refusals.set(error.code, (refusals.get(error.code) ?? 0) + 1);
+            continue;
+          }
+          checkEvents(events);
+          events.forEach((e) => seen.set(e.type, (seen.get(e.type) ?? 0) + 1));
+          log.push(...events);
+          state = events.reduce(grantDecider.evolve, state);
+          checkInvariants(state);
+        }
+        expect(log.reduce(grantDecider.evolve, grantDecider.initialState())).toEqual(state);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('explored every kind of event and the money refusals (the property above is not vacuous)', () => {
+    expect([...seen.keys()].sort()).toEqual(Object.keys(GRANT_EVENTS).sort());
+    expect([...refusals.keys()]).toEqual(
+      expect.arrayContaining([
+        'AMOUNT_INVALID',
+        'TRANCHE_AMOUNT_EXCEEDS_PLAN',
+        'PAYMENT_EXCEEDS_ORDER',
+        'CLAWBACK_EXCEEDS_PAID',
+        'REPAYMENT_EXCEEDS_OUTSTANDING',
+        'TRANCHE_TRIGGER_NOT_MET',
+        'GRANT_ALREADY_AWARDED',
+      ]),
+    );
+  });
+});
