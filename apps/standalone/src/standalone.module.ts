@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, Runtime } from '@ipstd/platform';
 import { ApplicationsModule } from '@ipstd/applications';
+import { GrantsModule } from '@ipstd/grants';
 import { ProjectionsModule } from '@ipstd/read-models';
 
 /** Every context in one process: what `npm start` runs on the embedded default. */
@@ -9,7 +10,7 @@ export class StandaloneModule {
   static register(runtime: Runtime): DynamicModule {
     return {
       module: StandaloneModule,
-      imports: [PlatformModule.forRoot(runtime), ApplicationsModule, ProjectionsModule.register({ run: true })],
+      imports: [PlatformModule.forRoot(runtime), ApplicationsModule, GrantsModule, ProjectionsModule.register({ run: true })],
     };
   }
 }

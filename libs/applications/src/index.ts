@@ -1,2 +1,4 @@
 export * from './domain';
 export * from './applications.module';
+export { RuleCatalog } from './application/rules/rule-catalog';
+export { applicationSpec, loadOpenProgramme, loadApplication, programmeSpec } from './application/streams';

@@ -1,1 +1,4 @@
 export * from './domain';
+export { GrantsModule } from './grants.module';
+export { ClawbackOverdueCheck } from './application/clawback-overdue-check';
+export { GrantAwarder } from './application/grant-awarder';

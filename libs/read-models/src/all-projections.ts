@@ -1,5 +1,6 @@
 import { applicationHistoryProjection } from './projections/application-history.projection';
 import { applicationsProjection } from './projections/applications.projection';
+import { grantsProjection } from './projections/grants.projection';
 
 /** Every projection this build maintains. */
-export const ALL_PROJECTIONS = [applicationsProjection, applicationHistoryProjection];
+export const ALL_PROJECTIONS = [applicationsProjection, applicationHistoryProjection, grantsProjection];

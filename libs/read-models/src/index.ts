@@ -4,5 +4,6 @@ export * from './runner/projection-runner';
 export * from './runner/schema';
 export * from './projections/applications.projection';
 export * from './projections/application-history.projection';
+export * from './projections/grants.projection';
 export * from './all-projections';
 export * from './projections.module';

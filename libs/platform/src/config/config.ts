@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly projectionPollMs: number;
   /** Stored responses of Idempotency-Key requests are kept this long. */
   readonly idempotencyRetentionHours: number;
+  /** How often the scheduled check looks for clawbacks past their due date. */
+  readonly clawbackCheckIntervalMs: number;
   readonly shutdownGraceMs: number;
 }
 
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     projectionPollMs: int('PROJECTION_POLL_MS', 250, 10, 60_000),
     idempotencyRetentionHours: int('IDEMPOTENCY_RETENTION_HOURS', 168, 1, 24 * 366),
+    clawbackCheckIntervalMs: int('CLAWBACK_CHECK_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
   if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');

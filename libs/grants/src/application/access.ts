@@ -1,0 +1,40 @@
+import { HttpStatus } from '@nestjs/common';
+import { Principal, ProblemException } from '@ipstd/platform';
+import { cityOf } from '@ipstd/applications';
+import { GrantState } from '../domain';
+
+type Awarded = Exclude<GrantState, { status: 'none' }>;
+
+const forbidden = () => new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '该项目不在您的权限范围内', en: 'This grant is outside your scope' });
+
+/** Owner, and the city's bureau, finance bureau and auditors (API.md). */
+export function canReadGrant(principal: Principal, grant: Awarded): boolean {
+  switch (principal.role) {
+    case 'applicant':
+      return principal.org === grant.enterprise.creditCode;
+    case 'programme-admin':
+    case 'finance':
+    case 'auditor':
+      return principal.city === cityOf(grant.enterprise.district);
+    default:
+      return false;
+  }
+}
+
+/** Writes by the bureau or the finance bureau: their own city only. */
+export function requireGrantCity(principal: Principal) {
+  return (grant: Awarded) => {
+    if (principal.city !== cityOf(grant.enterprise.district)) throw forbidden();
+  };
+}
+
+/** Writes by the enterprise itself. */
+export function requireGrantOwner(principal: Principal) {
+  return (grant: Awarded) => {
+    if (principal.org !== grant.enterprise.creditCode) throw forbidden();
+  };
+}
+
+export function requireReadable(principal: Principal, grant: Awarded): void {
+  if (!canReadGrant(principal, grant)) throw forbidden();
+}

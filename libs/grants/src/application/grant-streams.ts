@@ -1,0 +1,14 @@
+import { CommandPipeline, StreamSpec, notFound } from '@ipstd/platform';
+import { GRANT_EVENTS, GrantCommand, GrantEvent, GrantState, grantDecider, grantStream } from '../domain';
+
+export const grantSpec = (grantId: string): StreamSpec<GrantCommand, GrantEvent, GrantState> => ({
+  streamId: grantStream(grantId),
+  decider: grantDecider,
+  events: GRANT_EVENTS,
+});
+
+export async function loadGrant(pipeline: CommandPipeline, grantId: string) {
+  const { state, revision } = await pipeline.load(grantSpec(grantId));
+  if (state.status === 'none' || revision === null) throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
+  return { state, revision };
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { RuleCatalog } from '@ipstd/applications';
+import { ClawbackOverdueCheck } from './application/clawback-overdue-check';
+import { GrantAwarder } from './application/grant-awarder';
+import { GrantDecisionHandler } from './application/grant-decision.handler';
+import { GrantsController } from './infrastructure/http/grants.controller';
+
+/** Grants, tranches, inspections, acceptance and clawback (grants-service). */
+@Module({
+  imports: [CqrsModule],
+  controllers: [GrantsController],
+  providers: [GrantDecisionHandler, GrantAwarder, ClawbackOverdueCheck, RuleCatalog],
+})
+export class GrantsModule {}

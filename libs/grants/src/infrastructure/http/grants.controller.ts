@@ -1,0 +1,129 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
+import { IdGenerator } from '@ipstd/kernel';
+import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, UuidParam, etagOf } from '@ipstd/platform';
+import { GrantCommand, GrantState } from '../../domain';
+import { requireGrantCity, requireGrantOwner, requireReadable } from '../../application/access';
+import { AcceptanceDecisionDto, ClawbackDto, ClosureDto, EvaluationDto, MidTermInspectionDto, PaymentDto, ReasonDto, ReleaseOrderDto, RepaymentDto } from '../../application/grant.dto';
+import { GrantDecisionCommand } from '../../application/grant-decision.handler';
+import { loadGrant } from '../../application/grant-streams';
+import { grantView } from '../../application/grant-view';
+
+type Awarded = Exclude<GrantState, { status: 'none' }>;
+const trancheNo = new ParseIntPipe({ errorHttpStatusCode: HttpStatus.NOT_FOUND });
+
+@ApiTags('grants')
+@ApiBearerAuth()
+@Controller('v1/grants')
+export class GrantsController {
+  constructor(private readonly commands: CommandBus, private readonly pipeline: CommandPipeline, @Inject(ID_GENERATOR) private readonly ids: IdGenerator) {}
+
+  @Get(':grantId')
+  @Roles('applicant', 'programme-admin', 'finance', 'auditor')
+  @ApiOperation({ summary: 'A grant: targets, tranches, clawbacks and money' })
+  async get(@Param('grantId', UuidParam) grantId: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
+    const { state, revision } = await loadGrant(this.pipeline, grantId);
+    requireReadable(principal, state);
+    response.setHeader('ETag', etagOf(revision));
+    return grantView(state, revision);
+  }
+
+  @Post(':grantId/agreement')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Record the signed funding agreement; implementation begins (not in API.md\'s first draft)' })
+  sign(@Param('grantId', UuidParam) id: string, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'SignAgreement', now }));
+  }
+
+  @Post(':grantId/tranches/:n/release-order')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: "The bureau's release order for a tranche, once its trigger has happened (first of two signatures)" })
+  order(@Param('grantId', UuidParam) id: string, @Param('n', trancheNo) n: number, @Body() body: ReleaseOrderDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'OrderTrancheRelease', trancheNo: n, amountFen: body.amountFen, orderNo: body.orderNo, now }));
+  }
+
+  @Post(':grantId/tranches/:n/payment')
+  @HttpCode(200)
+  @Roles('finance')
+  @ApiOperation({ summary: "The finance bureau's payment confirmation (second signature): reference, value date, amount ≤ ordered" })
+  pay(@Param('grantId', UuidParam) id: string, @Param('n', trancheNo) n: number, @Body() body: PaymentDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'ConfirmTranchePayment', trancheNo: n, reference: body.reference, valueDate: body.valueDate, amountFen: body.amountFen, now }));
+  }
+
+  @Post(':grantId/mid-term-inspections')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Mid-term inspection (中期检查): every target due at mid-term is on-track, at-risk or failing, with findings' })
+  inspect(@Param('grantId', UuidParam) id: string, @Body() body: MidTermInspectionDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    const inspectionId = this.ids.next();
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'RecordMidTermInspection', inspectionId, results: body.results, now }));
+  }
+
+  @Post(':grantId/acceptance-request')
+  @HttpCode(200)
+  @Roles('applicant')
+  @ApiOperation({ summary: 'The enterprise requests acceptance, at least the lead time (3 months) before the implementation period ends' })
+  requestAcceptance(@Param('grantId', UuidParam) id: string, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantOwner(p), (now) => ({ type: 'RequestAcceptance', now }));
+  }
+
+  @Post(':grantId/acceptance-decision')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Acceptance (结项验收): per-target results and accepted or failed' })
+  decideAcceptance(@Param('grantId', UuidParam) id: string, @Body() body: AcceptanceDecisionDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'DecideAcceptance', results: body.results, decision: body.decision, reason: body.reason, now }));
+  }
+
+  @Post(':grantId/evaluation')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Rizhao pilot: evaluation against the evaluation index; a pass releases the single tranche' })
+  evaluate(@Param('grantId', UuidParam) id: string, @Body() body: EvaluationDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'RecordEvaluation', outcome: body.outcome, score: body.score, passMark: body.passMark, now }));
+  }
+
+  @Post(':grantId/clawbacks')
+  @HttpCode(201)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Order a recovery (收回项目资金): amount ≤ paid − already ordered back, reason, due date' })
+  clawback(@Param('grantId', UuidParam) id: string, @Body() body: ClawbackDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    const clawbackId = this.ids.next();
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'OrderClawback', clawbackId, amountFen: body.amountFen, reason: body.reason, dueDate: body.dueDate, now }));
+  }
+
+  @Post(':grantId/clawbacks/:clawbackId/repayments')
+  @HttpCode(201)
+  @Roles('finance')
+  @ApiOperation({ summary: 'Record a (partial) repayment of a clawback' })
+  repay(@Param('grantId', UuidParam) id: string, @Param('clawbackId', UuidParam) clawbackId: string, @Body() body: RepaymentDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    const repaymentId = this.ids.next();
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'RecordRepayment', clawbackId, repaymentId, amountFen: body.amountFen, reference: body.reference, valueDate: body.valueDate, now }));
+  }
+
+  @Post(':grantId/clawbacks/:clawbackId/write-off')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Write off what remains of a clawback, with a reason (not in API.md\'s first draft)' })
+  writeOff(@Param('grantId', UuidParam) id: string, @Param('clawbackId', UuidParam) clawbackId: string, @Body() body: ReasonDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'WriteOffClawback', clawbackId, reason: body.reason, now }));
+  }
+
+  @Post(':grantId/closure')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Close the grant after acceptance (not in API.md\'s first draft)' })
+  close(@Param('grantId', UuidParam) id: string, @Body() body: ClosureDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'CloseGrant', tranchesNotDue: body.tranchesNotDue, now }));
+  }
+
+  private async decide(grantId: string, context: CommandContext, response: Response, authorise: (grant: Awarded) => void, command: (now: Date) => GrantCommand) {
+    const result = await this.commands.execute(new GrantDecisionCommand(grantId, context, authorise, command));
+    response.setHeader('ETag', etagOf(result.revision));
+    return result.view;
+  }
+}

@@ -1,0 +1,62 @@
+import { RecordedEvent } from '@ipstd/event-store';
+import { decodeEvent } from '@ipstd/kernel';
+import { GRANT_EVENTS, GrantState, grantDecider } from '@ipstd/grants';
+import { KeyedProjection, Row } from '../runner/projection';
+
+/**
+ * Grants with their money, for the bureau, finance and the overdue check. The row keeps the folded
+ * grant state, so the columns come from the domain's own fold rather than a second copy of its rules.
+ */
+export const grantsProjection: KeyedProjection = {
+  kind: 'keyed',
+  name: 'grants',
+  table: {
+    name: 'rm_grants',
+    columns: {
+      grant_id: 'text',
+      application_id: 'text',
+      programme_id: 'text',
+      credit_code: 'text',
+      district: 'text',
+      status: 'text',
+      award_fen: 'bigint',
+      ordered_fen: 'bigint',
+      paid_fen: 'bigint',
+      clawback_ordered_fen: 'bigint',
+      repaid_fen: 'bigint',
+      written_off_fen: 'bigint',
+      open_clawbacks: 'int',
+      updated_at: 'timestamptz',
+      revision: 'bigint',
+      state: 'jsonb',
+    },
+    primaryKey: ['grant_id'],
+    indexes: [['programme_id', 'status'], ['credit_code'], ['open_clawbacks']],
+  },
+  handles: Object.keys(GRANT_EVENTS),
+  keyOf: (event) => [(event.data as { grantId: string }).grantId],
+  evolve(row: Row | null, recorded: RecordedEvent): Row | null {
+    const before = (row?.state as GrantState | undefined) ?? grantDecider.initialState();
+    const state = grantDecider.evolve(before, decodeEvent(GRANT_EVENTS, recorded.type, recorded.schemaVersion, recorded.data));
+    if (state.status === 'none') return null;
+    const { money } = state;
+    return {
+      grant_id: state.grantId,
+      application_id: state.applicationId,
+      programme_id: state.programmeId,
+      credit_code: state.enterprise.creditCode,
+      district: state.enterprise.district,
+      status: state.status,
+      award_fen: String(money.awardFen),
+      ordered_fen: String(money.orderedFen),
+      paid_fen: String(money.paidFen),
+      clawback_ordered_fen: String(money.clawbackOrderedFen),
+      repaid_fen: String(money.repaidFen),
+      written_off_fen: String(money.writtenOffFen),
+      open_clawbacks: state.clawbacks.filter((c) => c.status === 'open' || c.status === 'overdue').length,
+      updated_at: recorded.recordedAt,
+      revision: recorded.revision.toString(),
+      state,
+    };
+  },
+};

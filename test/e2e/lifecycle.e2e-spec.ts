@@ -1,0 +1,219 @@
+import { creditCodeCheckCharacter } from '@ipstd/kernel';
+import { ClawbackOverdueCheck, grantIdFor } from '@ipstd/grants';
+import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../support/fixtures';
+import { TestApp, bearer, startTestApp } from '../support/app';
+
+const T_MID = ['SZ24-T1', 'SZ24-T2', 'SZ24-T3', 'SZ24-T4', 'SZ24-T5', 'SZ24-T6', 'SZ24-T7'];
+const T_ALL = [...T_MID, 'SZ24-T8'];
+const EXPERTS = ['e1', 'e2', 'e3'];
+
+function code(district: string, tail: string): string {
+  const first17 = `91${district}MA${tail}`;
+  return first17 + creditCodeCheckCharacter(first17);
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`not reached in time: ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('whole lifecycles over REST', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => t.clock.set('2024-10-09T02:00:00Z'));
+
+  /** Submits, endorses, reviews (3 experts), closes and selects; returns the application id. */
+  async function selectedApplication(options: { programmeId: string; city: string; creditCode: string; district: string; approvedAmountFen: number }) {
+    const admin = t.token({ role: 'programme-admin', city: options.city, sub: `admin-${options.city}` });
+    const applicant = t.token({ role: 'applicant', org: options.creditCode });
+    const submitted = await t.http.post(`/v1/programmes/${options.programmeId}/applications`).set(bearer(applicant)).send(suzhouProfile({ creditCode: options.creditCode, district: options.district })).expect(201);
+    const id = submitted.body.applicationId;
+    await t.http.post(`/v1/applications/${id}/endorsement`).set(bearer(t.token({ role: 'district-office', district: options.district }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
+    await t.http.post(`/v1/applications/${id}/review-panel`).set(bearer(admin)).send({ experts: EXPERTS.map((expertId) => ({ expertId, organisation: 'univ' })) }).expect(200);
+    for (const e of EXPERTS) {
+      await t.http.put(`/v1/applications/${id}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
+    }
+    await t.http.post(`/v1/applications/${id}/review-panel/closure`).set(bearer(admin)).expect(200);
+    await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin)).send({ decision: 'select', approvedAmountFen: options.approvedAmountFen, reason: '择优立项' }).expect(200);
+    return id;
+  }
+
+  const grant = (grantId: string, token: string) => t.http.get(`/v1/grants/${grantId}`).set(bearer(token));
+
+  describe('Suzhou 2024', () => {
+    let programmeId: string;
+    const admin = () => t.token({ role: 'programme-admin', city: '320500', sub: 'admin-sz' });
+    const finance = () => t.token({ role: 'finance', city: '320500', sub: 'finance-sz' });
+
+    beforeAll(async () => {
+      t.clock.set('2024-10-09T02:00:00Z');
+      const terms = suzhouTerms({ code: 'SZ-LIFE', review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
+      programmeId = (await t.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
+    });
+
+    it('runs from submission to a closed grant: award, two-signature tranches, mid-term, acceptance', async () => {
+      const creditCode = CREDIT_CODES.huqiu;
+      const applicant = t.token({ role: 'applicant', org: creditCode });
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320505', approvedAmountFen: 40_000_000 });
+      const grantId = grantIdFor(applicationId);
+      const awarded = (await until(() => grant(grantId, admin()), (r) => r.status === 200)).body;
+      expect(awarded).toMatchObject({ status: 'awarded', money: { awardFen: 40_000_000 }, implementation: { months: 24 } });
+      expect(awarded.tranches.map((tr: { plannedFen: number; trigger: string }) => [tr.plannedFen, tr.trigger])).toEqual([[20_000_000, 'award'], [20_000_000, 'acceptance-passed']]);
+      expect(awarded.targets.map((x: { id: string }) => x.id)).toEqual(T_ALL);
+
+      await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin())).expect(200);
+      const early = await t.http.post(`/v1/grants/${grantId}/tranches/2/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-2' }).expect(422);
+      expect(early.body.code).toBe('TRANCHE_TRIGGER_NOT_MET');
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-1' }).expect(200);
+      expect((await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-1', valueDate: '2024-12-20', amountFen: 20_000_001 }).expect(422)).body.code).toBe('PAYMENT_EXCEEDS_ORDER');
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-1', valueDate: '2024-12-20', amountFen: 20_000_000 }).expect(200);
+
+      t.clock.advance(365 * 24 * 3600_000);
+      const inspected = await t.http
+        .post(`/v1/grants/${grantId}/mid-term-inspections`)
+        .set(bearer(admin()))
+        .send({ results: T_MID.map((targetId) => ({ targetId, status: 'on-track', findings: '按计划推进' })) })
+        .expect(200);
+      expect(inspected.body.inspections[0].outcome).toBe('passed');
+      await t.http.post(`/v1/grants/${grantId}/acceptance-request`).set(bearer(applicant)).expect(200);
+      const decided = await t.http
+        .post(`/v1/grants/${grantId}/acceptance-decision`)
+        .set(bearer(admin()))
+        .send({ results: T_ALL.map((targetId) => ({ targetId, met: true, note: '' })), decision: 'accepted', reason: '' })
+        .expect(200);
+      expect(decided.body.status).toBe('accepted');
+      await t.http.post(`/v1/grants/${grantId}/tranches/2/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-2' }).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/2/payment`).set(bearer(finance())).send({ reference: 'TRE-2', valueDate: '2025-11-01', amountFen: 20_000_000 }).expect(200);
+      const closed = await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(200);
+      expect(closed.body).toMatchObject({ status: 'closed', money: { awardFen: 40_000_000, orderedFen: 40_000_000, paidFen: 40_000_000 } });
+      expect((await grant(grantId, applicant).expect(200)).body.status).toBe('closed');
+      t.clock.set('2024-10-09T02:00:00Z');
+    });
+
+    it('refuses an acceptance request later than three months before the end, naming the last allowed date', async () => {
+      const creditCode = code('320506', '0000101');
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320506', approvedAmountFen: 10_000_000 });
+      const grantId = grantIdFor(applicationId);
+      await until(() => grant(grantId, admin()), (r) => r.status === 200);
+      await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin())).expect(200);
+      t.clock.advance((21 * 30 + 20) * 24 * 3600_000);
+      const late = await t.http.post(`/v1/grants/${grantId}/acceptance-request`).set(bearer(t.token({ role: 'applicant', org: creditCode }))).expect(422);
+      expect(late.body.code).toBe('ACCEPTANCE_REQUEST_TOO_LATE');
+      expect(late.body.lastAllowedAt).toBeTruthy();
+      expect(late.body.detailZh).toContain('北京时间');
+      t.clock.set('2024-10-09T02:00:00Z');
+    });
+
+    it('ends a failed project in clawback: partial repayment, overdue by the scheduled check, repaid in full', async () => {
+      const creditCode = code('320507', '0000102');
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320507', approvedAmountFen: 30_000_000 });
+      const grantId = grantIdFor(applicationId);
+      await until(() => grant(grantId, admin()), (r) => r.status === 200);
+      await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin())).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-F1' }).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-F1', valueDate: '2024-12-20', amountFen: 15_000_000 }).expect(200);
+      t.clock.advance(400 * 24 * 3600_000);
+      await t.http.post(`/v1/grants/${grantId}/acceptance-request`).set(bearer(t.token({ role: 'applicant', org: creditCode }))).expect(200);
+      const failed = await t.http
+        .post(`/v1/grants/${grantId}/acceptance-decision`)
+        .set(bearer(admin()))
+        .send({ results: T_ALL.map((targetId, i) => ({ targetId, met: i > 2, note: i > 2 ? '' : '未完成' })), decision: 'failed', reason: '三项绩效目标未完成' })
+        .expect(200);
+      expect(failed.body.status).toBe('failed');
+      expect((await t.http.post(`/v1/grants/${grantId}/tranches/2/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-F2' }).expect(409)).body.code).toBe('GRANT_STATUS_CONFLICT');
+
+      const tooMuch = await t.http.post(`/v1/grants/${grantId}/clawbacks`).set(bearer(admin())).send({ amountFen: 15_000_001, reason: '未完成合同约定', dueDate: '2026-03-31' }).expect(422);
+      expect(tooMuch.body).toMatchObject({ code: 'CLAWBACK_EXCEEDS_PAID', maxFen: 15_000_000 });
+      const ordered = await t.http.post(`/v1/grants/${grantId}/clawbacks`).set(bearer(admin())).send({ amountFen: 15_000_000, reason: '未完成合同约定', dueDate: '2026-03-31' }).expect(201);
+      const clawbackId = ordered.body.clawbacks[0].clawbackId;
+      await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 5_000_000, reference: 'BANK-1', valueDate: '2026-02-01' }).expect(201);
+      await t.projectionsCaughtUp();
+
+      const check = t.app.get(ClawbackOverdueCheck);
+      t.clock.set('2026-03-31T15:59:59Z');
+      expect(await check.runOnce()).toBe(0);
+      t.clock.set('2026-03-31T16:00:00Z');
+      expect(await check.runOnce()).toBe(1);
+      expect(await check.runOnce()).toBe(0);
+      const overdue = (await grant(grantId, finance()).expect(200)).body;
+      expect(overdue.clawbacks[0].status).toBe('overdue');
+      expect((await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 10_000_001, reference: 'BANK-2', valueDate: '2026-04-02' }).expect(422)).body.code).toBe('REPAYMENT_EXCEEDS_OUTSTANDING');
+      const repaid = await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 10_000_000, reference: 'BANK-2', valueDate: '2026-04-02' }).expect(201);
+      expect(repaid.body.clawbacks[0].status).toBe('repaid');
+      expect(repaid.body.money).toMatchObject({ paidFen: 15_000_000, clawbackOrderedFen: 15_000_000, repaidFen: 15_000_000 });
+      expect((await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(200)).body.status).toBe('closed');
+      t.clock.set('2024-10-09T02:00:00Z');
+    });
+
+    it('gives 403 and changes nothing for the wrong role or the wrong city on every grant endpoint', async () => {
+      const creditCode = code('320508', '0000103');
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320508', approvedAmountFen: 10_000_000 });
+      const grantId = grantIdFor(applicationId);
+      await until(() => grant(grantId, admin()), (r) => r.status === 200);
+      const clawbackId = '0190a4b2-0000-7000-8000-0000000000c1';
+      const otherCity = (role: 'programme-admin' | 'finance') => t.token({ role, city: '371100' });
+      const stranger = t.token({ role: 'applicant', org: CREDIT_CODES.sip });
+      const cases: Array<[string, string, object, string[]]> = [
+        ['post', `/v1/grants/${grantId}/agreement`, {}, [finance(), otherCity('programme-admin'), stranger]],
+        ['post', `/v1/grants/${grantId}/tranches/1/release-order`, { orderNo: 'x' }, [finance(), otherCity('programme-admin'), stranger]],
+        ['post', `/v1/grants/${grantId}/tranches/1/payment`, { reference: 'x', valueDate: '2024-12-01', amountFen: 1 }, [admin(), otherCity('finance'), stranger]],
+        ['post', `/v1/grants/${grantId}/mid-term-inspections`, { results: [] }, [finance(), otherCity('programme-admin')]],
+        ['post', `/v1/grants/${grantId}/acceptance-request`, {}, [admin(), stranger]],
+        ['post', `/v1/grants/${grantId}/acceptance-decision`, { results: [], decision: 'failed', reason: 'x' }, [finance(), otherCity('programme-admin')]],
+        ['post', `/v1/grants/${grantId}/evaluation`, { outcome: 'passed', score: 80, passMark: 60 }, [finance(), otherCity('programme-admin')]],
+        ['post', `/v1/grants/${grantId}/clawbacks`, { amountFen: 1, reason: 'x', dueDate: '2030-01-01' }, [finance(), otherCity('programme-admin'), stranger]],
+        ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`, { amountFen: 1, reference: 'x', valueDate: '2024-12-01' }, [admin(), otherCity('finance')]],
+        ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/write-off`, { reason: 'x' }, [finance(), otherCity('programme-admin')]],
+        ['post', `/v1/grants/${grantId}/closure`, {}, [finance(), otherCity('programme-admin')]],
+        ['get', `/v1/grants/${grantId}`, {}, [stranger, otherCity('finance'), t.token({ role: 'expert', sub: 'e1' }), t.token({ role: 'district-office', district: '320508' })]],
+      ];
+      const head = await t.runtime.store.headPosition();
+      for (const [method, path, body, tokens] of cases) {
+        for (const token of tokens) {
+          const response = method === 'get' ? await t.http.get(path).set(bearer(token)) : await t.http.post(path).set(bearer(token)).send(body);
+          expect({ path, status: response.status }).toEqual({ path, status: 403 });
+        }
+      }
+      expect(await t.runtime.store.headPosition()).toBe(head);
+    });
+  });
+
+  describe('Rizhao pilot', () => {
+    it('designates a pilot enterprise and releases its single tranche only after a passed evaluation', async () => {
+      const admin = t.token({ role: 'programme-admin', city: '371100', sub: 'admin-rz' });
+      const terms = suzhouTerms({
+        code: 'RZ-PILOT-2024',
+        title: '日照市专利标准融合创新试点企业',
+        city: '371100',
+        ruleSet: { id: 'rizhao-pilot', version: 1 },
+        tranchePlan: [{ percent: 100, trigger: 'evaluation-passed' }],
+        review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] },
+        implementationMonths: 18,
+      });
+      const programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(terms).expect(201)).body.programmeId;
+      const creditCode = CREDIT_CODES.rizhao;
+      const submitted = await t.http.get(`/v1/rules/rule-sets/rizhao-pilot/versions/1`).set(bearer(admin)).expect(200);
+      expect(submitted.body.clauses.length).toBeGreaterThan(0);
+      const applicationId = await selectedApplication({ programmeId, city: '371100', creditCode, district: '371102', approvedAmountFen: 5_000_000 });
+      const application = (await t.http.get(`/v1/applications/${applicationId}`).set(bearer(admin)).expect(200)).body;
+      expect(application.eligibility.ruleSet).toEqual({ id: 'rizhao-pilot', version: 1 });
+      const grantId = grantIdFor(applicationId);
+      const awarded = (await until(() => grant(grantId, admin), (r) => r.status === 200)).body;
+      expect(awarded.tranches).toEqual([expect.objectContaining({ trancheNo: 1, plannedFen: 5_000_000, trigger: 'evaluation-passed' })]);
+      await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin)).expect(200);
+      expect((await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin)).send({ orderNo: 'RZ-1' }).expect(422)).body.code).toBe('TRANCHE_TRIGGER_NOT_MET');
+      await t.http.post(`/v1/grants/${grantId}/evaluation`).set(bearer(admin)).send({ outcome: 'passed', score: 72, passMark: 60 }).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin)).send({ orderNo: 'RZ-1' }).expect(200);
+      const paid = await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(t.token({ role: 'finance', city: '371100' }))).send({ reference: 'RZ-TRE-1', valueDate: '2025-03-01', amountFen: 5_000_000 }).expect(200);
+      expect(paid.body.money).toMatchObject({ awardFen: 5_000_000, paidFen: 5_000_000 });
+    });
+  });
+});
