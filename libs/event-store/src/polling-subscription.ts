@@ -2,8 +2,52 @@ import { RecordedEvent, Subscription, SubscriptionOptions } from './port';
 
 export interface SubscriptionSource {
   read(after: bigint, maxCount: number): Promise<RecordedEvent[]>;
-  /** Resolves when new events may be there (a notification or a poll interval). */
-  waitForNew(): Promise<void>;
+  readonly wakeup: Wakeup;
+  /** Called before each wait (to start a live notification feed, say). */
+  beforeWait?(): void;
+}
+
+/**
+ * Lets idle subscriptions sleep until new events may be there: woken by an adapter's notification,
+ * or after the poll interval. A wake that comes between a read and the following wait is not lost.
+ */
+export class Wakeup {
+  private readonly waiters = new Set<() => void>();
+  private wakes = 0;
+  private closed = false;
+
+  constructor(private readonly pollIntervalMs: number) {}
+
+  /** A marker to take before reading; `wait` returns at once if a wake came after it. */
+  mark(): number {
+    return this.wakes;
+  }
+
+  wake(): void {
+    this.wakes += 1;
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    waiting.forEach((done) => done());
+  }
+
+  wait(since: number): Promise<void> {
+    if (this.closed || this.wakes !== since) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.waiters;
+      const timer = setTimeout(done, this.pollIntervalMs);
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      waiters.add(done);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
 }
 
 /** Catch-up-then-live subscription over any source that can read the log by position. */
@@ -34,6 +78,7 @@ export class PollingSubscription implements Subscription {
     let caughtUp = false;
     try {
       while (!this.stopping) {
+        const marker = this.source.wakeup.mark();
         const batch = await this.source.read(this.current, batchSize);
         if (this.stopping) break;
         if (batch.length > 0) {
@@ -46,7 +91,8 @@ export class PollingSubscription implements Subscription {
           caughtUp = true;
           this.options.onCaughtUp?.(this.current);
         }
-        await this.source.waitForNew();
+        this.source.beforeWait?.();
+        await this.source.wakeup.wait(marker);
       }
     } catch (error) {
       this.stopping = true;

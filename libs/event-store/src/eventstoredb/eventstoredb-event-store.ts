@@ -71,9 +71,9 @@ import {
   SubscriptionOptions,
 } from '../port';
 import { DuplicateEventIdError, IdempotencyKeyConflictError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
-import { hashEvent, toJsonValue } from '../hashing';
+import { ChainedEvent, chainEvents, toJsonValue } from '../hashing';
 import { checkExpectedRevision, validateAppend } from '../append-validation';
-import { PollingSubscription } from '../polling-subscription';
+import { PollingSubscription, Wakeup } from '../polling-subscription';
 
 export interface EventStoreDbEventStoreOptions {
   readonly clock?: Clock;
@@ -112,7 +112,7 @@ export interface IdempotencyMarker {
   readonly eventIds: readonly string[];
 }
 
-export type PreparedEvent = Omit<RecordedEvent, 'globalPosition'>;
+export type PreparedEvent = ChainedEvent;
 
 const MARKER_PREFIX = 'idempotency-';
 const MARKER_STREAM = /^idempotency-[0-9a-f]{64}$/;
@@ -160,26 +160,7 @@ export function prepareEvents(
   lastHash: string | null,
   recordedAt: string,
 ): PreparedEvent[] {
-  let previousHash = lastHash;
-  let revision = current === null ? 0n : current + 1n;
-  return events.map((event) => {
-    const metadata = { ...event.metadata, idempotencyKey: idempotencyKey ?? event.metadata.idempotencyKey ?? null };
-    const hash = hashEvent({
-      streamId,
-      revision,
-      eventId: event.eventId,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data,
-      metadata,
-      recordedAt,
-      previousHash,
-    });
-    const prepared: PreparedEvent = { ...event, metadata, streamId, revision, recordedAt, previousHash, hash };
-    previousHash = hash;
-    revision += 1n;
-    return prepared;
-  });
+  return chainEvents(streamId, events, { revision: current, lastHash }, recordedAt, idempotencyKey);
 }
 
 export function encodeEnvelope(event: PreparedEvent): EsdbEnvelope {
@@ -310,9 +291,8 @@ type Attempt = { readonly done: AppendResult } | { readonly conflict: unknown };
 
 export class EventStoreDbEventStore implements EventStore {
   private readonly clock: Clock;
-  private readonly pollIntervalMs: number;
   private readonly maxAppendAttempts: number;
-  private readonly waiters = new Set<() => void>();
+  private readonly wakeup: Wakeup;
   private liveFeed: AllStreamSubscription | null = null;
   private closed = false;
 
@@ -321,7 +301,7 @@ export class EventStoreDbEventStore implements EventStore {
     options: EventStoreDbEventStoreOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.wakeup = new Wakeup(options.pollIntervalMs ?? 500);
     this.maxAppendAttempts = Math.max(1, options.maxAppendAttempts ?? 16);
   }
 
@@ -388,7 +368,8 @@ export class EventStoreDbEventStore implements EventStore {
     this.ensureLiveFeed();
     return new PollingSubscription(options, {
       read: (after, maxCount) => this.readAll({ after, maxCount }),
-      waitForNew: () => this.waitForNew(),
+      wakeup: this.wakeup,
+      beforeWait: () => this.ensureLiveFeed(),
     });
   }
 
@@ -414,7 +395,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.wakeWaiters();
+    this.wakeup.close();
     const feed = this.liveFeed;
     this.liveFeed = null;
     if (feed) await feed.unsubscribe().catch(() => undefined);
@@ -511,34 +492,13 @@ export class EventStoreDbEventStore implements EventStore {
       const drop = () => {
         if (this.liveFeed === feed) this.liveFeed = null;
       };
-      feed.on('data', () => this.wakeWaiters());
+      feed.on('data', () => this.wakeup.wake());
       feed.on('error', drop);
       feed.on('close', drop);
       this.liveFeed = feed;
     } catch {
       // Polling still finds new events; the feed is tried again on the next wait.
     }
-  }
-
-  private wakeWaiters(): void {
-    const waiting = [...this.waiters];
-    this.waiters.clear();
-    waiting.forEach((wake) => wake());
-  }
-
-  private waitForNew(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.ensureLiveFeed();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollIntervalMs);
-      const waiters = this.waiters;
-      function done() {
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      }
-      waiters.add(done);
-    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { AppendOptions, NewEvent, RecordedEvent } from '../port';
 import { DuplicateEventIdError, IdempotencyKeyConflictError } from '../errors';
-import { hashEvent } from '../hashing';
+import { ChainedEvent, chainEvents } from '../hashing';
 import { checkExpectedRevision } from '../append-validation';
 
 /** One append as a caller asked for it (data and metadata already normalised to JSON values). */
@@ -21,7 +21,7 @@ export interface BatchSnapshot {
 }
 
 /** An event ready to insert: everything but the global position, which the insert assigns. */
-export type PreparedEvent = Omit<RecordedEvent, 'globalPosition'>;
+export type PreparedEvent = ChainedEvent;
 
 export type AppendPlan =
   /** New events to insert (in stream order); the key, when given, is recorded with them. */
@@ -91,26 +91,7 @@ export function planBatch(requests: readonly AppendRequest[], snapshot: BatchSna
       if (events.length === 0) return { kind: 'empty', streamId, nextExpectedRevision: current?.revision ?? -1n };
 
       const recordedAt = now().toISOString();
-      let previousHash = current?.lastHash ?? null;
-      let revision = current === null ? 0n : current.revision + 1n;
-      const records = events.map((event): PreparedEvent => {
-        const metadata = { ...event.metadata, idempotencyKey: key ?? event.metadata.idempotencyKey ?? null };
-        const hash = hashEvent({
-          streamId,
-          revision,
-          eventId: event.eventId,
-          type: event.type,
-          schemaVersion: event.schemaVersion,
-          data: event.data,
-          metadata,
-          recordedAt,
-          previousHash,
-        });
-        const record: PreparedEvent = { ...event, metadata, streamId, revision, recordedAt, previousHash, hash };
-        previousHash = hash;
-        revision += 1n;
-        return record;
-      });
+      const records = chainEvents(streamId, events, { revision: current?.revision ?? null, lastHash: current?.lastHash ?? null }, recordedAt, key);
 
       // Only now, with nothing left that can fail, does the append change what later ones see.
       const last = records[records.length - 1];

@@ -13,7 +13,7 @@ import {
 } from '../port';
 import { toJsonValue } from '../hashing';
 import { validateAppend } from '../append-validation';
-import { PollingSubscription } from '../polling-subscription';
+import { PollingSubscription, Wakeup } from '../polling-subscription';
 import { runMigrations } from './migrator';
 import { EVENT_STORE_MIGRATIONS } from './schema';
 import { AppendPlan, BatchSnapshot, StreamUpdate, planBatch } from './append-planner';
@@ -78,7 +78,6 @@ export class PostgresEventStore implements EventStore {
   private readonly clock: Clock;
   private readonly maxBatch: number;
   private readonly maxBatchEvents: number;
-  private readonly pollIntervalMs: number;
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
   private flushScheduled = false;
@@ -87,7 +86,7 @@ export class PostgresEventStore implements EventStore {
   private readonly heads = new StreamHeads();
   private listener: PoolClient | null = null;
   private listenerStarting: Promise<void> | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly wakeup: Wakeup;
   private closed = false;
 
   constructor(
@@ -97,7 +96,7 @@ export class PostgresEventStore implements EventStore {
     this.clock = options.clock ?? systemClock;
     this.maxBatch = options.maxBatch ?? 256;
     this.maxBatchEvents = options.maxBatchEvents ?? 5000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.wakeup = new Wakeup(options.pollIntervalMs ?? 500);
     this.connections = new AppendConnections(pool);
   }
 
@@ -154,7 +153,7 @@ export class PostgresEventStore implements EventStore {
     void this.ensureListener();
     return new PollingSubscription(options, {
       read: (after, maxCount) => this.readAll({ after, maxCount }),
-      waitForNew: () => this.waitForNotification(),
+      wakeup: this.wakeup,
     });
   }
 
@@ -170,8 +169,7 @@ export class PostgresEventStore implements EventStore {
   /** Stops subscriptions from waiting, waits for queued appends and closes the store's own connections (not the pool). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const wake of this.waiters) wake();
-    this.waiters.clear();
+    this.wakeup.close();
     // Appends after close still work, on pool clients, as long as the pool is open.
     this.connections.stopDedicated();
     if (this.listener) {
@@ -319,7 +317,7 @@ export class PostgresEventStore implements EventStore {
     this.listenerStarting ??= (async () => {
       try {
         const client = await this.pool.connect();
-        client.on('notification', () => this.wakeWaiters());
+        client.on('notification', () => this.wakeup.wake());
         client.on('error', () => {
           if (this.listener === client) this.listener = null;
           this.listenerStarting = null;
@@ -336,25 +334,5 @@ export class PostgresEventStore implements EventStore {
       }
     })();
     return this.listenerStarting;
-  }
-
-  private wakeWaiters(): void {
-    const waiting = [...this.waiters];
-    this.waiters.clear();
-    waiting.forEach((wake) => wake());
-  }
-
-  private waitForNotification(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollIntervalMs);
-      const waiters = this.waiters;
-      function done() {
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      }
-      waiters.add(done);
-    });
   }
 }
