@@ -2,6 +2,7 @@ import { creditCodeCheckCharacter } from '@ipstd/kernel';
 import { ClawbackOverdueCheck, grantIdFor } from '@ipstd/grants';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
+import { until } from '../support/wait';
 
 const T_MID = ['SZ24-T1', 'SZ24-T2', 'SZ24-T3', 'SZ24-T4', 'SZ24-T5', 'SZ24-T6', 'SZ24-T7'];
 const T_ALL = [...T_MID, 'SZ24-T8'];
@@ -12,15 +13,6 @@ function code(district: string, tail: string): string {
   return first17 + creditCodeCheckCharacter(first17);
 }
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`not reached in time: ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('whole lifecycles over REST', () => {
   let t: TestApp;

@@ -2,6 +2,7 @@ import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
 import { creditCodeCheckCharacter } from '@ipstd/kernel';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
+import { until } from '../support/wait';
 
 const suzhouV1 = BUILT_IN_RULE_SETS.find((r) => r.id === 'suzhou-2024-ipstd' && r.version === 1)!;
 
@@ -19,15 +20,6 @@ function code(tail: string, district = '320505'): string {
   return first17 + creditCodeCheckCharacter(first17);
 }
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`not reached in time: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('funding rules over REST', () => {
   let t: TestApp;

@@ -28,22 +28,7 @@ export const applicationHistoryProjection: AppendProjection = {
     },
     primaryKey: ['application_id', 'revision'],
   },
-  handles: [
-    'ApplicationSubmitted',
-    'ApplicationAmended',
-    'ApplicationWithdrawn',
-    'EligibilityAssessed',
-    'ApplicationEndorsed',
-    'ApplicationNotEndorsed',
-    'ReviewPanelAssigned',
-    'ExpertConflictDeclared',
-    'ReviewScoresSubmitted',
-    'ReviewClosed',
-    'InvitedToDefense',
-    'DefenseScoreSubmitted',
-    'ApplicationSelected',
-    'ApplicationNotSelected',
-  ],
+  handles: Object.keys(APPLICATION_EVENTS),
   rowsFor(recorded: RecordedEvent): Row[] {
     const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
     const { zh, en, details } = describe(event);
