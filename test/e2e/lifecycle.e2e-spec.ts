@@ -1,5 +1,5 @@
 import { creditCodeCheckCharacter } from '@ipstd/kernel';
-import { ClawbackOverdueCheck, grantIdFor } from '@ipstd/grants';
+import { ClawbackOverdueCheck, GrantAwarder, grantIdFor } from '@ipstd/grants';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
 import { until } from '../support/wait';
@@ -23,7 +23,7 @@ describe('whole lifecycles over REST', () => {
   beforeEach(() => t.clock.set('2024-10-09T02:00:00Z'));
 
   /** Submits, endorses, reviews (3 experts), closes and selects; returns the application id. */
-  async function selectedApplication(options: { programmeId: string; city: string; creditCode: string; district: string; approvedAmountFen: number }) {
+  async function selectedApplication(options: { programmeId: string; city: string; creditCode: string; district: string; approvedAmountFen: number; batch?: string }) {
     const admin = t.token({ role: 'programme-admin', city: options.city, sub: `admin-${options.city}` });
     const applicant = t.token({ role: 'applicant', org: options.creditCode });
     const submitted = await t.http.post(`/v1/programmes/${options.programmeId}/applications`).set(bearer(applicant)).send(suzhouProfile({ creditCode: options.creditCode, district: options.district })).expect(201);
@@ -34,7 +34,7 @@ describe('whole lifecycles over REST', () => {
       await t.http.put(`/v1/applications/${id}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
     }
     await t.http.post(`/v1/applications/${id}/review-panel/closure`).set(bearer(admin)).expect(200);
-    await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin)).send({ decision: 'select', approvedAmountFen: options.approvedAmountFen, reason: '择优立项' }).expect(200);
+    await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin)).send({ decision: 'select', approvedAmountFen: options.approvedAmountFen, reason: '择优立项', batch: options.batch }).expect(200);
     return id;
   }
 
@@ -160,7 +160,7 @@ describe('whole lifecycles over REST', () => {
         ['post', `/v1/grants/${grantId}/mid-term-inspections`, { results: [] }, [finance(), otherCity('programme-admin')]],
         ['post', `/v1/grants/${grantId}/acceptance-request`, {}, [admin(), stranger]],
         ['post', `/v1/grants/${grantId}/acceptance-decision`, { results: [], decision: 'failed', reason: 'x' }, [finance(), otherCity('programme-admin')]],
-        ['post', `/v1/grants/${grantId}/evaluation`, { outcome: 'passed', score: 80, passMark: 60 }, [finance(), otherCity('programme-admin')]],
+        ['post', `/v1/grants/${grantId}/evaluation`, { inputs: { peopleTrained: 10 } }, [finance(), otherCity('programme-admin')]],
         ['post', `/v1/grants/${grantId}/clawbacks`, { amountFen: 1, reason: 'x', dueDate: '2030-01-01' }, [finance(), otherCity('programme-admin'), stranger]],
         ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`, { amountFen: 1, reference: 'x', valueDate: '2024-12-01' }, [admin(), otherCity('finance')]],
         ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/write-off`, { reason: 'x' }, [finance(), otherCity('programme-admin')]],
@@ -175,6 +175,27 @@ describe('whole lifecycles over REST', () => {
         }
       }
       expect(await t.runtime.store.headPosition()).toBe(head);
+    });
+  });
+
+  describe('the award process manager', () => {
+    it('awards each selection exactly once, even when stopped and replayed from the start of the log', async () => {
+      const awarder = t.app.get(GrantAwarder);
+      const admin = t.token({ role: 'programme-admin', city: '320500', sub: 'admin-sz' });
+      const programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms({ code: 'SZ-REPLAY', review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } })).expect(201)).body.programmeId;
+      await awarder.worker.stop();
+      const creditCode = code('320509', '0000201');
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320509', approvedAmountFen: 1_000_000 });
+      const grantId = grantIdFor(applicationId);
+      expect((await grant(grantId, admin)).status).toBe(404);
+      await t.db.pool.query("update worker_checkpoints set position = 0 where name = 'grant-awarder'");
+      await awarder.worker.start();
+      await until(() => grant(grantId, admin), (r) => r.status === 200);
+      const head = await t.runtime.store.headPosition();
+      await until(() => awarder.worker.checkpoint(), (position) => position >= head);
+      const { rows } = await t.db.pool.query<{ stream_id: string; n: number }>("select stream_id, count(*)::int as n from es_events where event_type = 'GrantAwarded' group by stream_id");
+      expect(rows.length).toBeGreaterThanOrEqual(4);
+      expect(rows.filter((r) => r.n !== 1)).toEqual([]);
     });
   });
 
@@ -194,15 +215,35 @@ describe('whole lifecycles over REST', () => {
       const creditCode = CREDIT_CODES.rizhao;
       const submitted = await t.http.get(`/v1/rules/rule-sets/rizhao-pilot/versions/1`).set(bearer(admin)).expect(200);
       expect(submitted.body.clauses.length).toBeGreaterThan(0);
-      const applicationId = await selectedApplication({ programmeId, city: '371100', creditCode, district: '371102', approvedAmountFen: 5_000_000 });
+      const applicationId = await selectedApplication({ programmeId, city: '371100', creditCode, district: '371102', approvedAmountFen: 5_000_000, batch: '第三批' });
       const application = (await t.http.get(`/v1/applications/${applicationId}`).set(bearer(admin)).expect(200)).body;
+      expect(application.selection).toMatchObject({ decision: 'select', batch: '第三批' });
       expect(application.eligibility.ruleSet).toEqual({ id: 'rizhao-pilot', version: 1 });
       const grantId = grantIdFor(applicationId);
       const awarded = (await until(() => grant(grantId, admin), (r) => r.status === 200)).body;
       expect(awarded.tranches).toEqual([expect.objectContaining({ trancheNo: 1, plannedFen: 5_000_000, trigger: 'evaluation-passed' })]);
       await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin)).expect(200);
       expect((await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin)).send({ orderNo: 'RZ-1' }).expect(422)).body.code).toBe('TRANCHE_TRIGGER_NOT_MET');
-      await t.http.post(`/v1/grants/${grantId}/evaluation`).set(bearer(admin)).send({ outcome: 'passed', score: 72, passMark: 60 }).expect(200);
+      const bad = await t.http.post(`/v1/grants/${grantId}/evaluation`).set(bearer(admin)).send({ inputs: { horoscope: 3, peopleTrained: -1 } }).expect(422);
+      expect(bad.body.code).toBe('INDEX_INPUTS_INVALID');
+      const failed = await t.http.post(`/v1/grants/${grantId}/evaluation`).set(bearer(admin)).send({ inputs: { peopleTrained: 5 } }).expect(200);
+      expect(failed.body.evaluations[0]).toMatchObject({ outcome: 'failed', passMark: 60 });
+      expect((await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin)).send({ orderNo: 'RZ-1' }).expect(422)).body.code).toBe('TRANCHE_TRIGGER_NOT_MET');
+      const inputs = {
+        standardsByLevel: { international: 1, national: 3, industry: 2, group: 4 },
+        leaderStandards: 3,
+        patentsIntoStandards: 10,
+        ipManagementCertified: true,
+        standardisationGoodBehaviour: true,
+        highValuePatentCentre: true,
+        patentNavigationProjects: 3,
+        peopleTrained: 300,
+        integratedIpStandardsFunction: true,
+      };
+      const passed = await t.http.post(`/v1/grants/${grantId}/evaluation`).set(bearer(admin)).send({ inputs }).expect(200);
+      expect(passed.body.evaluations[1]).toMatchObject({ outcome: 'passed' });
+      const [evaluated] = (await t.runtime.store.readStream(`grant-${grantId}`)).filter((e) => e.type === 'GrantEvaluated').slice(-1);
+      expect(evaluated.data).toMatchObject({ outcome: 'passed', index: { ruleSet: { id: 'rizhao-pilot', version: 1 } } });
       await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin)).send({ orderNo: 'RZ-1' }).expect(200);
       const paid = await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(t.token({ role: 'finance', city: '371100' }))).send({ reference: 'RZ-TRE-1', valueDate: '2025-03-01', amountFen: 5_000_000 }).expect(200);
       expect(paid.body.money).toMatchObject({ awardFen: 5_000_000, paidFen: 5_000_000 });

@@ -296,7 +296,7 @@ describe('grant', () => {
       });
 
       it('records the score against the pass mark', () => {
-        spec.given(rizhao).when(evaluate(60)).then([{ type: 'GrantEvaluated', data: { grantId, outcome: 'passed', score: 60, passMark: 60, evaluatedAt: iso(midTerm) } }]);
+        spec.given(rizhao).when(evaluate(60)).then([{ type: 'GrantEvaluated', data: { grantId, outcome: 'passed', score: 60, passMark: 60, index: null, evaluatedAt: iso(midTerm) } }]);
       });
 
       it('refuses an outcome that contradicts the score', () => {

@@ -38,7 +38,17 @@ export type ApplicationEvent =
   | DomainEvent<'DefenseScoreSubmitted', { applicationId: string; expertId: string; hundredths: number; comment: string; submittedAt: string }>
   | DomainEvent<
       'ApplicationSelected',
-      { applicationId: string; approvedAmountFen: number; reason: string; finalScoreHundredths: number; eligibility: string; eligibilityOverride: string | null; selectedAt: string }
+      {
+        applicationId: string;
+        approvedAmountFen: number;
+        reason: string;
+        finalScoreHundredths: number;
+        eligibility: string;
+        eligibilityOverride: string | null;
+        /** Designation batch, e.g. the Rizhao pilot's 第三批 (002_2717c857cd88b5c5.txt 四); null when the call has none. */
+        batch?: string | null;
+        selectedAt: string;
+      }
     >
   | DomainEvent<'ApplicationNotSelected', { applicationId: string; reason: string; finalScoreHundredths: number; decidedAt: string }>;
 
@@ -84,7 +94,14 @@ export type ApplicationState =
       readonly endorsement: { readonly decision: 'endorse' | 'decline'; readonly district: string; readonly opinion: string; readonly at: string } | null;
       readonly review: ReviewState | null;
       readonly defense: DefenseState | null;
-      readonly selection: { readonly decision: 'select' | 'reject'; readonly approvedAmountFen: number; readonly reason: string; readonly finalScoreHundredths: number; readonly eligibilityOverride: string | null } | null;
+      readonly selection: {
+        readonly decision: 'select' | 'reject';
+        readonly approvedAmountFen: number;
+        readonly reason: string;
+        readonly finalScoreHundredths: number;
+        readonly eligibilityOverride: string | null;
+        readonly batch: string | null;
+      } | null;
     };
 
 /** The rules an application is assessed under: the programme's pinned rule set and the enterprise's pushed facts. */
@@ -187,6 +204,8 @@ export interface DecideSelection {
   readonly reason: string;
   /** Needed, with a reason, to select an application assessed ineligible. */
   readonly eligibilityOverride: string | null;
+  /** The designation batch this selection belongs to, when the programme designates in batches. */
+  readonly batch?: string | null;
   readonly now: Date;
 }
 
@@ -574,6 +593,7 @@ function decideSelection(command: DecideSelection, state: ApplicationState): App
         finalScoreHundredths: score,
         eligibility,
         eligibilityOverride: eligibility === 'ineligible' ? command.eligibilityOverride : null,
+        batch: command.batch ?? null,
         selectedAt: at,
       },
     },
@@ -699,10 +719,21 @@ function evolveDecision(state: Open, event: Exclude<ApplicationEvent, { type: 'A
       return {
         ...state,
         status: 'selected',
-        selection: { decision: 'select', approvedAmountFen: event.data.approvedAmountFen, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: event.data.eligibilityOverride },
+        selection: {
+          decision: 'select',
+          approvedAmountFen: event.data.approvedAmountFen,
+          reason: event.data.reason,
+          finalScoreHundredths: event.data.finalScoreHundredths,
+          eligibilityOverride: event.data.eligibilityOverride,
+          batch: event.data.batch ?? null,
+        },
       };
     case 'ApplicationNotSelected':
-      return { ...state, status: 'not-selected', selection: { decision: 'reject', approvedAmountFen: 0, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: null } };
+      return {
+        ...state,
+        status: 'not-selected',
+        selection: { decision: 'reject', approvedAmountFen: 0, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: null, batch: null },
+      };
     default:
       return assertNever(event);
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const REF = /^[A-Za-z0-9][A-Za-z0-9_.:\/-]{0,99}$/;
@@ -40,9 +40,11 @@ export class AcceptanceDecisionDto {
 }
 
 export class EvaluationDto {
-  @ApiProperty({ enum: ['passed', 'failed'] }) @IsIn(['passed', 'failed']) outcome: 'passed' | 'failed';
-  @ApiProperty({ example: 72 }) @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) @Max(1000) score: number;
-  @ApiProperty({ example: 60 }) @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) @Max(1000) passMark: number;
+  @ApiProperty({
+    description: "the unit's values for the indicators of the programme's evaluation index, keyed by each indicator's input (booleans, counts, or counts per standard level)",
+    example: { standardsByLevel: { national: 2, group: 3 }, leaderStandards: 1, patentsIntoStandards: 4, ipManagementCertified: true, peopleTrained: 60 },
+  })
+  @IsObject() inputs: Record<string, unknown>;
 }
 
 export class ClawbackDto {

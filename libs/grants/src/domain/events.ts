@@ -14,6 +14,12 @@ export type AcceptanceDecision = 'accepted' | 'failed';
 /** A Rizhao pilot evaluation against the evaluation index system (评价指标体系). */
 export type EvaluationOutcome = 'passed' | 'failed';
 
+/** The evaluation index result behind a Rizhao evaluation: the rule-set version and each indicator's points. */
+export interface EvaluationIndexResult {
+  readonly ruleSet: { readonly id: string; readonly version: number };
+  readonly indicators: readonly unknown[];
+}
+
 export interface GrantEnterprise {
   /** Unified social credit code (统一社会信用代码, GB 32100-2015). */
   readonly creditCode: string;
@@ -83,7 +89,7 @@ export type GrantEvent =
   | DomainEvent<'MidTermInspected', { grantId: string; inspectionId: string; results: InspectionResult[]; outcome: InspectionOutcome; inspectedAt: string }>
   | DomainEvent<'AcceptanceRequested', { grantId: string; requestedAt: string; lastAllowedAt: string }>
   | DomainEvent<'AcceptanceDecided', { grantId: string; decision: AcceptanceDecision; results: AcceptanceResult[]; unmet: string[]; reason: string; decidedAt: string }>
-  | DomainEvent<'GrantEvaluated', { grantId: string; outcome: EvaluationOutcome; score: number; passMark: number; evaluatedAt: string }>
+  | DomainEvent<'GrantEvaluated', { grantId: string; outcome: EvaluationOutcome; score: number; passMark: number; index?: EvaluationIndexResult | null; evaluatedAt: string }>
   | DomainEvent<'ClawbackOrdered', { grantId: string; clawbackId: string; amountFen: number; reason: string; dueDate: string; orderedAt: string }>
   | DomainEvent<
       'RepaymentRecorded',

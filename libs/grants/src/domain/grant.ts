@@ -3,6 +3,7 @@ import { InspectionStage } from '@ipstd/funding-rules';
 import {
   AcceptanceDecision,
   AcceptanceResult,
+  EvaluationIndexResult,
   EvaluationOutcome,
   GrantEnterprise,
   GrantEvent,
@@ -87,6 +88,8 @@ export interface RecordEvaluation {
   readonly outcome: EvaluationOutcome;
   readonly score: number;
   readonly passMark: number;
+  /** The evaluation index result the score came from (Rizhao: 002_2717c857cd88b5c5.txt 三(一)3). */
+  readonly index?: EvaluationIndexResult | null;
   readonly now: Date;
 }
 
@@ -536,7 +539,7 @@ function evaluate(command: RecordEvaluation, state: GrantState): GrantEvent[] {
       { score: command.score, passMark: command.passMark, outcome: command.outcome },
     );
   }
-  return [{ type: 'GrantEvaluated', data: { grantId: grant.grantId, outcome: expected, score: command.score, passMark: command.passMark, evaluatedAt: command.now.toISOString() } }];
+  return [{ type: 'GrantEvaluated', data: { grantId: grant.grantId, outcome: expected, score: command.score, passMark: command.passMark, index: command.index ?? null, evaluatedAt: command.now.toISOString() } }];
 }
 
 function orderClawback(command: OrderClawback, state: GrantState): GrantEvent[] {

@@ -114,8 +114,8 @@ function describe(event: ApplicationEvent): { zh: string; en: string; details: R
       return { zh: `专家 ${event.data.expertId} 提交答辩评分 ${event.data.hundredths / 100} 分`, en: `Expert ${event.data.expertId} gave a defense score of ${event.data.hundredths / 100}`, details: { ...event.data } };
     case 'ApplicationSelected':
       return {
-        zh: `立项，批准金额 ${event.data.approvedAmountFen} 分，理由：${event.data.reason}${event.data.eligibilityOverride ? `；不符合申报条件经人工认定：${event.data.eligibilityOverride}` : ''}`,
-        en: `Selected with ${event.data.approvedAmountFen} fen approved; reason: ${event.data.reason}${event.data.eligibilityOverride ? `; eligibility overridden: ${event.data.eligibilityOverride}` : ''}`,
+        zh: `${event.data.batch ? `（${event.data.batch}）` : ''}立项，批准金额 ${event.data.approvedAmountFen} 分，理由：${event.data.reason}${event.data.eligibilityOverride ? `；不符合申报条件经人工认定：${event.data.eligibilityOverride}` : ''}`,
+        en: `Selected${event.data.batch ? ` in batch ${event.data.batch}` : ''} with ${event.data.approvedAmountFen} fen approved; reason: ${event.data.reason}${event.data.eligibilityOverride ? `; eligibility overridden: ${event.data.eligibilityOverride}` : ''}`,
         details: { ...event.data },
       };
     case 'ApplicationNotSelected':

@@ -38,6 +38,7 @@ export class SelectApplicationHandler implements ICommandHandler<SelectApplicati
       approvedAmountFen: body.approvedAmountFen ?? 0,
       reason: body.reason,
       eligibilityOverride: body.eligibilityOverride ?? null,
+      batch: body.batch ?? null,
       now,
     });
     if (body.decision === 'select') {

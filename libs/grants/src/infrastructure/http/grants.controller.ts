@@ -9,6 +9,9 @@ import { requireGrantCity, requireGrantOwner, requireReadable } from '../../appl
 import { AcceptanceDecisionDto, ClawbackDto, ClosureDto, EvaluationDto, MidTermInspectionDto, PaymentDto, ReasonDto, ReleaseOrderDto, RepaymentDto } from '../../application/grant.dto';
 import { GrantDecisionCommand } from '../../application/grant-decision.handler';
 import { loadGrant } from '../../application/grant-streams';
+import { checkIndexInputs } from '../../application/index-inputs';
+import { RuleCatalog, loadOpenProgramme } from '@ipstd/applications';
+import { evaluateIndex } from '@ipstd/funding-rules';
 import { grantView } from '../../application/grant-view';
 
 type Awarded = Exclude<GrantState, { status: 'none' }>;
@@ -18,7 +21,12 @@ const trancheNo = new ParseIntPipe({ errorHttpStatusCode: HttpStatus.NOT_FOUND }
 @ApiBearerAuth()
 @Controller('v1/grants')
 export class GrantsController {
-  constructor(private readonly commands: CommandBus, private readonly pipeline: CommandPipeline, @Inject(ID_GENERATOR) private readonly ids: IdGenerator) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly pipeline: CommandPipeline,
+    private readonly rules: RuleCatalog,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
 
   @Get(':grantId')
   @Roles('applicant', 'programme-admin', 'finance', 'auditor')
@@ -82,9 +90,21 @@ export class GrantsController {
   @Post(':grantId/evaluation')
   @HttpCode(200)
   @Roles('programme-admin')
-  @ApiOperation({ summary: 'Rizhao pilot: evaluation against the evaluation index; a pass releases the single tranche' })
-  evaluate(@Param('grantId', UuidParam) id: string, @Body() body: EvaluationDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'RecordEvaluation', outcome: body.outcome, score: body.score, passMark: body.passMark, now }));
+  @ApiOperation({ summary: "Rizhao pilot: evaluation against the programme's evaluation index (评价指标体系); a pass releases the single tranche" })
+  async evaluate(@Param('grantId', UuidParam) id: string, @Body() body: EvaluationDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    const { state } = await loadGrant(this.pipeline, id);
+    requireGrantCity(p)(state);
+    const programme = await loadOpenProgramme(this.pipeline, state.programmeId);
+    const ruleSet = await this.rules.get(programme.state.terms.ruleSet);
+    const assessment = evaluateIndex(ruleSet, checkIndexInputs(ruleSet, body.inputs));
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({
+      type: 'RecordEvaluation',
+      outcome: assessment.outcome === 'pass' ? 'passed' : 'failed',
+      score: assessment.score,
+      passMark: assessment.passMark,
+      index: { ruleSet: assessment.ruleSet, indicators: assessment.indicators },
+      now,
+    }));
   }
 
   @Post(':grantId/clawbacks')
