@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
+import { postgresReachable as reachable } from '../../libs/platform/src/database/reachable';
 
 /** The fresh database one bench run works in, and how to get rid of it afterwards. */
 export interface BenchDatabase {
@@ -89,19 +90,6 @@ async function assertEmptyEventStore(url: string): Promise<void> {
     if (count[0].n !== '0') throw new Error(`the database at ${redact(url)} already holds ${count[0].n} events: the bench needs a fresh one`);
   } finally {
     await client.end();
-  }
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

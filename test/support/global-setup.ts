@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
+import { postgresReachable as reachable } from '../../libs/platform/src/database/reachable';
 
 /**
  * Resolves the PostgreSQL server the tests use, in this order (ARCHITECTURE.md, test infrastructure):
@@ -25,19 +25,6 @@ interface Resolved {
 
 const stops: Array<() => Promise<void>> = [];
 (globalThis as Record<string, unknown>).__IPSTD_TEST_STOPS__ = stops;
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 async function fromEnvironment(): Promise<Resolved | null> {
   const url = process.env.TEST_DATABASE_URL;

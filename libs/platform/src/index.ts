@@ -22,3 +22,4 @@ export * from './observability/health.controller';
 export * from './database/embedded-postgres';
 export * from './bootstrap';
 export * from './subscriptions/checkpointed-worker';
+export * from './database/reachable';
