@@ -31,6 +31,11 @@ describe('programme call', () => {
     });
   });
 
+  it("refuses to pin another city's rule set", () => {
+    const rizhao = BUILT_IN_RULE_SETS.find((r) => r.id === 'rizhao-pilot')!;
+    spec.given([]).when({ ...open(), ruleSet: rizhao }).thenRefuses('PROGRAMME_TERMS_INVALID', { field: 'ruleSet' });
+  });
+
   it('refuses a call opening outside the rule set\'s effective period', () => {
     const late = suzhouTerms({ window: { opensAt: '2025-01-02T00:00:00+08:00', closesAt: '2025-03-01T00:00:00+08:00' }, endorsementDeadline: '2025-03-04T00:00:00+08:00' });
     spec.given([]).when(open(late)).thenRefuses('RULE_SET_NOT_EFFECTIVE', { field: 'ruleSet' });

@@ -20,7 +20,19 @@ export function latestRuleSet(list: readonly RuleSet[], id: string): RuleSet | u
  */
 export function checkNewVersion(published: readonly RuleSet[], input: unknown): RuleSet {
   const candidate = validateRuleSet(input);
-  const expected = (latestRuleSet(published, candidate.id)?.version ?? 0) + 1;
+  const latest = latestRuleSet(published, candidate.id);
+  const expected = (latest?.version ?? 0) + 1;
+  if (latest && latest.city !== candidate.city) {
+    throw new RuleSetInvalidError([
+      {
+        path: 'city',
+        text: {
+          zh: `规则集 ${candidate.id} 属于城市 ${latest.city}，新版本不能改变所属城市`,
+          en: `rule set ${candidate.id} belongs to city ${latest.city}; a new version cannot move it to another city`,
+        },
+      },
+    ]);
+  }
   if (candidate.version !== expected) {
     throw new RuleSetInvalidError([
       {

@@ -176,6 +176,8 @@ export interface RuleSet {
   readonly id: string;
   readonly version: number;
   readonly title: BilingualText;
+  /** The city (GB/T 2260) whose bureau publishes and uses this rule set; only its admins publish new versions. */
+  readonly city: string;
   /** The seed file the clauses cite. */
   readonly source: string;
   /** When a programme call may be opened under this version; pinned programmes keep it afterwards. */

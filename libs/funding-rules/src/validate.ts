@@ -1,7 +1,7 @@
 import { DomainError } from '@ipstd/kernel';
 import { CLAUSE_KINDS, PARAM_CHECKS } from './kinds';
 import { CITY_TARGET_COMPARISONS, CITY_TARGET_UNITS, ClauseKind, RuleSet } from './types';
-import { anything, at, bilingual, Check, clauseId, decimal, integer, isObject, isoDate, kebabId, list, nullable, oneOf, report, RuleSetProblem, shape, text } from './checks';
+import { anything, at, bilingual, Check, clauseId, decimal, integer, isObject, isoDate, kebabId, list, nullable, oneOf, report, RuleSetProblem, shape, text, pattern } from './checks';
 import { indexCheck } from './evaluation-index';
 import { targetCheck } from './targets';
 
@@ -42,6 +42,7 @@ const ruleSetShape = shape(
     id: kebabId,
     version: integer(1),
     title: bilingual,
+    city: pattern(/^[1-8]\d{3}00$/, '须为地级市行政区划代码（GB/T 2260）', 'must be a prefecture-level city code (GB/T 2260)'),
     source: text,
     effective: shape({ from: isoDate, to: nullable(isoDate) }),
     clauses: list(clause, { min: 1 }),

@@ -65,6 +65,18 @@ describe('rule-set registry', () => {
   });
 
   describe('publishing a version', () => {
+    it('keeps a rule set in its city: a new version cannot move it', () => {
+      const moved = { ...copyOf(SUZHOU_V1), version: 2, city: '371100' };
+      try {
+        checkNewVersion(BUILT_IN_RULE_SETS, moved);
+        throw new Error('expected a refusal');
+      } catch (error) {
+        expect(error).toBeInstanceOf(RuleSetInvalidError);
+        expect((error as RuleSetInvalidError).problems.map((p) => p.path)).toEqual(['city']);
+      }
+      expect(checkNewVersion(BUILT_IN_RULE_SETS, { ...copyOf(SUZHOU_V1), version: 2 }).city).toBe('320500');
+    });
+
     it.each([
       ['republishing version 1', 1, ['version']],
       ['skipping to version 3', 3, ['version']],

@@ -124,7 +124,7 @@ describe('validateRuleSet', () => {
     });
 
     it('lists every missing field of an empty object', () => {
-      expect(paths({})).toEqual(['id', 'version', 'title', 'source', 'effective', 'clauses']);
+      expect(paths({})).toEqual(['id', 'version', 'title', 'city', 'source', 'effective', 'clauses']);
     });
   });
 });

@@ -150,6 +150,9 @@ function open(command: OpenProgramme, state: ProgrammeState): ProgrammeEvent[] {
     );
   }
   checkTerms(command.terms);
+  if (command.ruleSet.city !== command.terms.city) {
+    throw invalidTerms('ruleSet', `规则集 ${command.ruleSet.id} 适用于城市 ${command.ruleSet.city}`, `rule set ${command.ruleSet.id} belongs to city ${command.ruleSet.city}`);
+  }
   const opens = shanghaiDate(command.terms.window.opensAt);
   if (!isEffectiveOn(command.ruleSet, opens)) {
     const { from, to } = command.ruleSet.effective;
@@ -175,7 +178,7 @@ function requireOpened(state: ProgrammeState): Opened {
 
 function commit(command: CommitFunds, state: ProgrammeState): ProgrammeEvent[] {
   const programme = requireOpened(state);
-  const existing = programme.commitments[command.applicationId];
+  const existing = Object.hasOwn(programme.commitments, command.applicationId) ? programme.commitments[command.applicationId] : undefined;
   if (existing !== undefined) {
     if (existing === command.amountFen) return [];
     throw new DomainError(
@@ -208,8 +211,8 @@ function commit(command: CommitFunds, state: ProgrammeState): ProgrammeEvent[] {
 
 function release(command: ReleaseFunds, state: ProgrammeState): ProgrammeEvent[] {
   const programme = requireOpened(state);
+  if (!Object.hasOwn(programme.commitments, command.applicationId)) return [];
   const amountFen = programme.commitments[command.applicationId];
-  if (amountFen === undefined) return [];
   return [{ type: 'FundsReleased', data: { programmeId: programme.programmeId, applicationId: command.applicationId, amountFen, reason: command.reason, releasedAt: command.now.toISOString() } }];
 }
 

@@ -12,6 +12,7 @@ export const rizhaoPilotV1: RuleSet = {
   id: 'rizhao-pilot',
   version: 1,
   title: { zh: '日照市专利标准战略融合创新城市试点', en: 'Rizhao patent-and-standards integration innovation city pilot' },
+  city: '371100',
   source: SEED,
   effective: { from: '2022-12-10', to: '2025-12-31' },
   clauses: [

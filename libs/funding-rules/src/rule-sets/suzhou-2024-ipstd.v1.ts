@@ -10,6 +10,7 @@ export const suzhou2024IpstdV1: RuleSet = {
   id: 'suzhou-2024-ipstd',
   version: 1,
   title: { zh: '2024年度苏州市知识产权和标准融合计划项目', en: 'Suzhou 2024 IP-and-standards integration programme' },
+  city: '320500',
   source: SEED,
   effective: { from: '2024-01-01', to: '2024-12-31' },
   clauses: [

@@ -55,7 +55,9 @@ export class RulesController {
   @Roles('programme-admin')
   @ApiBody({ description: 'A whole rule set (id, version = latest + 1, title, source, effective, clauses, ...): see docs/rules', schema: { type: 'object' } })
   @ApiOperation({ summary: 'Publish a new rule-set version; earlier versions and the decisions made under them never change' })
-  async publish(@Body() body: Record<string, unknown>, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+  async publish(@Body() body: Record<string, unknown>, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+    // A bureau publishes rule sets for its own city only; a missing or malformed city is a validation problem.
+    if (typeof body.city === 'string' && body.city !== principal.city) throw scopeForbidden(`无权为城市 ${body.city} 发布规则集`, `Your scope does not cover city ${body.city}`);
     const result = await this.rules.publish(body, context);
     const published = result.events.length ? (result.events[0].data as { ruleSet: RuleSet }).ruleSet : result.state.published[result.state.published.length - 1];
     response.setHeader('Location', `/v1/rules/rule-sets/${published.id}/versions/${published.version}`);
