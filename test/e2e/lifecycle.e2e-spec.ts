@@ -23,7 +23,7 @@ describe('whole lifecycles over REST', () => {
   beforeEach(() => t.clock.set('2024-10-09T02:00:00Z'));
 
   /** Submits, endorses, reviews (3 experts), closes and selects; returns the application id. */
-  async function selectedApplication(options: { programmeId: string; city: string; creditCode: string; district: string; approvedAmountFen: number; batch?: string }) {
+  async function selectedApplication(options: { programmeId: string; city: string; creditCode: string; district: string; approvedAmountFen: number; batch?: string; defense?: boolean }) {
     const admin = t.token({ role: 'programme-admin', city: options.city, sub: `admin-${options.city}` });
     const applicant = t.token({ role: 'applicant', org: options.creditCode });
     const submitted = await t.http.post(`/v1/programmes/${options.programmeId}/applications`).set(bearer(applicant)).send(suzhouProfile({ creditCode: options.creditCode, district: options.district })).expect(201);
@@ -34,6 +34,14 @@ describe('whole lifecycles over REST', () => {
       await t.http.put(`/v1/applications/${id}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
     }
     await t.http.post(`/v1/applications/${id}/review-panel/closure`).set(bearer(admin)).expect(200);
+    if (options.defense) {
+      await t.projectionsCaughtUp();
+      const round = await t.http.post(`/v1/programmes/${options.programmeId}/defense-round`).set(bearer(admin)).send({ size: 1 }).expect(200);
+      expect(round.body.invited.map((i: { applicationId: string }) => i.applicationId)).toEqual([id]);
+      for (const e of EXPERTS) {
+        await t.http.put(`/v1/applications/${id}/defense-scores/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ score: 85, comment: '答辩表现良好' }).expect(200);
+      }
+    }
     await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin)).send({ decision: 'select', approvedAmountFen: options.approvedAmountFen, reason: '择优立项', batch: options.batch }).expect(200);
     return id;
   }
@@ -51,10 +59,11 @@ describe('whole lifecycles over REST', () => {
       programmeId = (await t.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
     });
 
-    it('runs from submission to a closed grant: award, two-signature tranches, mid-term, acceptance', async () => {
+    it('runs from submission through review and defense to a closed grant: award, two-signature tranches, mid-term, acceptance', async () => {
       const creditCode = CREDIT_CODES.huqiu;
       const applicant = t.token({ role: 'applicant', org: creditCode });
-      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320505', approvedAmountFen: 40_000_000 });
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320505', approvedAmountFen: 40_000_000, defense: true });
+      expect((await t.http.get(`/v1/applications/${applicationId}`).set(bearer(admin())).expect(200)).body.selection.finalScoreHundredths).toBe(8000 + 8500);
       const grantId = grantIdFor(applicationId);
       const awarded = (await until(() => grant(grantId, admin()), (r) => r.status === 200)).body;
       expect(awarded).toMatchObject({ status: 'awarded', money: { awardFen: 40_000_000 }, implementation: { months: 24 } });
