@@ -7,7 +7,7 @@ module.exports = {
   // Transpile only: `npm run typecheck` (and the build) check types once for the whole tree.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }] },
   moduleNameMapper: {
-    '^@ipstd/(kernel|event-store|platform|applications|read-models|funding-rules|grants)$': '<rootDir>/libs/$1/src',
+    '^@ipstd/(kernel|event-store|platform|applications|read-models|funding-rules|grants|audit|finance|messaging)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
