@@ -187,6 +187,54 @@ describe('whole lifecycles over REST', () => {
     });
   });
 
+  describe('what auditors see', () => {
+    it('folds a grant and an application as they stood at a past instant, and tells the grant timeline', async () => {
+      const admin = t.token({ role: 'programme-admin', city: '320500', sub: 'admin-sz' });
+      const finance = t.token({ role: 'finance', city: '320500', sub: 'finance-sz' });
+      const auditor = t.token({ role: 'auditor', city: '320500', sub: 'auditor-sz' });
+      const programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms({ code: 'SZ-ASOF', review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } })).expect(201)).body.programmeId;
+      const submittedAt = t.clock.now().toISOString();
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode: code('320585', '0000301'), district: '320585', approvedAmountFen: 8_000_000 });
+      const grantId = grantIdFor(applicationId);
+      await until(() => grant(grantId, admin), (r) => r.status === 200);
+      await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin)).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin)).send({ orderNo: 'SZ-A1' }).expect(200);
+      const beforePayment = t.clock.now().toISOString();
+      t.clock.advance(3600_000);
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance)).send({ reference: 'TRE-A1', valueDate: '2024-10-10', amountFen: 4_000_000 }).expect(200);
+
+      const then = (await t.http.get(`/v1/audit/grants/${grantId}?asOf=${encodeURIComponent(beforePayment)}`).set(bearer(auditor)).expect(200)).body;
+      expect(then.grant.tranches[0]).toMatchObject({ status: 'ordered', paidFen: 0 });
+      expect(then.grant.money).toMatchObject({ orderedFen: 4_000_000, paidFen: 0 });
+      const now = (await t.http.get(`/v1/audit/grants/${grantId}`).set(bearer(auditor)).expect(200)).body;
+      expect(now.grant.money).toMatchObject({ paidFen: 4_000_000 });
+      expect(now.eventsApplied).toBe(then.eventsApplied + 1);
+      const early = await t.http.get(`/v1/audit/grants/${grantId}?asOf=2024-01-01T00:00:00%2B08:00`).set(bearer(auditor)).expect(404);
+      expect(early.body.code).toBe('GRANT_NOT_YET_AWARDED');
+
+      const application = (await t.http.get(`/v1/audit/applications/${applicationId}?asOf=${encodeURIComponent(submittedAt)}`).set(bearer(auditor)).expect(200)).body;
+      expect(application.application.status).toBe('selected');
+      expect((await t.http.get(`/v1/audit/applications/${applicationId}?asOf=2024-10-01T00:00:00Z`).set(bearer(auditor)).expect(404)).body.code).toBe('APPLICATION_NOT_YET_SUBMITTED');
+
+      const timeline = (await t.http.get(`/v1/audit/grants/${grantId}/history`).set(bearer(auditor)).expect(200)).body.entries;
+      expect(timeline.map((e: { type: string }) => e.type)).toEqual(['GrantAwarded', 'AgreementSigned', 'TrancheReleaseOrdered', 'TranchePaid']);
+      expect(timeline[0].who).toEqual({ userId: 'system:grant-awarder', role: 'system', organisation: null });
+      const byFinance = (await t.http.get(`/v1/audit/grants/${grantId}/history?role=finance`).set(bearer(auditor)).expect(200)).body.entries;
+      expect(byFinance).toHaveLength(1);
+      expect(byFinance[0].what.zh).toContain('财政局确认第 1 批已拨付 40000.00 元');
+      const paged = (await t.http.get(`/v1/audit/grants/${grantId}/history?limit=2`).set(bearer(auditor)).expect(200)).body;
+      expect(paged.entries).toHaveLength(2);
+      const rest = (await t.http.get(`/v1/audit/grants/${grantId}/history?limit=2&cursor=${paged.nextCursor}`).set(bearer(auditor)).expect(200)).body;
+      expect(rest.entries.map((e: { type: string }) => e.type)).toEqual(['TrancheReleaseOrdered', 'TranchePaid']);
+      const appHistory = (await t.http.get(`/v1/audit/applications/${applicationId}/history?type=ApplicationSelected`).set(bearer(auditor)).expect(200)).body.entries;
+      expect(appHistory.map((e: { type: string }) => e.type)).toEqual(['ApplicationSelected']);
+
+      await t.http.get(`/v1/audit/grants/${grantId}`).set(bearer(t.token({ role: 'auditor', city: '371100' }))).expect(403);
+      await t.http.get(`/v1/audit/grants/${grantId}/history`).set(bearer(admin)).expect(403);
+      await t.http.get(`/v1/audit/applications/${applicationId}`).set(bearer(finance)).expect(403);
+    });
+  });
+
   describe('the award process manager', () => {
     it('awards each selection exactly once, even when stopped and replayed from the start of the log', async () => {
       const awarder = t.app.get(GrantAwarder);

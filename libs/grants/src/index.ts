@@ -2,3 +2,4 @@ export * from './domain';
 export { GrantsModule } from './grants.module';
 export { ClawbackOverdueCheck } from './application/clawback-overdue-check';
 export { GrantAwarder } from './application/grant-awarder';
+export { grantView } from './application/grant-view';

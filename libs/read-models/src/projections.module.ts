@@ -6,6 +6,7 @@ import { ALL_PROJECTIONS } from './all-projections';
 import { ProjectionRunner } from './runner/projection-runner';
 import { ApplicationsQueryController } from './http/applications-query.controller';
 import { AuditController } from './http/audit.controller';
+import { AuditHistoryController } from './http/audit-history.controller';
 
 @Injectable()
 export class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,7 +42,7 @@ export class ProjectionsModule {
     return {
       module: ProjectionsModule,
       global: true,
-      controllers: [ApplicationsQueryController, AuditController],
+      controllers: [ApplicationsQueryController, AuditController, AuditHistoryController],
       providers: [
         {
           provide: ProjectionRunner,

@@ -5,7 +5,7 @@ import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, notFound } from '@ipstd/platform';
 import { cityOf } from '@ipstd/applications';
 import { HttpStatus } from '@nestjs/common';
-import { PageQueryDto, StreamQueryDto } from './queries.dto';
+import { HistoryQueryDto, StreamQueryDto } from './queries.dto';
 import { decodeCursor, encodeCursor } from './pagination';
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$/;
@@ -68,16 +68,20 @@ export class AuditController {
 
   @Get('applications/:applicationId/history')
   @Roles('auditor')
-  @ApiOperation({ summary: 'Readable decision timeline of an application: who, role, organisation, when, what, why' })
-  async history(@Param('applicationId', UuidParam) applicationId: string, @Query() query: PageQueryDto, @CurrentPrincipal() principal: Principal) {
+  @ApiOperation({ summary: 'Readable decision timeline of an application: who, role, organisation, when, what, why; filter by type, role and time' })
+  async history(@Param('applicationId', UuidParam) applicationId: string, @Query() query: HistoryQueryDto, @CurrentPrincipal() principal: Principal) {
     const { rows: apps } = await this.pool.query<{ district: string }>('select district from rm_applications where application_id = $1', [applicationId]);
     if (apps.length === 0) throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
     if (cityOf(apps[0].district) !== principal.city) throw outOfScope();
     const limit = query.limit ?? 50;
     const after = decodeCursor(query.cursor, 1);
     const { rows } = await this.pool.query(
-      `select * from rm_application_history where application_id = $1 and revision > $2 order by revision limit $3`,
-      [applicationId, after ? Number(after[0]) : -1, limit + 1],
+      `select * from rm_application_history
+       where application_id = $1 and revision > $2
+         and ($4::text is null or event_type = $4) and ($5::text is null or actor_role = $5)
+         and ($6::timestamptz is null or recorded_at >= $6) and ($7::timestamptz is null or recorded_at < $7)
+       order by revision limit $3`,
+      [applicationId, after ? Number(after[0]) : -1, limit + 1, query.type ?? null, query.role ?? null, query.from ?? null, query.to ?? null],
     );
     const page = rows.slice(0, limit);
     return {

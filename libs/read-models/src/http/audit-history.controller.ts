@@ -1,0 +1,104 @@
+import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
+import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
+import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, notFound } from '@ipstd/platform';
+import { APPLICATION_EVENTS, applicationDecider, applicationStream, applicationView, cityOf } from '@ipstd/applications';
+import { GRANT_EVENTS, GrantEvent, grantDecider, grantStream, grantView } from '@ipstd/grants';
+import { describeGrantEvent } from '../projections/grant-history';
+import { AsOfQueryDto, HistoryQueryDto } from './queries.dto';
+import { decodeCursor, encodeCursor } from './pagination';
+
+const outOfScope = () => new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '该记录不属于您所在城市', en: 'This record is outside your city' });
+
+/** The events of a stream recorded up to an instant (all of them without one). */
+async function eventsAsOf(store: EventStore, streamId: string, asOf: string | undefined): Promise<RecordedEvent[]> {
+  const events = await store.readStream(streamId);
+  if (!asOf) return events;
+  const until = Date.parse(asOf);
+  return events.filter((e) => Date.parse(e.recordedAt) <= until);
+}
+
+function fold<E extends DomainEvent, S>(decider: { initialState: () => S; evolve: (s: S, e: E) => S }, registry: EventRegistry<E>, events: readonly RecordedEvent[]): S {
+  return events.reduce((state, e) => decider.evolve(state, decodeEvent(registry, e.type, e.schemaVersion, e.data)), decider.initialState());
+}
+
+/**
+ * What auditors rely on (DOMAIN.md §6): the state of an application or a grant as of any past instant,
+ * folded from the events recorded up to then, and the grant's decision timeline.
+ */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit')
+export class AuditHistoryController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get('applications/:applicationId')
+  @Roles('auditor')
+  @ApiOperation({ summary: 'An application as it stood at ?asOf= (now when absent), folded from the events recorded up to then' })
+  async applicationAsOf(@Param('applicationId', UuidParam) applicationId: string, @Query() query: AsOfQueryDto, @CurrentPrincipal() principal: Principal) {
+    const all = await this.store.readStream(applicationStream(applicationId));
+    if (all.length === 0) throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
+    const first = fold(applicationDecider, APPLICATION_EVENTS, all.slice(0, 1));
+    if (first.status === 'none' || cityOf(first.profile.enterprise.district) !== principal.city) throw outOfScope();
+    const events = await eventsAsOf(this.store, applicationStream(applicationId), query.asOf);
+    const state = fold(applicationDecider, APPLICATION_EVENTS, events);
+    if (state.status === 'none') throw notFound('APPLICATION_NOT_YET_SUBMITTED', '该时点申报尚未提交', 'The application had not been submitted at that instant');
+    return { asOf: query.asOf ?? null, eventsApplied: events.length, application: applicationView(state, events[events.length - 1].revision, principal) };
+  }
+
+  @Get('grants/:grantId')
+  @Roles('auditor')
+  @ApiOperation({ summary: 'A grant as it stood at ?asOf= (now when absent), folded from the events recorded up to then' })
+  async grantAsOf(@Param('grantId', UuidParam) grantId: string, @Query() query: AsOfQueryDto, @CurrentPrincipal() principal: Principal) {
+    await this.requireGrantCity(grantId, principal);
+    const events = await eventsAsOf(this.store, grantStream(grantId), query.asOf);
+    const state = fold(grantDecider, GRANT_EVENTS, events);
+    if (state.status === 'none') throw notFound('GRANT_NOT_YET_AWARDED', '该时点项目尚未立项资助', 'The grant had not been awarded at that instant');
+    return { asOf: query.asOf ?? null, eventsApplied: events.length, grant: grantView(state, events[events.length - 1].revision) };
+  }
+
+  @Get('grants/:grantId/history')
+  @Roles('auditor')
+  @ApiOperation({ summary: "A grant's decision timeline: who, role, organisation, when, what, why; filter by type, role and time" })
+  async grantHistory(@Param('grantId', UuidParam) grantId: string, @Query() query: HistoryQueryDto, @CurrentPrincipal() principal: Principal) {
+    await this.requireGrantCity(grantId, principal);
+    const after = decodeCursor(query.cursor, 1);
+    const limit = query.limit ?? 50;
+    const from = query.from ? Date.parse(query.from) : -Infinity;
+    const to = query.to ? Date.parse(query.to) : Infinity;
+    const matching = (await this.store.readStream(grantStream(grantId))).filter(
+      (e) =>
+        (!after || Number(e.revision) > Number(after[0])) &&
+        (!query.type || e.type === query.type) &&
+        (!query.role || e.metadata.actor.role === query.role) &&
+        Date.parse(e.recordedAt) >= from &&
+        Date.parse(e.recordedAt) < to,
+    );
+    const page = matching.slice(0, limit);
+    return {
+      grantId,
+      entries: page.map((e) => ({
+        revision: Number(e.revision),
+        globalPosition: Number(e.globalPosition),
+        eventId: e.eventId,
+        type: e.type,
+        recordedAt: e.recordedAt,
+        effectiveAt: e.metadata.effectiveAt,
+        who: e.metadata.actor,
+        what: describeGrantEvent(decodeEvent(GRANT_EVENTS, e.type, e.schemaVersion, e.data) as GrantEvent),
+        details: e.data,
+        correlationId: e.metadata.correlationId,
+        causationId: e.metadata.causationId,
+      })),
+      nextCursor: matching.length > limit ? encodeCursor([Number(page[page.length - 1].revision)]) : null,
+    };
+  }
+
+  private async requireGrantCity(grantId: string, principal: Principal): Promise<void> {
+    const [first] = await this.store.readStream(grantStream(grantId), { maxCount: 1 });
+    if (!first) throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
+    const district = (first.data as { enterprise: { district: string } }).enterprise.district;
+    if (cityOf(district) !== principal.city) throw outOfScope();
+  }
+}
