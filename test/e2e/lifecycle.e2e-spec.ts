@@ -95,6 +95,13 @@ describe('whole lifecycles over REST', () => {
       await t.http.post(`/v1/grants/${grantId}/tranches/2/payment`).set(bearer(finance())).send({ reference: 'TRE-2', valueDate: '2025-11-01', amountFen: 20_000_000 }).expect(200);
       const closed = await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(200);
       expect(closed.body).toMatchObject({ status: 'closed', money: { awardFen: 40_000_000, orderedFen: 40_000_000, paidFen: 40_000_000 } });
+      await t.projectionsCaughtUp();
+      const dashboard = (await t.http.get(`/v1/dashboards/programmes/${programmeId}`).set(bearer(t.token({ role: 'auditor', city: '320500' }))).expect(200)).body;
+      expect(dashboard.funnel.byStatus.selected).toBeGreaterThanOrEqual(1);
+      expect(dashboard.funnel.byDistrict['320505']).toMatchObject({ selected: 1 });
+      expect(dashboard.moneyByGrantStatus.closed).toMatchObject({ grants: 1, awardFen: 40_000_000, paidFen: 40_000_000 });
+      expect(dashboard.budget.committedFen).toBeGreaterThanOrEqual(40_000_000);
+      await t.http.get(`/v1/dashboards/programmes/${programmeId}`).set(bearer(applicant)).expect(403);
       expect((await grant(grantId, applicant).expect(200)).body.status).toBe('closed');
       t.clock.set('2024-10-09T02:00:00Z');
     });
@@ -302,6 +309,14 @@ describe('whole lifecycles over REST', () => {
       const [evaluated] = (await t.runtime.store.readStream(`grant-${grantId}`)).filter((e) => e.type === 'GrantEvaluated').slice(-1);
       expect(evaluated.data).toMatchObject({ outcome: 'passed', index: { ruleSet: { id: 'rizhao-pilot', version: 1 } } });
       await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin)).send({ orderNo: 'RZ-1' }).expect(200);
+      await t.projectionsCaughtUp();
+      const dashboard = (await t.http.get('/v1/dashboards/cities/371100/targets').set(bearer(admin)).expect(200)).body;
+      const targets = Object.fromEntries(dashboard.ruleSets[0].targets.map((x: { id: string }) => [x.id, x]));
+      expect(targets['RZ-C4']).toMatchObject({ target: 50, actual: 1, tracked: true });
+      expect(targets['RZ-C1']).toMatchObject({ target: 200, actual: 10 });
+      expect(targets['RZ-C10']).toMatchObject({ target: 1500, actual: 300, progressPercent: 20 });
+      expect(targets['RZ-C9']).toMatchObject({ tracked: false, actual: null });
+      await t.http.get('/v1/dashboards/cities/371100/targets').set(bearer(t.token({ role: 'auditor', city: '320500' }))).expect(403);
       const paid = await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(t.token({ role: 'finance', city: '371100' }))).send({ reference: 'RZ-TRE-1', valueDate: '2025-03-01', amountFen: 5_000_000 }).expect(200);
       expect(paid.body.money).toMatchObject({ awardFen: 5_000_000, paidFen: 5_000_000 });
     });

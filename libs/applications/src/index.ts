@@ -1,6 +1,6 @@
 export * from './domain';
 export * from './applications.module';
-export { RuleCatalog } from './application/rules/rule-catalog';
+export { RuleCatalog, readRuleCatalog } from './application/rules/rule-catalog';
 export { applicationSpec, loadOpenProgramme, loadApplication, programmeSpec } from './application/streams';
 export { applicationView } from './application/views';
 export { canReadApplication } from './application/access';

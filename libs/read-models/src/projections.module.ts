@@ -7,6 +7,7 @@ import { ProjectionRunner } from './runner/projection-runner';
 import { ApplicationsQueryController } from './http/applications-query.controller';
 import { AuditController } from './http/audit.controller';
 import { AuditHistoryController } from './http/audit-history.controller';
+import { DashboardsController } from './http/dashboards.controller';
 
 @Injectable()
 export class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -42,7 +43,7 @@ export class ProjectionsModule {
     return {
       module: ProjectionsModule,
       global: true,
-      controllers: [ApplicationsQueryController, AuditController, AuditHistoryController],
+      controllers: [ApplicationsQueryController, AuditController, AuditHistoryController, DashboardsController],
       providers: [
         {
           provide: ProjectionRunner,

@@ -12,6 +12,11 @@ const catalogSpec: StreamSpec<PublishRuleSet, RuleCatalogEvent, RuleCatalogState
   events: RULE_CATALOG_EVENTS,
 };
 
+/** The published rule-set versions, read from the catalog stream (for read-side services). */
+export async function readRuleCatalog(pipeline: CommandPipeline): Promise<RuleCatalogState> {
+  return (await pipeline.load(catalogSpec)).state;
+}
+
 /** Published rule-set versions, read from the catalog stream. Built-in versions are published at start. */
 @Injectable()
 export class RuleCatalog implements OnApplicationBootstrap {
