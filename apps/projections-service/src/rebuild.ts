@@ -17,10 +17,10 @@ async function main(): Promise<void> {
     if (unknown.length) throw new Error(`unknown projection(s): ${unknown.join(', ')}; known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
     const started = Date.now();
     let lastReport = 0;
-    await runner.rebuild(names.length ? names : undefined, (name, position, head) => {
+    await runner.rebuild(names.length ? names : undefined, (position, head) => {
       if (Date.now() - lastReport > 1000) {
         lastReport = Date.now();
-        process.stdout.write(`  ${name}: ${position}/${head}\n`);
+        process.stdout.write(`  ${position}/${head} events\n`);
       }
     });
     process.stdout.write(`rebuilt ${names.length ? names.join(', ') : 'all read models'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -96,44 +96,56 @@ export class ProjectionRunner {
    * Replays the whole log into fresh tables, then swaps them in atomically after catching up under
    * the checkpoint lock. Live projections keep serving (and running) while the rebuild proceeds.
    */
-  async rebuild(names: readonly string[] = this.projections.map((p) => p.name), progress?: (name: string, position: bigint, head: bigint) => void): Promise<void> {
-    for (const name of names) {
+  async rebuild(names: readonly string[] = this.projections.map((p) => p.name), progress?: (position: bigint, head: bigint) => void): Promise<void> {
+    const selected = names.map((name) => {
       const projection = this.projections.find((p) => p.name === name);
       if (!projection) throw new Error(`unknown projection ${name}`);
-      const live = projection.table.name;
-      const fresh = `${live}__rebuild`;
-      await this.pool.query(`drop table if exists ${fresh}`);
-      await this.pool.query(createTableSql(projection.table, fresh));
-      const head = await this.store.headPosition();
-      let position = 0n;
+      return projection;
+    });
+    const fresh = (p: Projection) => `${p.table.name}__rebuild`;
+    for (const projection of selected) {
+      await this.pool.query(`drop table if exists ${fresh(projection)}`);
+      await this.pool.query(createTableSql(projection.table, fresh(projection)));
+    }
+    // The log is read once; each batch goes to every projection being rebuilt.
+    const apply = async (client: PoolClient, batch: readonly RecordedEvent[]) => {
+      for (const projection of selected) await applyEvents(client, projection, batch, fresh(projection));
+    };
+    const head = await this.store.headPosition();
+    let position = 0n;
+    for (;;) {
+      const batch = await this.store.readAll({ after: position, maxCount: 5000 });
+      if (batch.length === 0) break;
+      await this.inTransaction((client) => apply(client, batch));
+      position = batch[batch.length - 1].globalPosition;
+      progress?.(position, head);
+    }
+    await this.inTransaction(async (client) => {
+      const names = selected.map((p) => p.name).sort();
+      for (const name of names) await client.query(`insert into ${CHECKPOINTS_TABLE} (name, position, definition) values ($1, 0, '') on conflict do nothing`, [name]);
+      await client.query(`select position from ${CHECKPOINTS_TABLE} where name = any($1) order by name for update`, [names]);
       for (;;) {
         const batch = await this.store.readAll({ after: position, maxCount: 5000 });
         if (batch.length === 0) break;
-        await this.inTransaction((client) => applyEvents(client, projection, batch, fresh));
+        await apply(client, batch);
         position = batch[batch.length - 1].globalPosition;
-        progress?.(name, position, head);
       }
-      await this.inTransaction(async (client) => {
-        await client.query(`insert into ${CHECKPOINTS_TABLE} (name, position, definition) values ($1, 0, '') on conflict do nothing`, [name]);
-        await client.query(`select position from ${CHECKPOINTS_TABLE} where name = $1 for update`, [name]);
-        for (;;) {
-          const batch = await this.store.readAll({ after: position, maxCount: 5000 });
-          if (batch.length === 0) break;
-          await applyEvents(client, projection, batch, fresh);
-          position = batch[batch.length - 1].globalPosition;
-        }
+      for (const projection of selected) {
+        const live = projection.table.name;
         await client.query(`drop table if exists ${live}`);
-        await client.query(`alter table ${fresh} rename to ${live}`);
-        await client.query(`alter table ${live} rename constraint ${fresh}_pkey to ${live}_pkey`);
+        await client.query(`alter table ${fresh(projection)} rename to ${live}`);
+        await client.query(`alter table ${live} rename constraint ${fresh(projection)}_pkey to ${live}_pkey`);
         for (let i = 0; i < (projection.table.indexes ?? []).length; i++) {
-          await client.query(`alter index ${fresh}_ix${i} rename to ${live}_ix${i}`);
+          await client.query(`alter index ${fresh(projection)}_ix${i} rename to ${live}_ix${i}`);
         }
-        await client.query(`update ${CHECKPOINTS_TABLE} set position = $2, definition = $3, updated_at = now() where name = $1`, [name, position.toString(), definitionOf(projection)]);
-      });
-      const status = this.statuses.get(name);
+        await client.query(`update ${CHECKPOINTS_TABLE} set position = $2, definition = $3, updated_at = now() where name = $1`, [projection.name, position.toString(), definitionOf(projection)]);
+      }
+    });
+    for (const projection of selected) {
+      const status = this.statuses.get(projection.name);
       if (status) status.position = position;
-      this.log.log({ msg: 'projection rebuilt', projection: name, position: position.toString() });
     }
+    this.log.log({ msg: 'read models rebuilt', projections: selected.map((p) => p.name), position: position.toString() });
   }
 
   private async startOne(projection: Projection): Promise<void> {
