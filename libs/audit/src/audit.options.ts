@@ -1,0 +1,20 @@
+import { LogSealerOptions } from './sealer/log-sealer';
+
+export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
+
+export interface AuditModuleOptions {
+  /** Seal on thresholds in the background (default true); sealNow() works either way. */
+  readonly autoSeal: boolean;
+  /** Seal after this many unsealed events (default 1000). */
+  readonly checkpointEveryEvents: number;
+  /** Seal when the oldest unsealed event is this many seconds old (default 60). */
+  readonly checkpointEverySeconds: number;
+  /** Events read per query by the sealer, the verifier and exports (default 1000). */
+  readonly batchSize: number;
+}
+
+export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = { autoSeal: true, checkpointEveryEvents: 1000, checkpointEverySeconds: 60, batchSize: 1000 };
+
+export function sealerOptionsOf(options: AuditModuleOptions): LogSealerOptions {
+  return { everyEvents: options.checkpointEveryEvents, everySeconds: options.checkpointEverySeconds, batchSize: options.batchSize };
+}

@@ -1,0 +1,4 @@
+export * from './checkpoint';
+export * from './verifier';
+export * from './export-format';
+export * from './export-file';
