@@ -1,0 +1,3 @@
+export * from './yuan';
+export * from './statement-csv';
+export * from './events';

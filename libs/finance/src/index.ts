@@ -1,0 +1,6 @@
+export * from './domain';
+export * from './projections';
+export * from './application/ledger-query';
+export * from './application/reconciliation-query';
+export * from './application/statement-import';
+export * from './finance.module';
