@@ -36,6 +36,8 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     AUTH_HS256_SECRET: SECRET,
     PROJECTION_POLL_MS: '20',
     BODY_LIMIT: '256kb',
+    // Checkpoints are sealed by tests that want them (sealNow), never behind a test's back.
+    AUDIT_AUTO_SEAL: 'false',
     ...options.env,
   });
   const clock = new ManualClock(options.now ?? '2024-11-01T02:00:00Z');

@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, Runtime, bootstrap } from '@ipstd/platform';
 import { ProjectionsModule } from '@ipstd/read-models';
+import { AuditModule } from '@ipstd/audit';
+import { FinanceModule } from '@ipstd/finance';
 
 /** Read models and their query API (audit, lists), as its own process. */
 @Module({})
 class ProjectionsServiceModule {
   static register(runtime: Runtime): DynamicModule {
-    return { module: ProjectionsServiceModule, imports: [PlatformModule.forRoot(runtime), ProjectionsModule.register({ run: true })] };
+    return { module: ProjectionsServiceModule, imports: [PlatformModule.forRoot(runtime), FinanceModule, ProjectionsModule.register({ run: true }), AuditModule.register(runtime.config.audit)] };
   }
 }
 

@@ -3,6 +3,8 @@ import { PlatformModule, Runtime } from '@ipstd/platform';
 import { ApplicationsModule } from '@ipstd/applications';
 import { GrantsModule } from '@ipstd/grants';
 import { ProjectionsModule } from '@ipstd/read-models';
+import { AuditModule } from '@ipstd/audit';
+import { FinanceModule } from '@ipstd/finance';
 
 /** Every context in one process: what `npm start` runs on the embedded default. */
 @Module({})
@@ -10,7 +12,14 @@ export class StandaloneModule {
   static register(runtime: Runtime): DynamicModule {
     return {
       module: StandaloneModule,
-      imports: [PlatformModule.forRoot(runtime), ApplicationsModule, GrantsModule, ProjectionsModule.register({ run: true })],
+      imports: [
+        PlatformModule.forRoot(runtime),
+        ApplicationsModule,
+        GrantsModule,
+        FinanceModule,
+        ProjectionsModule.register({ run: true }),
+        AuditModule.register(runtime.config.audit),
+      ],
     };
   }
 }

@@ -2,6 +2,7 @@ import { applicationHistoryProjection } from './projections/application-history.
 import { applicationsProjection } from './projections/applications.projection';
 import { evaluationsProjection } from './projections/evaluations.projection';
 import { grantsProjection } from './projections/grants.projection';
+import { FINANCE_PROJECTIONS } from '@ipstd/finance';
 
 /** Every projection this build maintains. */
-export const ALL_PROJECTIONS = [applicationsProjection, applicationHistoryProjection, grantsProjection, evaluationsProjection];
+export const ALL_PROJECTIONS = [applicationsProjection, applicationHistoryProjection, grantsProjection, evaluationsProjection, ...FINANCE_PROJECTIONS];

@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly idempotencyRetentionHours: number;
   /** How often the scheduled check looks for clawbacks past their due date. */
   readonly clawbackCheckIntervalMs: number;
+  /** Integrity checkpoints sealing the global log: every N events or T seconds, whichever first. */
+  readonly audit: { readonly autoSeal: boolean; readonly checkpointEveryEvents: number; readonly checkpointEverySeconds: number; readonly batchSize: number };
   readonly shutdownGraceMs: number;
 }
 
@@ -47,6 +49,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       return fallback;
     }
     return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false (got ${JSON.stringify(raw)})`);
+    return fallback;
   };
   const text = (name: string): string | null => (env[name] && env[name]!.trim() !== '' ? env[name]!.trim() : null);
 
@@ -81,6 +91,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     projectionPollMs: int('PROJECTION_POLL_MS', 250, 10, 60_000),
     idempotencyRetentionHours: int('IDEMPOTENCY_RETENTION_HOURS', 168, 1, 24 * 366),
     clawbackCheckIntervalMs: int('CLAWBACK_CHECK_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
+    audit: {
+      autoSeal: bool('AUDIT_AUTO_SEAL', true),
+      checkpointEveryEvents: int('AUDIT_CHECKPOINT_EVERY_EVENTS', 1000, 1, 10_000_000),
+      checkpointEverySeconds: int('AUDIT_CHECKPOINT_EVERY_SECONDS', 60, 1, 86_400),
+      batchSize: int('AUDIT_BATCH_SIZE', 1000, 10, 100_000),
+    },
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
   if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');
