@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
-import { creditCodeCheckCharacter } from '@ipstd/applications';
 import { PlatformModule, Runtime, configureHttpApp } from '@ipstd/platform';
 import { AuditModule, CHECKPOINT_STREAM, LogSealer, verifyExportFile } from '@ipstd/audit';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
+import { seededCreditCode as creditCode, submitApplications } from '../support/seed';
 
 /** The audit module on the test app's runtime, sealing only when asked, in small batches to cross batch edges. */
 @Module({})
@@ -21,11 +21,6 @@ class AuditTestModule {
 
 const DISTRICTS = ['320505', '320506', '320507', '320571'];
 const CLI = process.env.AUDIT_VERIFY_CLI ?? join(__dirname, '../../dist/scripts/verify.js');
-
-function creditCode(i: number, district: string): string {
-  const first17 = `91${district}MA${String(i).padStart(7, '0')}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
 
 interface Row {
   global_position: string;
@@ -77,15 +72,7 @@ describe('log integrity', () => {
 
     const admin = t.token({ role: 'programme-admin', city: '320500' });
     programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms()).expect(201)).body.programmeId;
-    for (let i = 0; i < 6; i++) {
-      const district = DISTRICTS[i % DISTRICTS.length];
-      const code = creditCode(i, district);
-      const token = t.token({ role: 'applicant', org: code, sub: `ent-${i}` });
-      t.clock.advance(60_000);
-      const response = await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(token)).send(suzhouProfile({ creditCode: code, district, name: `企业${i}` })).expect(201);
-      applicationIds.push(response.body.applicationId);
-      if (i % 3 === 0) await t.http.post(`/v1/applications/${response.body.applicationId}/withdrawal`).set(bearer(token)).send({}).expect(200);
-    }
+    applicationIds.push(...(await submitApplications(t, programmeId, 6, DISTRICTS, 3)));
     const sealed = await sealer.sealNow();
     expect(sealed).toHaveLength(1);
     // One more event after the seal: it stays unsealed, protected by its stream's chain only.

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
-import { creditCodeCheckCharacter } from '@ipstd/applications';
 import { ProjectionRunner, ALL_PROJECTIONS, applyEvents } from '@ipstd/read-models';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
+import { seededCreditCode as creditCode, submitApplications } from '../support/seed';
 
 const DISTRICTS = ['320505', '320506', '320507', '320571'];
-
-function creditCode(i: number, district: string): string {
-  const first17 = `91${district}MA${String(i).padStart(7, '0')}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
 
 async function tableChecksum(t: TestApp, table: string, orderBy: string): Promise<string> {
   const { rows } = await t.db.pool.query(`select * from ${table} order by ${orderBy}`);
@@ -25,15 +20,7 @@ describe('read models', () => {
     t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
     const admin = t.token({ role: 'programme-admin', city: '320500' });
     programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms()).expect(201)).body.programmeId;
-    for (let i = 0; i < 12; i++) {
-      const district = DISTRICTS[i % DISTRICTS.length];
-      const code = creditCode(i, district);
-      const token = t.token({ role: 'applicant', org: code, sub: `ent-${i}` });
-      t.clock.advance(60_000);
-      const response = await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(token)).send(suzhouProfile({ creditCode: code, district, name: `企业${i}` })).expect(201);
-      applicationIds.push(response.body.applicationId);
-      if (i % 5 === 0) await t.http.post(`/v1/applications/${response.body.applicationId}/withdrawal`).set(bearer(token)).send({}).expect(200);
-    }
+    applicationIds.push(...(await submitApplications(t, programmeId, 12, DISTRICTS, 5)));
     await t.projectionsCaughtUp();
   });
   afterAll(() => t?.close());

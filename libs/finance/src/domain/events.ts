@@ -1,15 +1,8 @@
 import { DomainEvent, EventRegistry } from '@ipstd/kernel';
-import { Direction } from './statement-csv';
+import { StatementRow } from './statement-csv';
 
 /** One statement row as stored in the log (line number kept so problems and reports can cite it). */
-export interface RecordedStatementRow {
-  readonly line: number;
-  readonly reference: string;
-  readonly payeeCreditCode: string;
-  readonly amountFen: number;
-  readonly valueDate: string;
-  readonly direction: Direction;
-}
+export type RecordedStatementRow = StatementRow;
 
 /** At most this many rows per StatementRowsRecorded event. */
 export const STATEMENT_CHUNK_ROWS = 1000;
