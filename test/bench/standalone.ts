@@ -2,7 +2,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
+import { signHs256 } from '../../libs/platform/src/auth/jwt';
 import { sleep } from './stats';
+
+const BENCH_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnop';
 
 export interface StandaloneMeasurement {
   /** VmRSS once every projection reported lag 0. */
@@ -14,6 +18,8 @@ export interface StandaloneMeasurement {
   /** From spawning the process until /health/ready showed lag 0 for every projection. */
   readonly readyMs: number;
   readonly projections: Record<string, number>;
+  /** Exporting the whole log as NDJSON through GET /v1/audit/export, once caught up. */
+  readonly export: { readonly lines: number; readonly bytes: number; readonly ms: number; readonly rssBeforeBytes: number; readonly maxRssDuringBytes: number };
   /** Log head the projections caught up to (the bench's head plus anything the app appended itself). */
   readonly head: string;
 }
@@ -60,6 +66,7 @@ export async function measureStandalone(options: {
     LOG_LEVEL: 'warn',
     EVENT_STORE: 'postgres',
     KAFKA_BROKERS: '',
+    AUTH_HS256_SECRET: BENCH_SECRET,
   };
   delete env.NODE_OPTIONS;
   const started = performance.now();
@@ -95,13 +102,18 @@ export async function measureStandalone(options: {
         if (projections && head >= options.expectedHead && lags.length > 0 && lags.every((l) => l === 0)) {
           const readyMs = performance.now() - started;
           const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+          const rssBytes = statusKb(status, 'VmRSS') * 1024;
+          const peakRssBytes = statusKb(status, 'VmHWM') * 1024;
+          options.log(`  standalone caught up; exporting the whole log through GET /v1/audit/export`);
+          const exported = await exportWholeLog(port, child.pid!);
           const result: StandaloneMeasurement = {
-            rssBytes: statusKb(status, 'VmRSS') * 1024,
-            peakRssBytes: statusKb(status, 'VmHWM') * 1024,
+            rssBytes,
+            peakRssBytes,
             startMs,
             readyMs,
             projections: projections.lag ?? {},
             head: head.toString(),
+            export: exported,
           };
           return result;
         }
@@ -140,4 +152,48 @@ function statusKb(status: string, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
   if (!match) throw new Error(`no ${field} in /proc status`);
   return Number(match[1]);
+}
+
+/**
+ * Streams the whole-log export to nowhere, counting lines, while sampling the app's VmRSS every
+ * 50 ms: flat memory means the maximum during the export stays near the resident size before it.
+ */
+async function exportWholeLog(port: number, pid: number): Promise<StandaloneMeasurement['export']> {
+  const now = Math.floor(Date.now() / 1000);
+  const token = signHs256({ sub: 'bench-auditor', role: 'auditor', iat: now, exp: now + 3600 }, BENCH_SECRET);
+  const rss = () => statusKb(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS') * 1024;
+  const rssBeforeBytes = rss();
+  let maxRssDuringBytes = rssBeforeBytes;
+  const sampler = setInterval(() => {
+    try {
+      maxRssDuringBytes = Math.max(maxRssDuringBytes, rss());
+    } catch {
+      // the process is gone; the error surfaces below
+    }
+  }, 50);
+  const started = performance.now();
+  try {
+    const { lines, bytes } = await new Promise<{ lines: number; bytes: number }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/audit/export', headers: { Authorization: `Bearer ${token}` } }, (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`export answered ${res.statusCode}`));
+          res.resume();
+          return;
+        }
+        let lines = 0;
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+        });
+        res.on('end', () => resolve({ lines, bytes }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    return { lines, bytes, ms: performance.now() - started, rssBeforeBytes, maxRssDuringBytes };
+  } finally {
+    clearInterval(sampler);
+  }
 }
