@@ -1,7 +1,5 @@
 import { BilingualText, assertNever } from '@ipstd/kernel';
-import { GrantEvent } from '@ipstd/grants';
-
-const yuan = (fen: number) => (fen / 100).toFixed(2);
+import { GrantEvent, yuan } from '@ipstd/grants';
 
 /** What a grant event means, in both languages, for the auditors' timeline. */
 export function describeGrantEvent(event: GrantEvent): BilingualText {
