@@ -1,22 +1,13 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suzhouTerms } from '../support/fixtures';
+import { freePort } from '../support/free-port';
 
 const root = join(__dirname, '..', '..');
 const main = join(root, 'dist', 'apps', 'standalone', 'src', 'main.js');
 const tokenCli = join(root, 'dist', 'scripts', 'token.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   process: ChildProcess;

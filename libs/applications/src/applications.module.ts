@@ -9,7 +9,7 @@ import { OpenDefenseRoundHandler } from './application/defense/open-defense-roun
 import { ApplicationDecisionHandler } from './application/review/application-decision.handler';
 import { SelectApplicationHandler } from './application/select-application/select-application.handler';
 import { EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';
-import { RuleCatalog } from './application/rules/rule-catalog';
+import { RulesModule } from './rules.module';
 import { ApplicationsController } from './infrastructure/http/applications.controller';
 import { EnterprisesController } from './infrastructure/http/enterprises.controller';
 import { RulesController } from './infrastructure/http/rules.controller';
@@ -20,9 +20,8 @@ const controllers = [ProgrammesController, ApplicationsController, RulesControll
 
 /** Write side of programmes and applications (applications-service). */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, RulesModule],
   controllers,
-  providers: [...commandHandlers, RuleCatalog, EligibilityReassessor],
-  exports: [RuleCatalog],
+  providers: [...commandHandlers, EligibilityReassessor],
 })
 export class ApplicationsModule {}

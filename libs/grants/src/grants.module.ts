@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { RuleCatalog } from '@ipstd/applications';
+import { RulesModule } from '@ipstd/applications';
 import { ClawbackOverdueCheck } from './application/clawback-overdue-check';
 import { GrantAwarder } from './application/grant-awarder';
 import { GrantDecisionHandler } from './application/grant-decision.handler';
@@ -8,8 +8,8 @@ import { GrantsController } from './infrastructure/http/grants.controller';
 
 /** Grants, tranches, inspections, acceptance and clawback (grants-service). */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, RulesModule],
   controllers: [GrantsController],
-  providers: [GrantDecisionHandler, GrantAwarder, ClawbackOverdueCheck, RuleCatalog],
+  providers: [GrantDecisionHandler, GrantAwarder, ClawbackOverdueCheck],
 })
 export class GrantsModule {}

@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { RuleCatalog } from './application/rules/rule-catalog';
+
+/** The rule-set catalog, one instance per process whichever contexts need it (it publishes built-ins at start). */
+@Module({ providers: [RuleCatalog], exports: [RuleCatalog] })
+export class RulesModule {}
