@@ -1,45 +1,21 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suzhouTerms } from '../support/fixtures';
 import { freePort } from '../support/free-port';
+import { RunningApp, builtApp, startBuiltApp, stopApp } from '../support/processes';
 
 const root = join(__dirname, '..', '..');
-const main = join(root, 'dist', 'apps', 'standalone', 'src', 'main.js');
+const main = builtApp('standalone');
 const tokenCli = join(root, 'dist', 'scripts', 'token.js');
 
-interface Running {
-  process: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-/** Starts the built standalone app exactly as `npm start` does, with no DATABASE_URL. */
-async function startStandalone(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const started = Date.now();
-  while (!/API:\s+(http:\/\/\S+)\/v1/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`standalone exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() - started > 60_000) throw new Error(`standalone did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { process: child, url: output.match(/API:\s+(http:\/\/\S+)\/v1/)![1], output: () => output };
-}
-
-async function stop(running: Running): Promise<number | null> {
-  running.process.kill('SIGTERM');
-  await new Promise((resolve) => running.process.once('exit', resolve));
-  return running.process.exitCode;
-}
+const startStandalone = (env: Record<string, string>) => startBuiltApp(main, env);
+const stop = (running: RunningApp) => stopApp(running);
 
 describe('the embedded default (npm start)', () => {
   let dataDir: string;
   beforeAll(() => {
-    if (!existsSync(main)) throw new Error(`${main} is missing: run 'npm run build' first (npm test does)`);
     dataDir = mkdtempSync(join(tmpdir(), 'ipstd-embedded-'));
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

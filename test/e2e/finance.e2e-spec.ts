@@ -6,15 +6,14 @@ import { NestFactory } from '@nestjs/core';
 import supertest from 'supertest';
 import { creditCodeCheckCharacter } from '@ipstd/kernel';
 import { PlatformModule, Runtime, configureHttpApp } from '@ipstd/platform';
-import { grantIdFor } from '@ipstd/grants';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
 import { FINANCE_PROJECTIONS, FinanceModule } from '@ipstd/finance';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
 import { until } from '../support/wait';
+import { awardedGrant } from '../support/seed';
 
 const HEADER = 'reference,payee_credit_code,amount_yuan,value_date,direction';
-const EXPERTS = ['e1', 'e2', 'e3'];
 
 function code(district: string, tail: string): string {
   const first17 = `91${district}MA${tail}`;
@@ -71,23 +70,6 @@ describe('finance: ledger, statement import and reconciliation', () => {
   const csv = (...rows: string[]) => [HEADER, ...rows].join('\n') + '\n';
   const importCsv = (text: string | Buffer, token = finance()) => fin.post('/v1/finance/statements').set(bearer(token)).set('Content-Type', 'text/csv').send(Buffer.from(text));
 
-  async function selectedApplication(options: { creditCode: string; district: string; approvedAmountFen: number }) {
-    const applicant = t.token({ role: 'applicant', org: options.creditCode });
-    const submitted = await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(applicant)).send(suzhouProfile({ creditCode: options.creditCode, district: options.district })).expect(201);
-    const id = submitted.body.applicationId;
-    await t.http.post(`/v1/applications/${id}/endorsement`).set(bearer(t.token({ role: 'district-office', district: options.district }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
-    await t.http.post(`/v1/applications/${id}/review-panel`).set(bearer(admin())).send({ experts: EXPERTS.map((expertId) => ({ expertId, organisation: 'univ' })) }).expect(200);
-    for (const e of EXPERTS) {
-      await t.http.put(`/v1/applications/${id}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
-    }
-    await t.http.post(`/v1/applications/${id}/review-panel/closure`).set(bearer(admin())).expect(200);
-    await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin())).send({ decision: 'select', approvedAmountFen: options.approvedAmountFen, reason: '择优立项' }).expect(200);
-    const grantId = grantIdFor(id);
-    await until(() => t.http.get(`/v1/grants/${grantId}`).set(bearer(admin())), (r) => r.status === 200);
-    await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin())).expect(200);
-    return grantId;
-  }
-
   beforeAll(async () => {
     t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
     // Until the lead wires FinanceModule and FINANCE_PROJECTIONS into the apps, serve and project them here.
@@ -118,7 +100,7 @@ describe('finance: ledger, statement import and reconciliation', () => {
     programmeId = (await t.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
 
     // Grant A: 400,000.00 yuan, both tranches ordered and paid, a clawback of 150,000.00 of which 50,000.00 repaid.
-    grantA = await selectedApplication({ creditCode: creditA, district: '320505', approvedAmountFen: 40_000_000 });
+    grantA = await awardedGrant(t, programmeId, admin(), { creditCode: creditA, district: '320505', approvedAmountFen: 40_000_000 });
     await t.http.post(`/v1/grants/${grantA}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-A1' }).expect(200);
     await t.http.post(`/v1/grants/${grantA}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-A1', valueDate: '2024-12-20', amountFen: 20_000_000 }).expect(200);
     await t.http.post(`/v1/grants/${grantA}/tranches/2/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-A2' }).expect(200);
@@ -128,7 +110,7 @@ describe('finance: ledger, statement import and reconciliation', () => {
     await t.http.post(`/v1/grants/${grantA}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 5_000_000, reference: 'BANK-A1', valueDate: '2025-02-01' }).expect(201);
 
     // Grant B: 100,000.00 yuan, tranche 1 ordered (50,000.00) but not paid.
-    grantB = await selectedApplication({ creditCode: creditB, district: '320506', approvedAmountFen: 10_000_000 });
+    grantB = await awardedGrant(t, programmeId, admin(), { creditCode: creditB, district: '320506', approvedAmountFen: 10_000_000 });
     await t.http.post(`/v1/grants/${grantB}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-B1' }).expect(200);
     await caughtUp();
   }, 120_000);

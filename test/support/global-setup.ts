@@ -1,8 +1,13 @@
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
 import { postgresReachable as reachable } from '../../libs/platform/src/database/reachable';
+import { dockerReachable } from './docker';
 import { freePort } from './free-port';
+import globalTeardown from './global-teardown';
+import { resolveKafka } from './kafka-broker';
+
+export { dockerReachable } from './docker';
 
 /**
  * Resolves the PostgreSQL server the tests use, in this order (ARCHITECTURE.md, test infrastructure):
@@ -10,11 +15,37 @@ import { freePort } from './free-port';
  * 2. Testcontainers, where a Docker engine is reachable;
  * 3. an embedded PostgreSQL started from the npm package into .test-cache/.
  * Nothing found fails the run: tests that need PostgreSQL are never silently skipped.
+ *
+ * Then the Kafka broker (test/support/kafka-broker.ts resolveKafka): KAFKA_BROKERS → Testcontainers →
+ * a local `java` broker in .test-cache/kafka-<pid>. Its brokers reach the suites as TEST_KAFKA_BROKERS.
+ * None found fails the run under CI=true; elsewhere the Kafka suites fail with a clear message.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   const resolved = (await fromEnvironment()) ?? (await fromTestcontainers()) ?? (await fromEmbedded());
   process.env.TEST_PG_ADMIN_URL = resolved.url;
   console.log(`\n[test-setup] PostgreSQL: ${resolved.source}`);
+  try {
+    await setUpKafka();
+  } catch (error) {
+    // Jest runs no global teardown when the global setup fails: stop and remove what was started here.
+    await globalTeardown();
+    throw error;
+  }
+}
+
+async function setUpKafka(): Promise<void> {
+  delete process.env.TEST_KAFKA_BROKERS;
+  const kafka = await resolveKafka();
+  if (!kafka) {
+    const message = 'no Kafka broker for the tests: set KAFKA_BROKERS, provide Docker, or install java and mvn';
+    if (process.env.CI === 'true') throw new Error(`[test-setup] ${message} (CI=true: the run fails rather than skip Kafka suites)`);
+    console.log(`[test-setup] Kafka: none, ${message}; the Kafka suites will fail`);
+    return;
+  }
+  stops.push(() => kafka.stop());
+  process.env.TEST_KAFKA_BROKERS = kafka.brokers.join(',');
+  console.log(`[test-setup] Kafka: ${kafka.source}`);
 }
 
 interface Resolved {
@@ -31,10 +62,6 @@ async function fromEnvironment(): Promise<Resolved | null> {
   if (!url) return null;
   if (!(await reachable(url))) throw new Error(`TEST_DATABASE_URL is set but PostgreSQL at ${redact(url)} is not reachable`);
   return { url, source: `environment (${redact(url)})` };
-}
-
-export function dockerReachable(): boolean {
-  return Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
 }
 
 async function fromTestcontainers(): Promise<Resolved | null> {

@@ -4,7 +4,7 @@ export async function until<T>(probe: () => Promise<T>, done: (value: T) => bool
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`not reached in time: ${JSON.stringify(value).slice(0, 300)}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`not reached in time: ${JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v)).slice(0, 300)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

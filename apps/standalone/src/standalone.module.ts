@@ -5,6 +5,7 @@ import { GrantsModule } from '@ipstd/grants';
 import { ProjectionsModule } from '@ipstd/read-models';
 import { AuditModule } from '@ipstd/audit';
 import { FinanceModule } from '@ipstd/finance';
+import { MessagingModule } from '@ipstd/messaging';
 
 /** Every context in one process: what `npm start` runs on the embedded default. */
 @Module({})
@@ -19,6 +20,7 @@ export class StandaloneModule {
         FinanceModule,
         ProjectionsModule.register({ run: true }),
         AuditModule.register(runtime.config.audit),
+        MessagingModule,
       ],
     };
   }

@@ -3,3 +3,5 @@ export { GrantsModule } from './grants.module';
 export { ClawbackOverdueCheck } from './application/clawback-overdue-check';
 export { GrantAwarder } from './application/grant-awarder';
 export { grantView } from './application/grant-view';
+export { PaymentDto } from './application/grant.dto';
+export { GrantDecisionCommand, GrantDecisionHandler } from './application/grant-decision.handler';

@@ -7,7 +7,7 @@ import { GrantView, grantView } from './grant-view';
 type Awarded = Exclude<GrantState, { status: 'none' }>;
 
 /** One decision on a grant by the bureau, the finance bureau or the enterprise, after its scope check. */
-export class GrantDecisionCommand extends Command<{ view: GrantView; revision: bigint }> {
+export class GrantDecisionCommand extends Command<{ view: GrantView; revision: bigint; replayed: boolean }> {
   constructor(
     readonly grantId: string,
     readonly context: CommandContext,
@@ -27,6 +27,6 @@ export class GrantDecisionHandler implements ICommandHandler<GrantDecisionComman
     authorise(current.state);
     const result = await this.pipeline.run(grantSpec(grantId), context, (_, now) => command(now));
     if (result.state.status === 'none') throw new Error('grant vanished');
-    return { view: grantView(result.state, result.revision), revision: result.revision };
+    return { view: grantView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
   }
 }

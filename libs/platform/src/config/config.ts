@@ -13,6 +13,20 @@ export interface AppConfig {
   readonly eventStore: EventStoreKind;
   readonly eventStoreDbUrl: string | null;
   readonly kafkaBrokers: readonly string[];
+  /** The integration gateway's Kafka settings; it runs only when kafkaBrokers is not empty. */
+  readonly kafka: {
+    readonly clientId: string;
+    /** Topic names start with this: `<prefix>.applications`, `<prefix>.inbound.credit-status`, … */
+    readonly topicPrefix: string;
+    readonly consumerGroup: string;
+    /** Partitions and replication factor of the topics the gateway creates when they are missing. */
+    readonly partitions: number;
+    readonly replicationFactor: number;
+    /** retention.ms of the outbound topics it creates (-1: keep forever). */
+    readonly retentionMs: number;
+    /** Log events read and published per relay batch. */
+    readonly relayBatchSize: number;
+  };
   readonly auth: {
     /** Shared HS256 secret; when neither this nor a JWKS URL is set, a key is generated into dataDir. */
     readonly hs256Secret: string | null;
@@ -80,6 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStore,
     eventStoreDbUrl,
     kafkaBrokers: (text('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+    kafka: {
+      clientId: text('KAFKA_CLIENT_ID') ?? 'ipstd',
+      topicPrefix: topicPrefix(text('KAFKA_TOPIC_PREFIX') ?? 'ipstd', problems),
+      consumerGroup: text('KAFKA_CONSUMER_GROUP') ?? `${text('KAFKA_TOPIC_PREFIX') ?? 'ipstd'}-integration-gateway`,
+      partitions: int('KAFKA_TOPIC_PARTITIONS', 6, 1, 1000),
+      replicationFactor: int('KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+      retentionMs: int('KAFKA_RETENTION_MS', 90 * 86_400_000, -1, Number.MAX_SAFE_INTEGER),
+      relayBatchSize: int('KAFKA_RELAY_BATCH_SIZE', 1000, 1, 10_000),
+    },
     auth: {
       hs256Secret: text('AUTH_HS256_SECRET'),
       jwksUrl: text('AUTH_JWKS_URL'),
@@ -102,4 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function topicPrefix(value: string, problems: string[]): string {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,100}$/.test(value)) problems.push('KAFKA_TOPIC_PREFIX may hold only letters, digits, dots, dashes and underscores');
+  return value;
 }

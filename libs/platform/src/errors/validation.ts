@@ -1,4 +1,6 @@
-import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { HttpStatus, Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { FieldError, ProblemException } from './problem';
 
 const CONSTRAINT_ZH: Record<string, string> = {
@@ -59,6 +61,20 @@ export function createValidationPipe(): ValidationPipe {
         { errors: flatten(errors) },
       ),
   });
+}
+
+/**
+ * Validates a message that did not come through HTTP (a Kafka record) with the same DTO classes and
+ * rules as the REST edge: unknown fields refused, every problem listed per field in both languages.
+ */
+export async function validateMessage<T extends object>(type: Type<T>, plain: unknown): Promise<{ ok: true; value: T } | { ok: false; errors: FieldError[] }> {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    return { ok: false, errors: [{ field: '', code: 'isObject', zh: '消息体必须是 JSON 对象', en: 'The message body must be a JSON object' }] };
+  }
+  if (containsNul(plain)) return { ok: false, errors: [{ field: '', code: 'nulCharacter', zh: '不允许包含 NUL 字符', en: 'NUL characters are not allowed' }] };
+  const value = plainToInstance(type, plain);
+  const errors = await validate(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: false });
+  return errors.length ? { ok: false, errors: flatten(errors) } : { ok: true, value };
 }
 
 /** Rejects NUL characters anywhere in a JSON body: PostgreSQL cannot store them in text or jsonb. */

@@ -34,6 +34,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly integrationPublished = new Counter({
+    name: 'integration_events_published_total',
+    help: 'Integration events the gateway published to Kafka, by topic',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+  readonly integrationRelayLag = new Gauge({
+    name: 'integration_relay_lag_events',
+    help: 'Events in the log after the relay checkpoint (published or not yet looked at)',
+    registers: [this.registry],
+  });
+  readonly inboundMessages = new Counter({
+    name: 'integration_inbound_messages_total',
+    help: 'Inbound Kafka messages, by topic and outcome (applied, unchanged, duplicate, dead-lettered)',
+    labelNames: ['topic', 'outcome'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -9,6 +9,8 @@ export interface RecordFactResult {
   readonly recorded: boolean;
   readonly facts: Partial<CreditFacts>;
   readonly revision: bigint;
+  /** True when an earlier request with the same idempotency key already did this. */
+  readonly replayed: boolean;
 }
 
 export class RecordEnterpriseFactCommand extends Command<RecordFactResult> {
@@ -24,6 +26,6 @@ export class RecordEnterpriseFactHandler implements ICommandHandler<RecordEnterp
 
   async execute({ creditCode, body, context }: RecordEnterpriseFactCommand): Promise<RecordFactResult> {
     const result = await this.pipeline.run(enterpriseSpec(creditCode), context, (_, now) => ({ type: 'RecordEnterpriseFact' as const, creditCode, ...body, now }));
-    return { creditCode, recorded: result.events.length > 0, facts: result.state.facts, revision: result.revision };
+    return { creditCode, recorded: result.events.length > 0, facts: result.state.facts, revision: result.revision, replayed: result.replayed };
   }
 }
