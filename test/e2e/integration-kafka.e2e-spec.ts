@@ -286,3 +286,25 @@ describe('integration gateway on a real Kafka broker', () => {
     expect((await t.runtime.store.readAll({ after: 0n, maxCount: 100_000 })).filter(isPublished).length).toBe(ids.size);
   }, 60_000);
 });
+
+describe('without KAFKA_BROKERS (the embedded default)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('runs no gateway and serves the integration events on the feed', async () => {
+    const admin = t.token({ role: 'programme-admin', city: '320500' });
+    const programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms({ code: 'SZ-NOKAFKA' })).expect(201)).body.programmeId;
+    const system = t.token({ role: 'system' });
+    const status = (await t.http.get('/v1/integration/status').set(bearer(system)).expect(200)).body;
+    expect(status).toMatchObject({ enabled: false, relay: null, brokers: [] });
+    const feed = (await t.http.get('/v1/events').set(bearer(system)).expect(200)).body;
+    expect(feed.events).toEqual([expect.objectContaining({ type: 'cn.ipstd.applications.programme-opened.v1', subject: programmeId, city: '320500', data: expect.objectContaining({ programmeId, code: 'SZ-NOKAFKA' }) })]);
+    expect(feed.more).toBe(false);
+    await t.http.get('/v1/integration/status').set(bearer(t.token({ role: 'applicant', org: CREDIT_CODES.huqiu }))).expect(403);
+  });
+});
