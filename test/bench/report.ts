@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { formatNumber } from './stats';
 
 export interface Figure {
+  /** Its number in the table; stable across partial runs (BENCH_ONLY). Defaults to its place in the list. */
+  readonly number?: number;
   readonly id: string;
   readonly label: string;
   readonly unit: string;
@@ -23,6 +25,8 @@ export interface BenchReport {
   readonly figures: readonly Figure[];
   readonly method: readonly string[];
   readonly allTargetsMet: boolean;
+  /** Set when only some sections ran (BENCH_ONLY): what ran. */
+  readonly partial?: string;
 }
 
 function formatValue(value: number, unit: string): string {
@@ -36,7 +40,7 @@ export function markdownTable(figures: readonly Figure[]): string {
   figures.forEach((f, i) => {
     const runs = f.runs.map((r) => formatNumber(r, f.unit === 'MiB' || f.unit === 's' ? 1 : 0)).join(' / ');
     const result = f.target ? (f.target.pass ? '**pass**' : '**FAIL**') : '—';
-    lines.push(`| ${i + 1} | ${f.label} | ${formatValue(f.median, f.unit)} | ${runs} | ${f.target?.text ?? '—'} | ${result} |`);
+    lines.push(`| ${f.number ?? i + 1} | ${f.label} | ${formatValue(f.median, f.unit)} | ${runs} | ${f.target?.text ?? '—'} | ${result} |`);
   });
   return lines.join('\n');
 }
@@ -50,6 +54,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     `Run ${report.startedAt} → ${report.finishedAt} (${report.durationSeconds.toFixed(0)} s) by \`npm run bench\` (test/bench/run.ts).`,
     '',
+    ...(report.partial ? [`**Partial run** (${report.partial}): only the figures below were measured.`, ''] : []),
     report.allTargetsMet ? 'All targets met.' : '**Not every target was met** — see the table.',
     '',
     '## Results (medians)',
@@ -76,8 +81,11 @@ export function renderMarkdown(report: BenchReport): string {
   ].join('\n');
 }
 
-/** Writes bench-results/event-store-<timestamp>.{md,json} and docs/bench/latest.md; returns the markdown path. */
-export function writeReport(repoRoot: string, report: BenchReport): { markdownPath: string; jsonPath: string; latestPath: string } {
+/**
+ * Writes bench-results/event-store-<timestamp>.{md,json} and, for a full run, docs/bench/latest.md (a
+ * partial run leaves the last full report there; latestPath is then null); returns the paths.
+ */
+export function writeReport(repoRoot: string, report: BenchReport): { markdownPath: string; jsonPath: string; latestPath: string | null } {
   const stamp = report.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   const resultsDir = join(repoRoot, 'bench-results');
   mkdirSync(resultsDir, { recursive: true });
@@ -86,6 +94,7 @@ export function writeReport(repoRoot: string, report: BenchReport): { markdownPa
   const jsonPath = join(resultsDir, `event-store-${stamp}.json`);
   writeFileSync(markdownPath, markdown);
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  if (report.partial) return { markdownPath, jsonPath, latestPath: null };
   const latestDir = join(repoRoot, 'docs', 'bench');
   mkdirSync(latestDir, { recursive: true });
   const latestPath = join(latestDir, 'latest.md');

@@ -82,7 +82,6 @@ describe('integration gateway on a real Kafka broker', () => {
       ce_time: stored.recordedAt,
       ce_dataschema: 'urn:ipstd:integration-schema:cn.ipstd.applications.application-submitted.v1',
       ce_position: stored.globalPosition.toString(),
-      ce_partitionkey: applicationId,
       ce_city: '320500',
       ce_correlationid: stored.metadata.correlationId,
     });

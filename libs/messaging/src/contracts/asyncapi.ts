@@ -50,7 +50,6 @@ const CE_HEADERS = s.object({
   ce_time: s.instant(),
   ce_dataschema: s.string(),
   ce_position: s.string({ pattern: '^[0-9]+$', description: 'global log position; the cursor of GET /v1/events?after=' }),
-  ce_partitionkey: s.string(),
   ce_city: s.optional(s.string()),
   ce_correlationid: s.string(),
   ce_causationid: s.optional(s.string()),

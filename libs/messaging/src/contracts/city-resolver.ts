@@ -15,7 +15,8 @@ const CITY_OF_EVENT: Readonly<Record<string, (data: any) => string>> = {
  * later events look the first one up once; a bounded cache keeps hot streams.
  */
 export class CityResolver {
-  private readonly cache = new Map<string, string>();
+  /** Stream → its city, or null for a stream whose first event names none (so it is looked up once). */
+  private readonly cache = new Map<string, string | null>();
 
   constructor(private readonly store: Pick<EventStore, 'readStream'>, private readonly capacity = 50_000) {}
 
@@ -26,17 +27,15 @@ export class CityResolver {
       this.remember(event.streamId, city);
       return city;
     }
-    const cached = this.cache.get(event.streamId);
-    if (cached) return cached;
+    if (this.cache.has(event.streamId)) return this.cache.get(event.streamId)!;
     const [first] = await this.store.readStream(event.streamId, { maxCount: 1 });
     const creator = first && CITY_OF_EVENT[first.type];
-    if (!creator) return null;
-    const city = creator(first.data);
+    const city = creator ? creator(first.data) : null;
     this.remember(event.streamId, city);
     return city;
   }
 
-  private remember(streamId: string, city: string): void {
+  private remember(streamId: string, city: string | null): void {
     if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(streamId, city);
   }

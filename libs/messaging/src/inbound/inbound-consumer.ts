@@ -9,6 +9,11 @@ import { InboundOutcome, InboundProcessor, InboundRecord, Rejection } from './in
 /** Unexpected (non-infrastructure) failures of one message before it is dead-lettered. */
 const MAX_UNEXPECTED_FAILURES = 3;
 const MAX_ERRORS_HEADER_BYTES = 8 * 1024;
+/**
+ * Partitions processed at the same time. Order holds within a partition (so per key); commands on
+ * different aggregates run side by side, and a race on one stream is retried by the processor.
+ */
+const PARTITIONS_IN_PARALLEL = 4;
 /** Leaving the group can wait on a rebalance; shutdown does not wait longer than this for it. */
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -56,7 +61,7 @@ export class InboundConsumer {
     await consumer.subscribe({ topics: Object.values(this.topics.inbound), fromBeginning: true });
     // run() resolves only once the group has been joined, which waits out a dead member's session:
     // let it join in the background rather than hold up the process (the relay does not depend on it).
-    consumer.run({ autoCommit: true, eachMessage: (payload) => this.handle(payload) }).catch((error) => this.log.error({ msg: 'inbound consumer stopped', error: (error as Error).message }));
+    consumer.run({ autoCommit: true, partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL, eachMessage: (payload) => this.handle(payload) }).catch((error) => this.log.error({ msg: 'inbound consumer stopped', error: (error as Error).message }));
   }
 
   async stop(): Promise<void> {

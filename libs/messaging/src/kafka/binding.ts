@@ -7,12 +7,13 @@ export interface KafkaRecord {
   readonly headers: Record<string, string>;
 }
 
-const ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'dataschema', 'position', 'partitionkey', 'city', 'correlationid', 'causationid'] as const;
+/** `partitionkey` is not among them: the binding maps it to the Kafka key. */
+const ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'dataschema', 'position', 'city', 'correlationid', 'causationid'] as const;
 
 /**
- * CloudEvents Kafka protocol binding, binary content mode: every attribute but `data` and
- * `datacontenttype` becomes a `ce_<name>` header, `datacontenttype` becomes `content-type`, the
- * value is the JSON of `data` and the key is the partition key (the aggregate id).
+ * CloudEvents Kafka protocol binding, binary content mode: every attribute but `data`,
+ * `datacontenttype` and `partitionkey` becomes a `ce_<name>` header, `datacontenttype` becomes
+ * `content-type`, the value is the JSON of `data` and the key is the partition key (the aggregate id).
  */
 export function toKafkaRecord(event: IntegrationEvent): KafkaRecord {
   const headers: Record<string, string> = { 'content-type': event.datacontenttype };

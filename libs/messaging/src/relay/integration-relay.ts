@@ -13,6 +13,8 @@ export const RELAY_WORKER = 'integration-relay';
 
 /** kafkajs sends one request per call; keep each well under the broker's default 1 MiB message.max.bytes per partition batch. */
 const MAX_REQUEST_BYTES = 512 * 1024;
+/** The lag gauge costs a query; refresh it at most this often. */
+const LAG_EVERY_MS = 1000;
 
 export interface RelayOptions {
   readonly batchSize: number;
@@ -32,6 +34,9 @@ export interface RelayOptions {
 export class IntegrationRelay {
   private readonly worker: CheckpointedWorker;
   private producer: Producer | null = null;
+  /** Sends in the order batches were handed over; a failed send fails every later one until the worker restarts. */
+  private sending: Promise<void> = Promise.resolve();
+  private lagMeasuredAt = 0;
   private readonly cities: CityResolver;
   private readonly log = new Logger('IntegrationRelay');
 
@@ -48,6 +53,11 @@ export class IntegrationRelay {
       batchSize: options.batchSize,
       retryDelayMs: options.retryDelayMs ?? 1000,
       log: this.log,
+      // Read and map batch N+1 while Kafka acknowledges batch N.
+      overlap: true,
+      beforeSubscribe: () => {
+        this.sending = Promise.resolve();
+      },
     });
   }
 
@@ -69,8 +79,15 @@ export class IntegrationRelay {
     return this.worker.lastError;
   }
 
-  private async publish(events: readonly RecordedEvent[]): Promise<void> {
-    const batches = await this.recordsOf(events);
+  private publish(events: readonly RecordedEvent[]): Promise<void> {
+    const prepared = this.recordsOf(events);
+    prepared.catch(() => undefined);
+    const sent = this.sending.then(async () => this.send(await prepared, events));
+    this.sending = sent;
+    return sent;
+  }
+
+  private async send(batches: Array<Map<string, Message[]>>, events: readonly RecordedEvent[]): Promise<void> {
     try {
       const producer = await this.connectedProducer();
       for (const batch of batches) {
@@ -82,7 +99,9 @@ export class IntegrationRelay {
       await this.dropProducer();
       throw error;
     }
-    if (this.metrics) {
+    const now = Date.now();
+    if (this.metrics && now - this.lagMeasuredAt >= LAG_EVERY_MS) {
+      this.lagMeasuredAt = now;
       const head = await this.store.headPosition();
       this.metrics.integrationRelayLag.set(Number(head - events[events.length - 1].globalPosition));
     }

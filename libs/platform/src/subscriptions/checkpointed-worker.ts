@@ -18,6 +18,15 @@ export interface CheckpointedWorkerOptions {
   readonly batchSize?: number;
   readonly retryDelayMs?: number;
   readonly log?: Pick<Logger, 'log' | 'error'>;
+  /**
+   * Let the handler of the next batch start before the previous batch's handler settled (at most two
+   * in flight), so reading and preparing batch N+1 overlaps the I/O of batch N. The handler must then
+   * apply batches in the order it is called, and fail every later batch once one failed; the
+   * checkpoint still moves in order, only past batches whose handler succeeded.
+   */
+  readonly overlap?: boolean;
+  /** Called before every (re)subscription from the checkpoint, e.g. to drop state of failed batches. */
+  readonly beforeSubscribe?: () => void;
 }
 
 /**
@@ -29,6 +38,9 @@ export class CheckpointedWorker {
   private subscription: Subscription | null = null;
   private retry: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Overlap mode: the last batch handed to the handler, settled once its checkpoint is saved. */
+  private pending: Promise<void> = Promise.resolve();
+  private restartScheduled = false;
   private readonly log: Pick<Logger, 'log' | 'error'>;
   lastError: string | null = null;
 
@@ -54,6 +66,7 @@ export class CheckpointedWorker {
     if (this.retry) clearTimeout(this.retry);
     await this.subscription?.stop();
     this.subscription = null;
+    await this.pending.catch(() => undefined);
   }
 
   async checkpoint(): Promise<bigint> {
@@ -62,21 +75,52 @@ export class CheckpointedWorker {
   }
 
   private async subscribe(): Promise<void> {
+    this.restartScheduled = false;
     if (this.stopped) return;
+    await this.pending.catch(() => undefined);
+    this.pending = Promise.resolve();
+    this.options.beforeSubscribe?.();
     this.subscription = this.store.subscribeToAll({
       after: await this.checkpoint(),
       batchSize: this.options.batchSize ?? 200,
-      onBatch: async (events) => {
-        await this.handle(events);
-        await this.pool.query('update worker_checkpoints set position = $2, updated_at = now() where name = $1', [this.name, events[events.length - 1].globalPosition.toString()]);
-        this.lastError = null;
-      },
-      onError: (error) => {
-        this.lastError = (error as Error).message;
-        this.log.error({ msg: 'worker failed; retrying from its checkpoint', worker: this.name, error: this.lastError });
-        if (this.stopped) return;
-        this.retry = setTimeout(() => void this.subscribe().catch((e) => this.log.error({ msg: 'worker restart failed', error: (e as Error).message })), this.options.retryDelayMs ?? 1000);
-      },
+      onBatch: (events) => (this.options.overlap ? this.overlapped(events) : this.handled(events)),
+      onError: (error) => this.failed(error),
     });
+  }
+
+  private async handled(events: readonly RecordedEvent[]): Promise<void> {
+    await this.handle(events);
+    await this.save(events);
+  }
+
+  /** Starts this batch's handler now, and returns once the previous batch is done (checkpoint saved). */
+  private async overlapped(events: readonly RecordedEvent[]): Promise<void> {
+    const previous = this.pending;
+    const handling = this.handle(events);
+    const current = Promise.all([previous, handling]).then(() => this.save(events));
+    // A batch that fails while the subscription waits for new events must still cause a retry.
+    current.catch((error) => this.failed(error));
+    this.pending = current;
+    await previous;
+  }
+
+  private async save(events: readonly RecordedEvent[]): Promise<void> {
+    await this.pool.query('update worker_checkpoints set position = $2, updated_at = now() where name = $1', [this.name, events[events.length - 1].globalPosition.toString()]);
+    this.lastError = null;
+  }
+
+  private failed(error: unknown): void {
+    if (this.stopped || this.restartScheduled) return;
+    this.restartScheduled = true;
+    this.lastError = (error as Error).message;
+    this.log.error({ msg: 'worker failed; retrying from its checkpoint', worker: this.name, error: this.lastError });
+    const subscription = this.subscription;
+    this.subscription = null;
+    this.retry = setTimeout(() => {
+      void (async () => {
+        await subscription?.stop().catch(() => undefined);
+        await this.subscribe();
+      })().catch((e) => this.log.error({ msg: 'worker restart failed', error: (e as Error).message }));
+    }, this.options.retryDelayMs ?? 1000);
   }
 }
