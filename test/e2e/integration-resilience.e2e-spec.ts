@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresEventStore } from '@ipstd/event-store';
-import { IntegrationGateway, RELAY_WORKER, topicsFor } from '@ipstd/messaging';
+import { IntegrationGateway, IntegrationRelay, RELAY_WORKER, createKafka, ensureTopics, topicsFor } from '@ipstd/messaging';
 import { TestApp, startTestApp } from '../support/app';
 import { TestDatabase, createTestDatabase } from '../support/postgres';
 import { ConsumedMessage, consumeAll, testKafkaBrokers, uniqueTopicPrefix } from '../support/kafka';
@@ -76,6 +76,47 @@ describe('the gateway loses nothing', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('when several gateways run: one relay publishes, another takes over when it stops', async () => {
+    const brokers = testKafkaBrokers();
+    const db = await createTestDatabase('relaylease');
+    const store = new PostgresEventStore(db.pool);
+    const topics = topicsFor(uniqueTopicPrefix('lease'));
+    const kafka = createKafka({ brokers, clientId: 'lease-test' });
+    const relays = [0, 1].map(() => new IntegrationRelay(kafka, db.pool, store, topics, { batchSize: 100, leaseRetryMs: 100 }));
+    try {
+      await store.migrate();
+      const admin = kafka.admin();
+      await admin.connect();
+      await ensureTopics(admin, [{ topic: topics.outbound.grants }], 3, 1);
+      await admin.disconnect();
+      const checkpoint = () => relays[0].checkpoint();
+
+      const first = await appendGrantEvents(store, { streams: 10, perStream: 30 });
+      await Promise.all(relays.map((r) => r.start()));
+      expect(relays.map((r) => r.leading).sort()).toEqual([false, true]);
+      const firstHead = await store.headPosition();
+      await until(checkpoint, (p) => p === firstHead, 30_000);
+      const leader = relays.find((r) => r.leading)!;
+      const standby = relays.find((r) => !r.leading)!;
+
+      await leader.stop();
+      const second = await appendGrantEvents(store, { streams: 10, perStream: 30 });
+      const head = await store.headPosition();
+      await until(checkpoint, (p) => p === head, 30_000);
+      expect(standby.leading).toBe(true);
+
+      const expected = [...first, ...second];
+      const messages = await consumeAll(brokers, [topics.outbound.grants], { until: (m) => deduplicated(m).length >= expected.length, timeoutMs: 30_000 });
+      expect(deduplicated(messages).sort()).toEqual([...expected].sort());
+      // Only the lease holder published: nothing went out twice.
+      expect(messages).toHaveLength(expected.length);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      await store.close();
+      await db.drop();
+    }
+  }, 120_000);
 
   describe('when the broker stops and starts again while events are recorded', () => {
     let broker: LocalKafkaBroker | null = null;

@@ -15,7 +15,7 @@ export interface GatewayStatus {
   readonly enabled: boolean;
   readonly brokers: readonly string[];
   readonly topics: Topics;
-  readonly relay: { readonly checkpoint: string; readonly head: string; readonly lag: string; readonly lastError: string | null } | null;
+  readonly relay: { readonly leading: boolean; readonly checkpoint: string; readonly head: string; readonly lag: string; readonly lastError: string | null } | null;
 }
 
 /**
@@ -74,7 +74,7 @@ export class IntegrationGateway implements OnApplicationBootstrap, OnApplication
     const base = { enabled: this.enabled, brokers: this.config.kafkaBrokers, topics: this.topics };
     if (!this.relay) return { ...base, relay: null };
     const [checkpoint, head] = await Promise.all([this.relay.checkpoint(), this.store.headPosition()]);
-    return { ...base, relay: { checkpoint: checkpoint.toString(), head: head.toString(), lag: (head - checkpoint).toString(), lastError: this.relay.lastError } };
+    return { ...base, relay: { leading: this.relay.leading, checkpoint: checkpoint.toString(), head: head.toString(), lag: (head - checkpoint).toString(), lastError: this.relay.lastError } };
   }
 
   private async startWithRetry(kafka: Kafka): Promise<void> {

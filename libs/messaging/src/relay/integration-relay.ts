@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, Message, Producer } from 'kafkajs';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '@ipstd/event-store';
 import { CheckpointedWorker, Metrics } from '@ipstd/platform';
 import { contractForDomainType } from '../contracts/catalog';
@@ -11,6 +11,13 @@ import { Topics } from '../kafka/topics';
 
 export const RELAY_WORKER = 'integration-relay';
 
+/**
+ * The session advisory lock the publishing relay holds. Every gateway process starts a relay; only
+ * the holder of this lock publishes, the others stand by and take over when it is released (the
+ * holder stops, or its database session ends).
+ */
+export const RELAY_LEASE_LOCK = 7_320_500_006;
+
 /** kafkajs sends one request per call; keep each well under the broker's default 1 MiB message.max.bytes per partition batch. */
 const MAX_REQUEST_BYTES = 512 * 1024;
 /** The lag gauge costs a query; refresh it at most this often. */
@@ -19,6 +26,8 @@ const LAG_EVERY_MS = 1000;
 export interface RelayOptions {
   readonly batchSize: number;
   readonly retryDelayMs?: number;
+  /** How often a standing-by relay tries to take the lease (default 5 s). */
+  readonly leaseRetryMs?: number;
 }
 
 /**
@@ -37,18 +46,24 @@ export class IntegrationRelay {
   /** Sends in the order batches were handed over; a failed send fails every later one until the worker restarts. */
   private sending: Promise<void> = Promise.resolve();
   private lagMeasuredAt = 0;
+  /** The session holding RELAY_LEASE_LOCK while this relay publishes; null while standing by. */
+  private lease: PoolClient | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private readonly leaseRetryMs: number;
   private readonly cities: CityResolver;
   private readonly log = new Logger('IntegrationRelay');
 
   constructor(
     private readonly kafka: Kafka,
-    pool: Pool,
+    private readonly pool: Pool,
     private readonly store: EventStore,
     private readonly topics: Topics,
     options: RelayOptions,
     private readonly metrics?: Metrics,
   ) {
     this.cities = new CityResolver(store);
+    this.leaseRetryMs = options.leaseRetryMs ?? 5000;
     this.worker = new CheckpointedWorker(pool, store, RELAY_WORKER, (events) => this.publish(events), {
       batchSize: options.batchSize,
       retryDelayMs: options.retryDelayMs ?? 1000,
@@ -61,13 +76,68 @@ export class IntegrationRelay {
     });
   }
 
+  /** Publishes if it gets the lease, otherwise stands by and keeps trying. */
   async start(): Promise<void> {
-    await this.worker.start();
+    this.stopped = false;
+    await this.tryToLead();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
     await this.worker.stop();
     await this.dropProducer();
+    const lease = this.lease;
+    this.lease = null;
+    if (lease) {
+      await lease.query('select pg_advisory_unlock($1)', [RELAY_LEASE_LOCK]).catch(() => undefined);
+      lease.release();
+    }
+  }
+
+  /** True while this relay holds the lease and publishes. */
+  get leading(): boolean {
+    return this.lease !== null;
+  }
+
+  private async tryToLead(): Promise<void> {
+    if (this.stopped || this.lease) return;
+    let client: PoolClient | null = null;
+    try {
+      client = await this.pool.connect();
+      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [RELAY_LEASE_LOCK]);
+      if (!rows[0].locked) {
+        client.release();
+        this.standBy();
+        return;
+      }
+      const session = client;
+      session.on('error', (error) => void this.lostLease(session, error));
+      this.lease = session;
+      this.log.log({ msg: 'relay holds the lease and publishes' });
+      await this.worker.start();
+    } catch (error) {
+      if (client && client !== this.lease) client.release(true);
+      if (this.lease) await this.lostLease(this.lease, error);
+      else this.standBy();
+    }
+  }
+
+  private standBy(): void {
+    if (this.stopped) return;
+    this.leaseTimer = setTimeout(() => void this.tryToLead(), this.leaseRetryMs);
+    this.leaseTimer.unref();
+  }
+
+  /** The lease's session ended: another relay may publish now, so this one must stop at once. */
+  private async lostLease(session: PoolClient, error: unknown): Promise<void> {
+    if (this.lease !== session) return;
+    this.lease = null;
+    this.log.error({ msg: 'relay lost its lease; standing by', error: (error as Error).message });
+    await this.worker.stop();
+    await this.dropProducer();
+    session.release(true);
+    this.standBy();
   }
 
   /** Global position of the last event Kafka acknowledged (every event up to it is published). */
