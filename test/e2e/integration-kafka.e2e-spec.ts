@@ -80,7 +80,6 @@ describe('integration gateway on a real Kafka broker', () => {
       ce_type: 'cn.ipstd.applications.application-submitted.v1',
       ce_subject: applicationId,
       ce_time: stored.recordedAt,
-      ce_dataschema: 'urn:ipstd:integration-schema:cn.ipstd.applications.application-submitted.v1',
       ce_position: stored.globalPosition.toString(),
       ce_city: '320500',
       ce_correlationid: stored.metadata.correlationId,

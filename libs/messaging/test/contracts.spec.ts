@@ -82,7 +82,6 @@ describe('integration contracts', () => {
       ce_type: 'cn.ipstd.grants.tranche-paid.v1',
       ce_subject: integration.subject,
       ce_time: integration.time,
-      ce_dataschema: 'urn:ipstd:integration-schema:cn.ipstd.grants.tranche-paid.v1',
       ce_position: '1234',
       ce_city: '320500',
       ce_correlationid: 'corr-1',

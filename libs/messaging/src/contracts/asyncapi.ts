@@ -48,7 +48,6 @@ const CE_HEADERS = s.object({
   ce_type: s.string(),
   ce_subject: s.string({ description: 'aggregate id' }),
   ce_time: s.instant(),
-  ce_dataschema: s.string(),
   ce_position: s.string({ pattern: '^[0-9]+$', description: 'global log position; the cursor of GET /v1/events?after=' }),
   ce_city: s.optional(s.string()),
   ce_correlationid: s.string(),

@@ -22,7 +22,6 @@ export interface IntegrationEvent {
   readonly subject: string;
   readonly time: string;
   readonly datacontenttype: 'application/json';
-  readonly dataschema: string;
   readonly position: string;
   readonly partitionkey: string;
   readonly city?: string;
@@ -57,7 +56,6 @@ export function toIntegrationEvent(event: RecordedEvent, city: string | null): I
     subject,
     time: event.recordedAt,
     datacontenttype: 'application/json',
-    dataschema: schemaUriOf(contract.type),
     position: event.globalPosition.toString(),
     partitionkey: subject,
     ...(city ? { city } : {}),
