@@ -7,6 +7,9 @@ const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const SHAPE = /^[0-9A-HJ-NP-RT-UW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RT-UW-Y]{10}$/;
 
+/** 18 characters of the alphabet: what the edges (paths, messages) check before the full check. */
+export const CREDIT_CODE_CHARACTERS = /^[0-9A-HJ-NP-RT-UW-Y]{18}$/;
+
 export function creditCodeCheckCharacter(first17: string): string {
   let sum = 0;
   for (let i = 0; i < 17; i++) {

@@ -1,3 +1,5 @@
+import { CREDIT_CODE_CHARACTERS } from '@ipstd/kernel';
+
 /**
  * A small vocabulary for the JSON Schemas (draft 2020-12) of the integration contracts. Objects are
  * closed (`additionalProperties: false`) and every listed property is required unless wrapped in
@@ -19,7 +21,7 @@ export const oneOf = (values: readonly string[]): JsonSchema => ({ type: 'string
 export const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });
 export const array = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ type: 'array', items, ...extra });
 export const optional = (schema: JsonSchema): Field => ({ [OPTIONAL]: schema });
-export const creditCode = (): JsonSchema => string({ pattern: '^[0-9A-HJ-NP-RT-UW-Y]{18}$', description: 'unified social credit code (GB 32100-2015)' });
+export const creditCode = (): JsonSchema => string({ pattern: CREDIT_CODE_CHARACTERS.source, description: 'unified social credit code (GB 32100-2015)' });
 export const division = (): JsonSchema => string({ pattern: '^[1-9][0-9]{5}$', description: 'GB/T 2260 administrative division code' });
 export const bilingual = (): JsonSchema => object({ zh: string(), en: string() });
 

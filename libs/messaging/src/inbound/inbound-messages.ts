@@ -1,11 +1,10 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
+import { CREDIT_CODE_CHARACTERS } from '@ipstd/kernel';
 import { RecordFactDto } from '@ipstd/applications';
 import { PaymentDto } from '@ipstd/grants';
 import { EnterpriseFact } from '@ipstd/applications';
 import { InboundKind } from '../kafka/topics';
-
-const CREDIT_CODE_SHAPE = /^[0-9A-HJ-NP-RT-UW-Y]{18}$/;
 
 /**
  * `<prefix>.inbound.credit-status` (the credit platform's serious-dishonesty list, 严重失信主体名单) and
@@ -14,7 +13,7 @@ const CREDIT_CODE_SHAPE = /^[0-9A-HJ-NP-RT-UW-Y]{18}$/;
  * credit code.
  */
 export class InboundFactMessage extends OmitType(RecordFactDto, ['fact'] as const) {
-  @ApiProperty({ example: '91320594MA1MXXXX0X' }) @Matches(CREDIT_CODE_SHAPE) creditCode: string;
+  @ApiProperty({ example: '91320594MA1MXXXX0X' }) @Matches(CREDIT_CODE_CHARACTERS) creditCode: string;
 }
 
 /**

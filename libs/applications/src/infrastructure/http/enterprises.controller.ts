@@ -2,11 +2,11 @@ import { Body, Controller, HttpCode, HttpStatus, Param, Post, Res } from '@nestj
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
+import { CREDIT_CODE_CHARACTERS } from '@ipstd/kernel';
 import { CommandContext, Ctx, ProblemException, Roles, etagOf } from '@ipstd/platform';
 import { RecordFactDto } from '../../application/enterprise-facts/record-fact.dto';
 import { RecordEnterpriseFactCommand } from '../../application/enterprise-facts/record-fact.handler';
 
-const CREDIT_CODE_SHAPE = /^[0-9A-HJ-NP-RT-UW-Y]{18}$/;
 
 @ApiTags('enterprises')
 @ApiBearerAuth()
@@ -19,7 +19,7 @@ export class EnterprisesController {
   @Roles('system')
   @ApiOperation({ summary: 'Record a fact pushed by another system (serious dishonesty, abnormal patent applications); open applications are re-assessed' })
   async record(@Param('creditCode') creditCode: string, @Body() body: RecordFactDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
-    if (!CREDIT_CODE_SHAPE.test(creditCode)) {
+    if (!CREDIT_CODE_CHARACTERS.test(creditCode)) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'CREDIT_CODE_INVALID', { zh: '统一社会信用代码格式错误', en: 'Malformed unified social credit code' });
     }
     const result = await this.commands.execute(new RecordEnterpriseFactCommand(creditCode, body, context));
