@@ -8,6 +8,8 @@ import { RecordEnterpriseFactHandler } from './application/enterprise-facts/reco
 import { OpenDefenseRoundHandler } from './application/defense/open-defense-round.handler';
 import { ApplicationDecisionHandler } from './application/review/application-decision.handler';
 import { SelectApplicationHandler } from './application/select-application/select-application.handler';
+import { FundsCommitments } from './application/select-application/funds-commitments';
+import { SelectionReconciler } from './application/select-application/selection-reconciler';
 import { EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';
 import { RulesModule } from './rules.module';
 import { ApplicationsController } from './infrastructure/http/applications.controller';
@@ -22,6 +24,6 @@ const controllers = [ProgrammesController, ApplicationsController, RulesControll
 @Module({
   imports: [CqrsModule, RulesModule],
   controllers,
-  providers: [...commandHandlers, EligibilityReassessor],
+  providers: [...commandHandlers, FundsCommitments, EligibilityReassessor, SelectionReconciler],
 })
 export class ApplicationsModule {}

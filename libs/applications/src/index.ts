@@ -7,3 +7,5 @@ export { applicationView } from './application/views';
 export { canReadApplication } from './application/access';
 export { RecordFactDto } from './application/enterprise-facts/record-fact.dto';
 export { RecordEnterpriseFactCommand, RecordEnterpriseFactHandler, RecordFactResult } from './application/enterprise-facts/record-fact.handler';
+export { FundsCommitments, selectionRecorded } from './application/select-application/funds-commitments';
+export { SelectionReconciler } from './application/select-application/selection-reconciler';

@@ -30,11 +30,12 @@ const open = (state: ProgrammeState): Opened => {
   if (state.status !== 'open') throw new Error('programme not open');
   return state;
 };
-const sum = (commitments: Readonly<Record<string, number>>) => Object.values(commitments).reduce((a, b) => a + b, 0);
+const sum = (commitments: Opened['commitments']) => Object.values(commitments).reduce((a, c) => a + c.amountFen, 0);
+const SELECTIONS = ['s1', 's2', 's3', 's4', 's5', 's6'];
 
 /** An amount: a raw positive (or zero) safe integer, or one relative to what remains, to hit the boundary. */
 type Amount = { raw: number } | { remainingPlus: number } | { fraction: number };
-type Step = { kind: 'commit'; applicationId: string; amount: Amount } | { kind: 'release'; applicationId: string; reason: string };
+type Step = { kind: 'commit'; selectionId: string; applicationId: string; amount: Amount } | { kind: 'release'; selectionId: string; reason: string };
 
 const budget = fc.oneof(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 1, max: 1_000_000_000_000 }), fc.constant(1_000_000_000_000));
 const applicationId = fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...POOL) }, { weight: 1, arbitrary: fc.uuid() });
@@ -46,9 +47,10 @@ const amount: fc.Arbitrary<Amount> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ remainingPlus: fc.integer({ min: -2, max: 2 }) }) },
   { weight: 3, arbitrary: fc.record({ fraction: fc.double({ min: 0, max: 1, noNaN: true }) }) },
 );
+const selectionId = fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...SELECTIONS) }, { weight: 1, arbitrary: fc.uuid() });
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('commit' as const), applicationId, amount }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('release' as const), applicationId, reason: fc.string({ unit: 'grapheme', maxLength: 20 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('commit' as const), selectionId, applicationId, amount }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('release' as const), selectionId, reason: fc.string({ unit: 'grapheme', maxLength: 20 }) }) },
 );
 
 function resolve(a: Amount, state: Opened): number {
@@ -60,8 +62,8 @@ function resolve(a: Amount, state: Opened): number {
 
 function command(s: Step, state: Opened): CommitFunds | ReleaseFunds {
   return s.kind === 'commit'
-    ? { type: 'CommitFunds', applicationId: s.applicationId, amountFen: resolve(s.amount, state), now }
-    : { type: 'ReleaseFunds', applicationId: s.applicationId, reason: s.reason, now };
+    ? { type: 'CommitFunds', selectionId: s.selectionId, applicationId: s.applicationId, amountFen: resolve(s.amount, state), now }
+    : { type: 'ReleaseFunds', selectionId: s.selectionId, reason: s.reason, now };
 }
 
 /** Decides; a refusal must be a DomainError (anything else fails the property) and is returned, not thrown. */
@@ -79,9 +81,12 @@ function checkState(state: Opened): void {
   const total = sum(state.commitments);
   expect(state.committedFen).toBe(total);
   expect(total).toBeLessThanOrEqual(state.terms.budgetFen);
-  for (const fen of Object.values(state.commitments)) {
-    expect(Number.isSafeInteger(fen)).toBe(true);
-    expect(fen).toBeGreaterThanOrEqual(0);
+  const applications = Object.values(state.commitments).map((c) => c.applicationId);
+  // An application holds at most one commitment at a time.
+  expect(new Set(applications).size).toBe(applications.length);
+  for (const { amountFen } of Object.values(state.commitments)) {
+    expect(Number.isSafeInteger(amountFen)).toBe(true);
+    expect(amountFen).toBeGreaterThanOrEqual(0);
   }
 }
 
@@ -91,19 +96,23 @@ describe('programme budget (properties)', () => {
       fc.property(budget, fc.array(step, { maxLength: 60 }), (budgetFen, steps) => {
         const log: ProgrammeEvent[] = [opened(budgetFen)];
         let state = open(fold(log));
-        /** The same bookkeeping, kept independently of the decider. */
-        const model = new Map<string, number>();
+        /** The same bookkeeping, kept independently of the decider: selection → application and amount. */
+        const model = new Map<string, { applicationId: string; amountFen: number }>();
+        const holder = (app: string) => [...model.entries()].find(([, c]) => c.applicationId === app);
         for (const s of steps) {
           const c = command(s, state);
           const remaining = budgetFen - state.committedFen;
           const result = decide(c, state);
           if (result instanceof DomainError) {
-            // Refused: the only refusals are a different amount for an already committed application, or too little budget.
+            // Refused: the only refusals are a reused selection id, an application held by another selection, or too little budget.
             if (c.type !== 'CommitFunds') throw new Error(`ReleaseFunds refused: ${result.code}`);
-            const existing = model.get(c.applicationId);
-            if (existing !== undefined) {
+            const own = model.get(c.selectionId);
+            if (own !== undefined) {
+              expect(result.code).toBe('SELECTION_ID_REUSED');
+              expect(own.applicationId !== c.applicationId || own.amountFen !== c.amountFen).toBe(true);
+            } else if (holder(c.applicationId)) {
               expect(result.code).toBe('FUNDS_ALREADY_COMMITTED');
-              expect(existing).not.toBe(c.amountFen);
+              expect(result.details).toMatchObject({ selectionId: holder(c.applicationId)![0] });
             } else {
               expect(result.code).toBe('BUDGET_EXCEEDED');
               expect(c.amountFen).toBeGreaterThan(remaining);
@@ -114,25 +123,26 @@ describe('programme budget (properties)', () => {
           log.push(...result);
           state = open(result.reduce(programmeDecider.evolve, state as ProgrammeState));
           if (c.type === 'CommitFunds') {
-            if (model.has(c.applicationId)) {
-              expect(result).toEqual([]); // the same amount again: nothing new
+            if (model.has(c.selectionId)) {
+              expect(result).toEqual([]); // the same selection again: nothing new
             } else {
               expect(c.amountFen).toBeLessThanOrEqual(remaining);
-              model.set(c.applicationId, c.amountFen);
+              model.set(c.selectionId, { applicationId: c.applicationId, amountFen: c.amountFen });
               expect(result).toHaveLength(1);
               const [event] = result;
               if (event.type !== 'FundsCommitted') throw new Error(`unexpected ${event.type}`);
-              expect(event.data).toMatchObject({ applicationId: c.applicationId, amountFen: c.amountFen, committedFen: state.committedFen });
+              expect(event.data).toMatchObject({ selectionId: c.selectionId, applicationId: c.applicationId, amountFen: c.amountFen, committedFen: state.committedFen });
               expect(event.data.remainingFen).toBe(budgetFen - state.committedFen);
               expect(event.data.remainingFen).toBeGreaterThanOrEqual(0);
             }
           } else {
-            const had = model.get(c.applicationId);
-            model.delete(c.applicationId);
-            expect(result).toEqual(had === undefined ? [] : [expect.objectContaining({ type: 'FundsReleased', data: expect.objectContaining({ amountFen: had }) })]);
+            // A release undoes exactly its own selection's commitment, whatever else the application or others hold.
+            const had = model.get(c.selectionId);
+            model.delete(c.selectionId);
+            expect(result).toEqual(had === undefined ? [] : [expect.objectContaining({ type: 'FundsReleased', data: expect.objectContaining({ selectionId: c.selectionId, applicationId: had.applicationId, amountFen: had.amountFen }) })]);
           }
           checkState(state);
-          expect(state.commitments).toEqual(Object.fromEntries(model));
+          expect(Object.fromEntries(Object.entries(state.commitments).map(([id, c]) => [id, { applicationId: c.applicationId, amountFen: c.amountFen }]))).toEqual(Object.fromEntries(model));
           // Replaying the whole log from scratch gives the same state.
           expect(fold(log)).toEqual(state);
         }
@@ -185,7 +195,7 @@ describe('programme budget (properties)', () => {
       w.command ??= command(w.step, state);
       const result = decide(w.command, state);
       if (result instanceof DomainError) {
-        expect(['BUDGET_EXCEEDED', 'FUNDS_ALREADY_COMMITTED']).toContain(result.code);
+        expect(['BUDGET_EXCEEDED', 'FUNDS_ALREADY_COMMITTED', 'SELECTION_ID_REUSED']).toContain(result.code);
         w.done = true;
         return;
       }
@@ -243,14 +253,14 @@ describe('programme budget (properties)', () => {
   it('needs the revision check: appending the second writer\'s stale decision blindly would overspend', () => {
     const stream = new Stream(opened(100));
     const { state, revision } = stream.read();
-    const first = programmeDecider.decide({ type: 'CommitFunds', applicationId: POOL[0], amountFen: 60, now }, state);
-    const second = programmeDecider.decide({ type: 'CommitFunds', applicationId: POOL[1], amountFen: 60, now }, state);
+    const first = programmeDecider.decide({ type: 'CommitFunds', selectionId: 's1', applicationId: POOL[0], amountFen: 60, now }, state);
+    const second = programmeDecider.decide({ type: 'CommitFunds', selectionId: 's2', applicationId: POOL[1], amountFen: 60, now }, state);
     expect(stream.append(revision, first)).toBe(true);
     // Without the check both would land: 120 fen committed against a budget of 100.
     expect(sum(open([...first, ...second].reduce(programmeDecider.evolve, state as ProgrammeState)).commitments)).toBe(120);
     // With it, the second append is refused and deciding again on the new state refuses the commitment.
     expect(stream.append(revision, second)).toBe(false);
-    const again = decide({ type: 'CommitFunds', applicationId: POOL[1], amountFen: 60, now }, stream.read().state);
+    const again = decide({ type: 'CommitFunds', selectionId: 's2', applicationId: POOL[1], amountFen: 60, now }, stream.read().state);
     expect(again).toBeInstanceOf(DomainError);
     expect((again as DomainError).code).toBe('BUDGET_EXCEEDED');
     expect((again as DomainError).details).toMatchObject({ remainingFen: 40 });

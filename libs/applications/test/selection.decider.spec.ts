@@ -1,5 +1,6 @@
 import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
-import { ApplicationEvent, ProgrammeContext, ProgrammeEvent, applicationDecider, programmeDecider } from '../src/domain';
+import { decodeEvent } from '@ipstd/kernel';
+import { APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeContext, ProgrammeEvent, RESERVATION_GRACE_MS, RESERVATION_LEASE_MS, applicationDecider, isLapsed, legacySelectionId, programmeDecider } from '../src/domain';
 import { deciderSpec } from '../../../test/support/decider-spec';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../../../test/support/fixtures';
 
@@ -33,6 +34,10 @@ const closed: ApplicationEvent = {
 };
 const spec = deciderSpec(applicationDecider);
 const cmd = <T extends object>(c: T) => ({ ...c, programme, now });
+const expiresAt = new Date(now.getTime() + RESERVATION_LEASE_MS).toISOString();
+/** A selection decision with the budget commitment its handler made first. */
+const selectCmd = (approvedAmountFen: number, reason = 'x', eligibilityOverride: string | null = null, commitment: { selectionId: string; amountFen: number; expiresAt: string } | null = { selectionId: 'sel-1', amountFen: approvedAmountFen, expiresAt }) =>
+  cmd({ type: 'DecideSelection' as const, decision: 'select' as const, approvedAmountFen, reason, eligibilityOverride, commitment });
 
 describe('application review and selection', () => {
   describe('submitted', () => {
@@ -126,20 +131,42 @@ describe('application review and selection', () => {
     it('is selected with the approved amount and its final score', () => {
       spec
         .given(reviewed)
-        .when(cmd({ type: 'DecideSelection' as const, decision: 'select' as const, approvedAmountFen: 40_000_000, reason: '排名靠前', eligibilityOverride: null }))
-        .thenMatches([{ type: 'ApplicationSelected', data: { approvedAmountFen: 40_000_000, finalScoreHundredths: 8500, eligibility: 'eligible', eligibilityOverride: null } }]);
+        .when(selectCmd(40_000_000, '排名靠前'))
+        .thenMatches([{ type: 'ApplicationSelected', data: { approvedAmountFen: 40_000_000, finalScoreHundredths: 8500, eligibility: 'eligible', eligibilityOverride: null, selectionId: 'sel-1', batch: null } }]);
+    });
+
+    it('decides nothing before its commitment exists: the check the handler runs before any money moves', () => {
+      spec.given(reviewed).when(selectCmd(40_000_000, 'x', null, null)).then([]);
+    });
+
+    it('records the selection only with a commitment of the same amount that has not expired', () => {
+      spec.given(reviewed).when(selectCmd(40_000_000, 'x', null, { selectionId: 'sel-1', amountFen: 30_000_000, expiresAt })).thenRefuses('SELECTION_COMMITMENT_MISMATCH');
+      spec.given(reviewed).when(selectCmd(40_000_000, 'x', null, { selectionId: 'sel-1', amountFen: 40_000_000, expiresAt: new Date(now.getTime() - 1).toISOString() })).thenRefuses('SELECTION_COMMITMENT_EXPIRED', { selectionId: 'sel-1' });
+    });
+
+    it('cannot be selected twice', () => {
+      const selected = applicationDecider.decide(selectCmd(40_000_000), reviewed.reduce(applicationDecider.evolve, applicationDecider.initialState()));
+      spec.given([...reviewed, ...selected]).when(selectCmd(40_000_000, 'x', null, { selectionId: 'sel-2', amountFen: 40_000_000, expiresAt })).thenRefuses('APPLICATION_STATUS_CONFLICT');
+    });
+
+    it('reads a v1 ApplicationSelected (no selection id, no batch) as the legacy selection of its application', () => {
+      const stored = { applicationId, approvedAmountFen: 1, reason: 'x', finalScoreHundredths: 8500, eligibility: 'eligible', eligibilityOverride: null, selectedAt: now.toISOString() };
+      const event = decodeEvent(APPLICATION_EVENTS, 'ApplicationSelected', 1, JSON.parse(JSON.stringify(stored)));
+      expect(event).toEqual({ type: 'ApplicationSelected', data: { ...stored, batch: null, selectionId: legacySelectionId(applicationId) } });
+      const withBatch = decodeEvent(APPLICATION_EVENTS, 'ApplicationSelected', 1, { ...stored, batch: '第三批' });
+      expect(withBatch.data).toMatchObject({ batch: '第三批', selectionId: legacySelectionId(applicationId) });
     });
 
     it('cannot be approved more than it requested', () => {
       spec
         .given(reviewed)
-        .when(cmd({ type: 'DecideSelection' as const, decision: 'select' as const, approvedAmountFen: 50_000_001, reason: 'x', eligibilityOverride: null }))
+        .when(selectCmd(50_000_001))
         .thenRefuses('APPROVED_AMOUNT_INVALID', { requestedAmountFen: 50_000_000 });
     });
 
     it('needs an override with a reason once assessed ineligible', () => {
       const ineligible = applicationDecider.decide({ type: 'ReassessEligibility', programme, basis: { ...basis, facts: { seriousDishonesty: true } }, now }, reviewed.reduce(applicationDecider.evolve, applicationDecider.initialState()));
-      const select = (eligibilityOverride: string | null) => cmd({ type: 'DecideSelection' as const, decision: 'select' as const, approvedAmountFen: 1, reason: 'x', eligibilityOverride });
+      const select = (eligibilityOverride: string | null) => selectCmd(1, 'x', eligibilityOverride);
       spec.given([...reviewed, ...ineligible]).when(select(null)).thenRefuses('SELECTION_REQUIRES_OVERRIDE');
       spec.given([...reviewed, ...ineligible]).when(select('失信记录已修复，经局务会研究同意')).thenMatches([{ type: 'ApplicationSelected', data: { eligibility: 'ineligible', eligibilityOverride: '失信记录已修复，经局务会研究同意' } }]);
     });
@@ -147,42 +174,64 @@ describe('application review and selection', () => {
     it('with a defense round, adds the defense aggregate once every expert has scored it', () => {
       const invited: ApplicationEvent = { type: 'InvitedToDefense', data: { applicationId, roundId: 'r1', rank: 1, invitedAt: now.toISOString() } };
       const defense = (expertId: string, points: number): ApplicationEvent => ({ type: 'DefenseScoreSubmitted', data: { applicationId, expertId, hundredths: points * 100, comment: '', submittedAt: now.toISOString() } });
-      const select = cmd({ type: 'DecideSelection' as const, decision: 'select' as const, approvedAmountFen: 1, reason: 'x', eligibilityOverride: null });
+      const select = selectCmd(1);
       spec.given([...reviewed, invited, defense('e1', 90)]).when(select).thenRefuses('DEFENSE_INCOMPLETE', { missing: ['e2', 'e3'] });
       spec.given([...reviewed, invited, defense('e1', 90), defense('e2', 80), defense('e3', 70)]).when(select).thenMatches([{ type: 'ApplicationSelected', data: { finalScoreHundredths: 8500 + 8000 } }]);
     });
 
     it('is rejected with a reason', () => {
-      spec.given(reviewed).when(cmd({ type: 'DecideSelection' as const, decision: 'reject' as const, approvedAmountFen: 0, reason: '预算有限', eligibilityOverride: null })).thenMatches([{ type: 'ApplicationNotSelected', data: { reason: '预算有限' } }]);
+      spec.given(reviewed).when(cmd({ type: 'DecideSelection' as const, decision: 'reject' as const, approvedAmountFen: 0, reason: '预算有限', eligibilityOverride: null, commitment: null })).thenMatches([{ type: 'ApplicationNotSelected', data: { reason: '预算有限' } }]);
     });
   });
 });
 
 describe('programme budget', () => {
   const opened: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId: programme.programmeId, openedAt: now.toISOString(), terms: { ...terms, budgetFen: 100 } } };
-  const committed = (id: string, amountFen: number, total: number): ProgrammeEvent => ({
+  const expires = new Date(now.getTime() + RESERVATION_LEASE_MS).toISOString();
+  const committed = (selectionId: string, id: string, amountFen: number, total: number): ProgrammeEvent => ({
     type: 'FundsCommitted',
-    data: { programmeId: programme.programmeId, applicationId: id, amountFen, committedFen: total, remainingFen: 100 - total, committedAt: now.toISOString() },
+    data: { programmeId: programme.programmeId, selectionId, applicationId: id, amountFen, committedFen: total, remainingFen: 100 - total, committedAt: now.toISOString(), expiresAt: expires },
+  });
+  const released = (selectionId: string, id: string, amountFen: number): ProgrammeEvent => ({
+    type: 'FundsReleased',
+    data: { programmeId: programme.programmeId, selectionId, applicationId: id, amountFen, reason: 'x', releasedAt: now.toISOString() },
   });
   const pspec = deciderSpec(programmeDecider);
 
-  it('commits up to the budget exactly', () => {
-    pspec.given([opened, committed('a', 60, 60)]).when({ type: 'CommitFunds', applicationId: 'b', amountFen: 40, now }).then([committed('b', 40, 100)]);
+  it('commits up to the budget exactly, with the lease of the selection', () => {
+    pspec.given([opened, committed('s1', 'a', 60, 60)]).when({ type: 'CommitFunds', selectionId: 's2', applicationId: 'b', amountFen: 40, now }).then([committed('s2', 'b', 40, 100)]);
   });
 
   it('refuses a commitment beyond the budget, naming what remains', () => {
-    pspec.given([opened, committed('a', 60, 60)]).when({ type: 'CommitFunds', applicationId: 'b', amountFen: 41, now }).thenRefuses('BUDGET_EXCEEDED', { remainingFen: 40, requestedFen: 41 });
+    pspec.given([opened, committed('s1', 'a', 60, 60)]).when({ type: 'CommitFunds', selectionId: 's2', applicationId: 'b', amountFen: 41, now }).thenRefuses('BUDGET_EXCEEDED', { remainingFen: 40, requestedFen: 41 });
   });
 
-  it('commits once per application: the same amount again is a no-op, another amount a conflict', () => {
-    pspec.given([opened, committed('a', 60, 60)]).when({ type: 'CommitFunds', applicationId: 'a', amountFen: 60, now }).then([]);
-    pspec.given([opened, committed('a', 60, 60)]).when({ type: 'CommitFunds', applicationId: 'a', amountFen: 10, now }).thenRefuses('FUNDS_ALREADY_COMMITTED');
+  it('keys a commitment by its selection: the same selection again is a no-op, another selection of the same application is refused', () => {
+    pspec.given([opened, committed('s1', 'a', 60, 60)]).when({ type: 'CommitFunds', selectionId: 's1', applicationId: 'a', amountFen: 60, now }).then([]);
+    pspec.given([opened, committed('s1', 'a', 60, 60)]).when({ type: 'CommitFunds', selectionId: 's2', applicationId: 'a', amountFen: 60, now }).thenRefuses('FUNDS_ALREADY_COMMITTED', { selectionId: 's1', expiresAt: expires });
+    pspec.given([opened, committed('s1', 'a', 60, 60)]).when({ type: 'CommitFunds', selectionId: 's1', applicationId: 'a', amountFen: 10, now }).thenRefuses('SELECTION_ID_REUSED');
   });
 
-  it('releases a commitment so the budget can be used again', () => {
-    const released: ProgrammeEvent = { type: 'FundsReleased', data: { programmeId: programme.programmeId, applicationId: 'a', amountFen: 60, reason: 'x', releasedAt: now.toISOString() } };
-    pspec.given([opened, committed('a', 60, 60)]).when({ type: 'ReleaseFunds', applicationId: 'a', reason: 'x', now }).then([released]);
-    pspec.given([opened, committed('a', 60, 60), released]).when({ type: 'CommitFunds', applicationId: 'b', amountFen: 100, now }).then([committed('b', 100, 100)]);
+  it('releases only its own selection\'s commitment, so a losing twin can never free the winner\'s money', () => {
+    pspec.given([opened, committed('s1', 'a', 60, 60)]).when({ type: 'ReleaseFunds', selectionId: 's2', reason: 'x', now }).then([]);
+    pspec.given([opened, committed('s1', 'a', 60, 60)]).when({ type: 'ReleaseFunds', selectionId: 's1', reason: 'x', now }).then([released('s1', 'a', 60)]);
+    pspec.given([opened, committed('s1', 'a', 60, 60), released('s1', 'a', 60)]).when({ type: 'CommitFunds', selectionId: 's3', applicationId: 'b', amountFen: 100, now }).then([committed('s3', 'b', 100, 100)]);
+  });
+
+  it('counts a commitment as lapsed only after its lease and the grace period', () => {
+    const c = { applicationId: 'a', amountFen: 1, committedAt: now.toISOString(), expiresAt: expires };
+    expect(isLapsed(c, new Date(Date.parse(expires) + RESERVATION_GRACE_MS))).toBe(false);
+    expect(isLapsed(c, new Date(Date.parse(expires) + RESERVATION_GRACE_MS + 1))).toBe(true);
+  });
+
+  it('reads v1 commitments and releases (keyed by application) as the legacy selection of that application', () => {
+    const v1 = { programmeId: programme.programmeId, applicationId: 'a', amountFen: 60, committedFen: 60, remainingFen: 40, committedAt: now.toISOString() };
+    expect(decodeEvent(PROGRAMME_EVENTS, 'FundsCommitted', 1, JSON.parse(JSON.stringify(v1))).data).toEqual({ ...v1, selectionId: legacySelectionId('a'), expiresAt: expires });
+    const r1 = { programmeId: programme.programmeId, applicationId: 'a', amountFen: 60, reason: 'x', releasedAt: now.toISOString() };
+    const release = decodeEvent(PROGRAMME_EVENTS, 'FundsReleased', 1, JSON.parse(JSON.stringify(r1)));
+    expect(release.data).toEqual({ ...r1, selectionId: legacySelectionId('a') });
+    const state = [opened, decodeEvent(PROGRAMME_EVENTS, 'FundsCommitted', 1, v1), release].reduce(programmeDecider.evolve, programmeDecider.initialState());
+    expect(state).toMatchObject({ committedFen: 0, commitments: {} });
   });
 
   it('opens one defense round, inviting the top N of the ranking', () => {

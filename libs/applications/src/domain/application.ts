@@ -3,6 +3,7 @@ import { Assessment, CreditFacts, RuleSet, evaluateEligibility } from '@ipstd/fu
 import { isDistrictOf } from './divisions';
 import { ApplicationProfile } from './profile';
 import { ProgrammeTerms, describeDeadline, windowPhase } from './programme';
+import { legacySelectionId } from './streams';
 import { PanelExpert, aggregate, conflictOf, toHundredths, ConflictReason } from './review';
 
 /** The programme facts an application command is decided against, read from the programme stream. */
@@ -46,7 +47,9 @@ export type ApplicationEvent =
         eligibility: string;
         eligibilityOverride: string | null;
         /** Designation batch, e.g. the Rizhao pilot's 第三批 (002_2717c857cd88b5c5.txt 四); null when the call has none. */
-        batch?: string | null;
+        batch: string | null;
+        /** v2: the selection decision whose budget commitment (FundsCommitted on the programme) this award uses. */
+        selectionId: string;
         selectedAt: string;
       }
     >
@@ -101,6 +104,8 @@ export type ApplicationState =
         readonly finalScoreHundredths: number;
         readonly eligibilityOverride: string | null;
         readonly batch: string | null;
+        /** The selection decision (and budget commitment) behind a `select`; null for a rejection. */
+        readonly selectionId: string | null;
       } | null;
     };
 
@@ -206,6 +211,11 @@ export interface DecideSelection {
   readonly eligibilityOverride: string | null;
   /** The designation batch this selection belongs to, when the programme designates in batches. */
   readonly batch?: string | null;
+  /**
+   * For `select`: the budget commitment made for this decision on the programme stream. Null only
+   * when checking, before any money is committed, whether the selection would be refused.
+   */
+  readonly commitment: { readonly selectionId: string; readonly amountFen: number; readonly expiresAt: string } | null;
   readonly now: Date;
 }
 
@@ -583,6 +593,22 @@ function decideSelection(command: DecideSelection, state: ApplicationState): App
       { requestedAmountFen: requested },
     );
   }
+  const commitment = command.commitment;
+  if (!commitment) return [];
+  if (commitment.amountFen !== command.approvedAmountFen) {
+    throw new DomainError('SELECTION_COMMITMENT_MISMATCH', 'state', {
+      zh: '立项金额与预算占用金额不一致',
+      en: 'The approved amount differs from the amount committed against the budget',
+    });
+  }
+  if (command.now.getTime() > Date.parse(commitment.expiresAt)) {
+    throw new DomainError(
+      'SELECTION_COMMITMENT_EXPIRED',
+      'state',
+      { zh: '预算占用已超时，立项未记录；请重新提交立项决定', en: 'The budget commitment expired before the selection could be recorded; submit the selection again' },
+      { selectionId: commitment.selectionId, expiresAt: commitment.expiresAt },
+    );
+  }
   return [
     {
       type: 'ApplicationSelected',
@@ -594,6 +620,7 @@ function decideSelection(command: DecideSelection, state: ApplicationState): App
         eligibility,
         eligibilityOverride: eligibility === 'ineligible' ? command.eligibilityOverride : null,
         batch: command.batch ?? null,
+        selectionId: commitment.selectionId,
         selectedAt: at,
       },
     },
@@ -725,14 +752,15 @@ function evolveDecision(state: Open, event: Exclude<ApplicationEvent, { type: 'A
           reason: event.data.reason,
           finalScoreHundredths: event.data.finalScoreHundredths,
           eligibilityOverride: event.data.eligibilityOverride,
-          batch: event.data.batch ?? null,
+          batch: event.data.batch,
+          selectionId: event.data.selectionId,
         },
       };
     case 'ApplicationNotSelected':
       return {
         ...state,
         status: 'not-selected',
-        selection: { decision: 'reject', approvedAmountFen: 0, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: null, batch: null },
+        selection: { decision: 'reject', approvedAmountFen: 0, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: null, batch: null, selectionId: null },
       };
     default:
       return assertNever(event);
@@ -752,6 +780,14 @@ export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
   ReviewClosed: { version: 1 },
   InvitedToDefense: { version: 1 },
   DefenseScoreSubmitted: { version: 1 },
-  ApplicationSelected: { version: 1 },
+  ApplicationSelected: { version: 2, upcast: (data) => upcastApplicationSelectedV1(data as ApplicationSelectedV1) },
   ApplicationNotSelected: { version: 1 },
 };
+
+/** ApplicationSelected as stored before v2: no selection id, and `batch` absent on the oldest events. */
+type ApplicationSelectedV1 = Omit<Extract<ApplicationEvent, { type: 'ApplicationSelected' }>['data'], 'selectionId' | 'batch'> & { batch?: string | null };
+
+/** A v1 selection used its application's one v1 commitment: see upcastFundsCommittedV1. */
+function upcastApplicationSelectedV1(data: ApplicationSelectedV1): Extract<ApplicationEvent, { type: 'ApplicationSelected' }>['data'] {
+  return { ...data, batch: data.batch ?? null, selectionId: legacySelectionId(data.applicationId) };
+}

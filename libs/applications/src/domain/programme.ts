@@ -1,6 +1,7 @@
 import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, formatShanghai, shanghaiDate } from '@ipstd/kernel';
 import { RuleSet, isEffectiveOn } from '@ipstd/funding-rules';
 import { CITIES, CITY_CODE } from './divisions';
+import { legacySelectionId } from './streams';
 
 /** What releases a tranche (DOMAIN.md §3, Grant). */
 export const TRANCHE_TRIGGERS = ['award', 'mid-term-passed', 'acceptance-passed', 'evaluation-passed'] as const;
@@ -43,8 +44,13 @@ export interface DefenseInvitation {
 
 export type ProgrammeEvent =
   | DomainEvent<'ProgrammeOpened', { programmeId: string; openedAt: string; terms: ProgrammeTerms }>
-  | DomainEvent<'FundsCommitted', { programmeId: string; applicationId: string; amountFen: number; committedFen: number; remainingFen: number; committedAt: string }>
-  | DomainEvent<'FundsReleased', { programmeId: string; applicationId: string; amountFen: number; reason: string; releasedAt: string }>
+  /** v2: keyed by the selection decision (`selectionId`), with the reservation's lease (`expiresAt`). */
+  | DomainEvent<
+      'FundsCommitted',
+      { programmeId: string; selectionId: string; applicationId: string; amountFen: number; committedFen: number; remainingFen: number; committedAt: string; expiresAt: string }
+    >
+  /** v2: releases exactly one selection's commitment (`selectionId`). */
+  | DomainEvent<'FundsReleased', { programmeId: string; selectionId: string; applicationId: string; amountFen: number; reason: string; releasedAt: string }>
   | DomainEvent<'DefenseRoundOpened', { programmeId: string; roundId: string; size: number; invited: DefenseInvitation[]; openedAt: string }>;
 
 export type ProgrammeState =
@@ -54,8 +60,12 @@ export type ProgrammeState =
       readonly programmeId: string;
       readonly openedAt: string;
       readonly terms: ProgrammeTerms;
-      /** Awards committed against the budget, per application (立项 within budget). */
-      readonly commitments: Readonly<Record<string, number>>;
+      /**
+       * Money committed against the budget, per selection decision (立项 within budget). A commitment
+       * is the reservation of one selection: it becomes the award once the application records that
+       * selection (same selectionId), and is released if the selection is never recorded.
+       */
+      readonly commitments: Readonly<Record<string, Commitment>>;
       readonly committedFen: number;
       readonly defenseRound: { readonly roundId: string; readonly invited: readonly DefenseInvitation[] } | null;
     };
@@ -69,18 +79,40 @@ export interface OpenProgramme {
   readonly now: Date;
 }
 
-/** Commits an approved amount against the budget: Σ commitments never exceeds the budget (DOMAIN.md §5). */
+export interface Commitment {
+  readonly applicationId: string;
+  readonly amountFen: number;
+  readonly committedAt: string;
+  /** The selection must be recorded on the application by then, or the commitment is released. */
+  readonly expiresAt: string;
+}
+
+/**
+ * How long a selection may take between committing its money and recording the selection on the
+ * application. The application refuses a selection whose commitment has expired, so after the lease
+ * (plus RESERVATION_GRACE_MS for an append already under way) a commitment without its selection can
+ * be released safely: by the reconciler, or by the next selection of the same application.
+ */
+export const RESERVATION_LEASE_MS = 60_000;
+export const RESERVATION_GRACE_MS = 60_000;
+
+/**
+ * Commits an approved amount against the budget for one selection decision: Σ commitments never
+ * exceeds the budget (DOMAIN.md §5), and an application holds at most one commitment at a time.
+ */
 export interface CommitFunds {
   readonly type: 'CommitFunds';
+  /** The selection decision this money is reserved for (derived from the Idempotency-Key when there is one). */
+  readonly selectionId: string;
   readonly applicationId: string;
   readonly amountFen: number;
   readonly now: Date;
 }
 
-/** Undoes a commitment whose selection could not be recorded. */
+/** Undoes the commitment of one selection that was not (and now cannot be) recorded. */
 export interface ReleaseFunds {
   readonly type: 'ReleaseFunds';
-  readonly applicationId: string;
+  readonly selectionId: string;
   readonly reason: string;
   readonly now: Date;
 }
@@ -176,16 +208,39 @@ function requireOpened(state: ProgrammeState): Opened {
   return state;
 }
 
+/** The commitment an application holds, if any, with its selection id. */
+export function commitmentOf(state: ProgrammeState, applicationId: string): ({ selectionId: string } & Commitment) | null {
+  if (state.status !== 'open') return null;
+  for (const [selectionId, c] of Object.entries(state.commitments)) if (c.applicationId === applicationId) return { selectionId, ...c };
+  return null;
+}
+
+/** True when a commitment's selection can no longer be recorded, so releasing it cannot undo an award. */
+export function isLapsed(commitment: Commitment, now: Date): boolean {
+  return now.getTime() > Date.parse(commitment.expiresAt) + RESERVATION_GRACE_MS;
+}
+
 function commit(command: CommitFunds, state: ProgrammeState): ProgrammeEvent[] {
   const programme = requireOpened(state);
-  const existing = Object.hasOwn(programme.commitments, command.applicationId) ? programme.commitments[command.applicationId] : undefined;
-  if (existing !== undefined) {
-    if (existing === command.amountFen) return [];
+  const own = Object.hasOwn(programme.commitments, command.selectionId) ? programme.commitments[command.selectionId] : undefined;
+  if (own) {
+    // The same selection again (a retry, or a concurrent twin with the same Idempotency-Key).
+    if (own.applicationId === command.applicationId && own.amountFen === command.amountFen) return [];
+    throw new DomainError('SELECTION_ID_REUSED', 'state', {
+      zh: '该选定编号已用于其他申报或金额',
+      en: 'This selection id was already used for another application or amount',
+    });
+  }
+  const held = commitmentOf(state, command.applicationId);
+  if (held) {
     throw new DomainError(
       'FUNDS_ALREADY_COMMITTED',
       'state',
-      { zh: `该申报已承诺 ${existing} 分`, en: `${existing} fen are already committed to this application` },
-      { committedFen: existing },
+      {
+        zh: `该申报已有另一立项决定占用 ${held.amountFen} 分预算；如该决定未能完成，预算将于 ${describeDeadline(new Date(Date.parse(held.expiresAt) + RESERVATION_GRACE_MS).toISOString()).zh} 后释放`,
+        en: `Another selection of this application holds ${held.amountFen} fen of the budget; if it is not completed, the money is released after ${describeDeadline(new Date(Date.parse(held.expiresAt) + RESERVATION_GRACE_MS).toISOString()).en}`,
+      },
+      { committedFen: held.amountFen, selectionId: held.selectionId, expiresAt: held.expiresAt },
     );
   }
   const remaining = programme.terms.budgetFen - programme.committedFen;
@@ -204,16 +259,30 @@ function commit(command: CommitFunds, state: ProgrammeState): ProgrammeEvent[] {
   return [
     {
       type: 'FundsCommitted',
-      data: { programmeId: programme.programmeId, applicationId: command.applicationId, amountFen: command.amountFen, committedFen, remainingFen: programme.terms.budgetFen - committedFen, committedAt: command.now.toISOString() },
+      data: {
+        programmeId: programme.programmeId,
+        selectionId: command.selectionId,
+        applicationId: command.applicationId,
+        amountFen: command.amountFen,
+        committedFen,
+        remainingFen: programme.terms.budgetFen - committedFen,
+        committedAt: command.now.toISOString(),
+        expiresAt: new Date(command.now.getTime() + RESERVATION_LEASE_MS).toISOString(),
+      },
     },
   ];
 }
 
 function release(command: ReleaseFunds, state: ProgrammeState): ProgrammeEvent[] {
   const programme = requireOpened(state);
-  if (!Object.hasOwn(programme.commitments, command.applicationId)) return [];
-  const amountFen = programme.commitments[command.applicationId];
-  return [{ type: 'FundsReleased', data: { programmeId: programme.programmeId, applicationId: command.applicationId, amountFen, reason: command.reason, releasedAt: command.now.toISOString() } }];
+  if (!Object.hasOwn(programme.commitments, command.selectionId)) return [];
+  const { applicationId, amountFen } = programme.commitments[command.selectionId];
+  return [
+    {
+      type: 'FundsReleased',
+      data: { programmeId: programme.programmeId, selectionId: command.selectionId, applicationId, amountFen, reason: command.reason, releasedAt: command.now.toISOString() },
+    },
+  ];
 }
 
 function openDefenseRound(command: OpenDefenseRound, state: ProgrammeState): ProgrammeEvent[] {
@@ -251,11 +320,14 @@ export const programmeDecider: Decider<ProgrammeCommand, ProgrammeEvent, Program
     }
     if (state.status === 'none') return state;
     switch (event.type) {
-      case 'FundsCommitted':
-        return { ...state, commitments: { ...state.commitments, [event.data.applicationId]: event.data.amountFen }, committedFen: state.committedFen + event.data.amountFen };
+      case 'FundsCommitted': {
+        const { selectionId, applicationId, amountFen, committedAt, expiresAt } = event.data;
+        return { ...state, commitments: { ...state.commitments, [selectionId]: { applicationId, amountFen, committedAt, expiresAt } }, committedFen: state.committedFen + amountFen };
+      }
       case 'FundsReleased': {
-        const { [event.data.applicationId]: _released, ...commitments } = state.commitments;
-        return { ...state, commitments, committedFen: state.committedFen - event.data.amountFen };
+        if (!Object.hasOwn(state.commitments, event.data.selectionId)) return state;
+        const { [event.data.selectionId]: released, ...commitments } = state.commitments;
+        return { ...state, commitments, committedFen: state.committedFen - released.amountFen };
       }
       case 'DefenseRoundOpened':
         return { ...state, defenseRound: { roundId: event.data.roundId, invited: event.data.invited } };
@@ -271,7 +343,48 @@ export function describeDeadline(instant: string): { zh: string; en: string } {
 
 export const PROGRAMME_EVENTS: EventRegistry<ProgrammeEvent> = {
   ProgrammeOpened: { version: 1 },
-  FundsCommitted: { version: 1 },
-  FundsReleased: { version: 1 },
+  FundsCommitted: { version: 2, upcast: (data) => upcastFundsCommittedV1(data as FundsCommittedV1) },
+  FundsReleased: { version: 2, upcast: (data) => upcastFundsReleasedV1(data as FundsReleasedV1) },
   DefenseRoundOpened: { version: 1 },
 };
+
+/** FundsCommitted as stored before v2: keyed by application, no lease. */
+interface FundsCommittedV1 {
+  programmeId: string;
+  applicationId: string;
+  amountFen: number;
+  committedFen: number;
+  remainingFen: number;
+  committedAt: string;
+}
+
+/** FundsReleased as stored before v2: released whatever the application held. */
+interface FundsReleasedV1 {
+  programmeId: string;
+  applicationId: string;
+  amountFen: number;
+  reason: string;
+  releasedAt: string;
+}
+
+/**
+ * v1 keyed commitments by application, so each application's v1 commitment is read as the one
+ * selection `legacySelectionId(applicationId)`, which its v1 ApplicationSelected names too. The lease
+ * of an old commitment is taken to have run from its commit.
+ */
+function upcastFundsCommittedV1(data: FundsCommittedV1): Extract<ProgrammeEvent, { type: 'FundsCommitted' }>['data'] {
+  return {
+    programmeId: data.programmeId,
+    selectionId: legacySelectionId(data.applicationId),
+    applicationId: data.applicationId,
+    amountFen: data.amountFen,
+    committedFen: data.committedFen,
+    remainingFen: data.remainingFen,
+    committedAt: data.committedAt,
+    expiresAt: new Date(Date.parse(data.committedAt) + RESERVATION_LEASE_MS).toISOString(),
+  };
+}
+
+function upcastFundsReleasedV1(data: FundsReleasedV1): Extract<ProgrammeEvent, { type: 'FundsReleased' }>['data'] {
+  return { ...data, selectionId: legacySelectionId(data.applicationId) };
+}

@@ -21,10 +21,50 @@ export interface StreamSpec<Command, Event extends DomainEvent, State> {
   readonly events: EventRegistry<Event>;
 }
 
+/** A stream as the pipeline read it: the folded state, its last revision and the events behind it. */
+export interface LoadedStream<State> {
+  readonly state: State;
+  /** Last revision, null when the stream does not exist. */
+  readonly revision: bigint | null;
+  readonly recorded: readonly RecordedEvent[];
+}
+
+/** How often, and how patiently, a command that lost a race to another writer is tried again. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly attempts: number;
+  /** First back-off; it doubles per attempt up to maxDelayMs, each with random jitter (50–100 %). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** The retry used where a lost race should be decided again on the new state (budget, process steps). */
+export const RETRY_ON_CONFLICT: RetryPolicy = { attempts: 25, baseDelayMs: 2, maxDelayMs: 200 };
+
+export interface RunOptions<State> {
+  /**
+   * The use case's authorisation policy. Runs after the idempotency replay and the If-Match check
+   * and before deciding, on the state just loaded; it throws (403, 404) to refuse.
+   */
+  readonly authorise?: (state: State) => void;
+  /**
+   * Decide again on the new state when another writer appended first. Never used when the caller
+   * sent If-Match: a caller who named a revision gets 412 instead.
+   */
+  readonly retry?: RetryPolicy;
+}
+
+/** Builds the command from the state just loaded; may load what else the decision needs (programme terms, rule set). */
+export type CommandFactory<Command, State> = (state: State, now: Date) => Command | Promise<Command>;
+
 /**
- * The one write path: read the stream, fold, decide, append with the revision that was read.
- * A stale If-Match gives 412 before deciding; losing a race to another writer gives 409 (or 412
- * when the caller sent If-Match).
+ * The one write path. Its order is fixed (docs/architecture.md, "The write path"):
+ *
+ *   load → idempotency replay → If-Match → authorise → decide → append
+ *
+ * A retry with an Idempotency-Key already on the stream answers the first result before anything
+ * else is checked; a stale If-Match answers 412 before the decision; losing a race to another writer
+ * answers 409 (412 with If-Match), or, with a retry policy, is decided again on the new state.
  */
 @Injectable()
 export class CommandPipeline {
@@ -35,49 +75,97 @@ export class CommandPipeline {
     @Optional() private readonly metrics?: Metrics,
   ) {}
 
-  async load<Command, Event extends DomainEvent, State>(spec: StreamSpec<Command, Event, State>): Promise<{ state: State; revision: bigint | null; recorded: RecordedEvent[] }> {
+  async load<Command, Event extends DomainEvent, State>(spec: StreamSpec<Command, Event, State>): Promise<LoadedStream<State>> {
     const recorded = await this.store.readStream(spec.streamId);
     const state = recorded.reduce((s, e) => spec.decider.evolve(s, decodeEvent(spec.events, e.type, e.schemaVersion, e.data)), spec.decider.initialState());
     return { state, revision: recorded.length ? recorded[recorded.length - 1].revision : null, recorded };
   }
 
+  /** The key under which the caller's Idempotency-Key is stored: keys are the caller's own. */
+  storeKey(context: CommandContext): string | null {
+    return context.idempotencyKey ? `${context.actor.userId}:${context.idempotencyKey}` : null;
+  }
+
+  /** Step 2: the first result again when this caller's key is already on the stream, else null. */
+  replayed<Command, Event extends DomainEvent, State>(spec: StreamSpec<Command, Event, State>, loaded: LoadedStream<State>, context: CommandContext): CommandResult<State> | null {
+    const key = this.storeKey(context);
+    if (!key) return null;
+    const earlier = loaded.recorded.filter((e) => e.metadata.idempotencyKey === key);
+    return earlier.length > 0 ? this.replay(spec, loaded.recorded, earlier) : null;
+  }
+
+  /** Step 3: a caller who named a revision (If-Match) must have seen the current one. */
+  checkExpectedRevision(loaded: LoadedStream<unknown>, context: CommandContext): void {
+    if (context.expectedRevision !== null && context.expectedRevision !== loaded.revision) throw preconditionFailed(loaded.revision);
+  }
+
+  /** The whole write path for one stream, with the metrics of its outcome. */
   async run<Command extends { type: string }, Event extends DomainEvent, State>(
     spec: StreamSpec<Command, Event, State>,
     context: CommandContext,
-    commandFor: (state: State, now: Date) => Command,
+    commandFor: CommandFactory<Command, State>,
+    options: RunOptions<State> = {},
   ): Promise<CommandResult<State>> {
     let name = 'unknown';
+    return this.measured(
+      () => name,
+      () =>
+        this.withRetry(context, options.retry, async () => {
+          const loaded = await this.load(spec);
+          const replay = this.replayed(spec, loaded, context);
+          if (replay) return replay;
+          this.checkExpectedRevision(loaded, context);
+          options.authorise?.(loaded.state);
+          const now = this.clock.now();
+          const command = await commandFor(loaded.state, now);
+          name = command.type;
+          return this.decideAndAppend(spec, loaded, context, command, now);
+        }),
+    );
+  }
+
+  /** Records the outcome of a command (accepted, replayed, refused, conflict, failed) under its type. */
+  async measured<T extends { replayed: boolean }>(name: () => string, work: () => Promise<T>): Promise<T> {
     try {
-      const result = await this.execute(spec, context, (state, now) => {
-        const command = commandFor(state, now);
-        name = command.type;
-        return command;
-      });
-      this.metrics?.commands.inc({ command: name, outcome: result.replayed ? 'replayed' : 'accepted' });
+      const result = await work();
+      this.metrics?.commands.inc({ command: name(), outcome: result.replayed ? 'replayed' : 'accepted' });
       return result;
     } catch (error) {
-      this.metrics?.commands.inc({ command: name, outcome: outcomeOf(error) });
+      this.metrics?.commands.inc({ command: name(), outcome: outcomeOf(error) });
       throw error;
     }
   }
 
-  private async execute<Command, Event extends DomainEvent, State>(
+  /**
+   * Runs `attempt` again when it loses a race (WrongExpectedRevisionError), with jittered exponential
+   * back-off, as the policy allows. With If-Match the race is the caller's to settle: 412 at once.
+   */
+  async withRetry<T>(context: CommandContext, policy: RetryPolicy | undefined, attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (context.expectedRevision !== null) throw preconditionFailed(error.actual);
+        if (!policy || n >= policy.attempts) throw error;
+        const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+      }
+    }
+  }
+
+  /** Steps 5 and 6: decide on the loaded state and append at the revision that was read. */
+  async decideAndAppend<Command, Event extends DomainEvent, State>(
     spec: StreamSpec<Command, Event, State>,
+    loaded: LoadedStream<State>,
     context: CommandContext,
-    commandFor: (state: State, now: Date) => Command,
+    command: Command,
+    now: Date,
   ): Promise<CommandResult<State>> {
-    const { state, revision, recorded } = await this.load(spec);
-    const storeKey = context.idempotencyKey ? `${context.actor.userId}:${context.idempotencyKey}` : null;
-    if (storeKey) {
-      const earlier = recorded.filter((e) => e.metadata.idempotencyKey === storeKey);
-      if (earlier.length > 0) return this.replay(spec, recorded, earlier);
-    }
-    if (context.expectedRevision !== null && context.expectedRevision !== revision) {
-      throw preconditionFailed(revision);
-    }
-    const now = this.clock.now();
-    const decided = spec.decider.decide(commandFor(state, now), state);
+    const { state, revision } = loaded;
+    const decided = spec.decider.decide(command, state);
     if (decided.length === 0) return { state, revision: revision ?? -1n, events: [], replayed: false };
+    const storeKey = this.storeKey(context);
     const newEvents: NewEvent[] = decided.map((event) => ({
       eventId: this.ids.next(),
       type: event.type,
@@ -91,23 +179,16 @@ export class CommandPipeline {
         idempotencyKey: storeKey,
       },
     }));
-    try {
-      const result = await this.store.appendToStream(spec.streamId, newEvents, {
-        expectedRevision: revision === null ? 'no-stream' : revision,
-        idempotencyKey: storeKey,
-      });
-      if (result.replayed) {
-        const all = await this.store.readStream(spec.streamId);
-        return this.replay(spec, all, result.events);
-      }
-      const next = decided.reduce(spec.decider.evolve, state);
-      return { state: next, revision: result.nextExpectedRevision, events: result.events, replayed: false };
-    } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) {
-        if (context.expectedRevision !== null) throw preconditionFailed(error.actual);
-      }
-      throw error;
+    const result = await this.store.appendToStream(spec.streamId, newEvents, {
+      expectedRevision: revision === null ? 'no-stream' : revision,
+      idempotencyKey: storeKey,
+    });
+    if (result.replayed) {
+      const all = await this.store.readStream(spec.streamId);
+      return this.replay(spec, all, result.events);
     }
+    const next = decided.reduce(spec.decider.evolve, state);
+    return { state: next, revision: result.nextExpectedRevision, events: result.events, replayed: false };
   }
 
   private replay<Command, Event extends DomainEvent, State>(

@@ -43,10 +43,3 @@ export class DefenseRoundDto {
   @ApiPropertyOptional({ description: "how many to invite; defaults to the call's defenseSize" }) @IsOptional() @IsInt() @Min(1) @Max(1000) size?: number;
 }
 
-export class SelectionDto {
-  @ApiProperty({ enum: ['select', 'reject'] }) @IsIn(['select', 'reject']) decision: 'select' | 'reject';
-  @ApiPropertyOptional({ example: 40000000, description: 'integer fen; required to select' }) @IsOptional() @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER) approvedAmountFen?: number;
-  @ApiProperty() @IsString() @Length(1, 2000) reason: string;
-  @ApiPropertyOptional({ description: 'required, with a reason, to select an application assessed ineligible' }) @IsOptional() @IsString() @Length(1, 2000) eligibilityOverride?: string;
-  @ApiPropertyOptional({ example: '第三批', description: 'designation batch, for programmes that designate in batches (Rizhao pilot enterprises)' }) @IsOptional() @IsString() @Length(1, 100) batch?: string;
-}

@@ -5,7 +5,8 @@ import { Response } from 'express';
 import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, etagOf } from '@ipstd/platform';
 import { ApplicationCommand, ProgrammeContext } from '../../domain';
 import { ApplicationDecisionCommand, ApplicationScope, adminOf, districtOfficeOf, expertActingAs } from '../../application/review/application-decision.handler';
-import { ConflictDto, DefenseScoreDto, EndorsementDto, ReviewPanelDto, ReviewScoresDto, SelectionDto } from '../../application/review/review.dto';
+import { ConflictDto, DefenseScoreDto, EndorsementDto, ReviewPanelDto, ReviewScoresDto } from '../../application/review/review.dto';
+import { SelectionDto, selectionDecisionOf } from '../../application/select-application/selection.dto';
 import { SelectApplicationCommand } from '../../application/select-application/select-application.handler';
 import { canReadApplication, scopeForbidden } from '../../application/access';
 import { AmendApplicationCommand } from '../../application/amend-application/amend-application.handler';
@@ -151,7 +152,7 @@ export class ApplicationsController {
     if (body.decision === 'select' && body.approvedAmountFen === undefined) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'APPROVED_AMOUNT_REQUIRED', { zh: '立项须填写批准金额（分）', en: 'Selecting needs approvedAmountFen' });
     }
-    const result = await this.commands.execute(new SelectApplicationCommand(id, body, principal, context));
+    const result = await this.commands.execute(new SelectApplicationCommand(id, selectionDecisionOf(body), principal, context));
     response.setHeader('ETag', etagOf(result.revision));
     return result.view;
   }
