@@ -92,6 +92,28 @@ describe('from endorsement to selection over REST', () => {
       await t.http.put(`/v1/applications/${ids[0]}/reviews/e3`).set(bearer(admin)).send(scores(1, 1, 1)).expect(403);
     });
 
+    it('takes scores with two decimals exactly, as JSON numbers or decimal strings, and gives them back unchanged', async () => {
+      const put = (body: object) => t.http.put(`/v1/applications/${ids[0]}/reviews/e2`).set(bearer(expert('e2'))).send(body);
+      const send = (strategy: number | string, base: number | string, targets: number | string) => ({
+        scores: [{ criterionId: 'strategy', score: strategy }, { criterionId: 'ip-standards-base', score: base }, { criterionId: 'targets', score: targets }],
+        comment: '',
+      });
+      const criteria = (strategy: number, base: number, targets: number) => [
+        { criterionId: 'strategy', score: strategy },
+        { criterionId: 'ip-standards-base', score: base },
+        { criterionId: 'targets', score: targets },
+      ];
+      const first = await put(send(18.15, 32.8, 10.07)).expect(200);
+      expect(first.body.review.scores).toEqual([{ expertId: 'e2', total: 61.02, criteria: criteria(18.15, 32.8, 10.07) }]);
+      const second = await put(send(8.2, '0.57', '29.99')).expect(200);
+      expect(second.body.review.scores).toEqual([{ expertId: 'e2', total: 38.76, criteria: criteria(8.2, 0.57, 29.99) }]);
+      for (const refused of [send(1.005, 1, 1), send('1.005', 1, 1), send('18,15', 1, 1), send('NaN', 1, 1), send(1e21, 1, 1)]) {
+        expect((await put(refused).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      }
+      // back to the scores the trimmed mean below counts
+      await put(scores(25, 30, 20)).expect(200);
+    });
+
     it('does not close while scores are missing; a conflicted expert is replaced, then it closes with the trimmed mean', async () => {
       expect((await t.http.post(`/v1/applications/${ids[0]}/review-panel/closure`).set(bearer(admin)).expect(409)).body.code).toBe('REVIEW_INCOMPLETE');
       await t.http.post(`/v1/applications/${ids[0]}/conflicts`).set(bearer(expert('e5'))).send({ reason: '近三年曾在该企业兼职' }).expect(200);
@@ -123,9 +145,12 @@ describe('from endorsement to selection over REST', () => {
 
       const select = (id: string, body: object) => t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin)).send(body);
       expect((await select(ids[1], { decision: 'select', approvedAmountFen: 10_000_000, reason: '排名第一' }).expect(409)).body.code).toBe('DEFENSE_INCOMPLETE');
-      for (const e of EXPERTS) await t.http.put(`/v1/applications/${ids[1]}/defense-scores/${e}`).set(bearer(expert(e))).send({ score: 88, comment: '' }).expect(200);
+      // 72.35 and the decimal string "80.07" are taken exactly (72.35 × 100 is 7234.999999999999 in binary floating point)
+      const defense: ReadonlyArray<number | string> = [72.35, '80.07', 88, 90.5, 95];
+      for (const [k, e] of EXPERTS.entries()) await t.http.put(`/v1/applications/${ids[1]}/defense-scores/${e}`).set(bearer(expert(e))).send({ score: defense[k], comment: '' }).expect(200);
       const selected = await select(ids[1], { decision: 'select', approvedAmountFen: 10_000_000, reason: '排名第一' }).expect(200);
-      expect(selected.body).toMatchObject({ status: 'selected', selection: { approvedAmountFen: 10_000_000, decision: 'select' } });
+      // review 77 + defense trimmed mean (80.07 + 88 + 90.5) / 3 = 86.19
+      expect(selected.body).toMatchObject({ status: 'selected', selection: { approvedAmountFen: 10_000_000, decision: 'select', finalScoreHundredths: 7700 + 8619 } });
       const programme = await t.http.get(`/v1/programmes/${programmeId}`).set(bearer(admin)).expect(200);
       expect(programme.body).toMatchObject({ committedFen: 10_000_000, remainingFen: 90_000_000 });
       await select(ids[0], { decision: 'reject', reason: '得分较低' }).expect(200);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { aggregate, conflictOf, rank, toHundredths } from '../src/domain';
+import { aggregate, conflictOf, rank, scoreHundredths } from '../src/domain';
 
 describe('review arithmetic', () => {
   it('takes the plain mean, rounded half up to a hundredth', () => {
@@ -14,8 +14,22 @@ describe('review arithmetic', () => {
   });
 
   it('keeps scores exact in hundredths', () => {
-    expect(toHundredths(26.5)).toBe(2650);
-    expect(toHundredths(0.29)).toBe(29);
+    expect(scoreHundredths(26.5, 30)).toBe(2650);
+    expect(scoreHundredths(0.29, 30)).toBe(29);
+    for (const [points, hundredths] of [[18.15, 1815], [32.8, 3280], [10.07, 1007], [8.2, 820], [0.57, 57], [72.35, 7235]] as const) {
+      expect(scoreHundredths(points, 100)).toBe(hundredths);
+    }
+    expect(scoreHundredths(1.005, 30)).toBeNull();
+    expect(scoreHundredths(30.01, 30)).toBeNull();
+    expect(scoreHundredths(-0.01, 30)).toBeNull();
+  });
+
+  it('takes every two-decimal score from 0 to the maximum exactly, and nothing above it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000_00 }), fc.integer({ min: 1, max: 1000 }), (n, max) => {
+        expect(scoreHundredths(n / 100, max)).toBe(n <= max * 100 ? n : null);
+      }),
+    );
   });
 
   it('an aggregate always lies between the lowest and the highest total', () => {

@@ -91,10 +91,39 @@ describe('application review and selection', () => {
     });
 
     it.each([
+      [18.15, 32.8, 1815, 3280],
+      [10.07, 8.2, 1007, 820],
+      [0.57, 0.57, 57, 57],
+      [29.99, 69.99, 2999, 6999],
+      [0.1, 0.7, 10, 70],
+    ])('takes the scores %p and %p exactly as %p and %p hundredths (no binary floating point)', (strategy, base, strategyHundredths, baseHundredths) => {
+      spec
+        .given(underReview)
+        .when(cmd({ type: 'SubmitReviewScores' as const, expertId: 'e1', scores: [{ criterionId: 'strategy', score: strategy }, { criterionId: 'base', score: base }], comment: '' }))
+        .thenMatches([
+          {
+            type: 'ReviewScoresSubmitted',
+            data: { scores: [{ criterionId: 'strategy', hundredths: strategyHundredths }, { criterionId: 'base', hundredths: baseHundredths }], totalHundredths: strategyHundredths + baseHundredths },
+          },
+        ]);
+    });
+
+    it('takes a score equal to the maximum and refuses one a hundredth above it', () => {
+      const scores = (strategy: number) => [{ criterionId: 'strategy', score: strategy }, { criterionId: 'base', score: 70 }];
+      spec.given(underReview).when(cmd({ type: 'SubmitReviewScores' as const, expertId: 'e1', scores: scores(30), comment: '' })).thenMatches([{ data: { totalHundredths: 10000 } }]);
+      spec.given(underReview).when(cmd({ type: 'SubmitReviewScores' as const, expertId: 'e1', scores: scores(30.01), comment: '' })).thenRefuses('REVIEW_SCORES_INVALID', { problems: [{ criterionId: 'strategy', problem: 'out-of-range' }] });
+    });
+
+    it.each([
       ['a missing criterion', [{ criterionId: 'strategy', score: 25 }]],
       ['a score above the maximum', [{ criterionId: 'strategy', score: 31 }, { criterionId: 'base', score: 60 }]],
       ['an unknown criterion', [{ criterionId: 'strategy', score: 1 }, { criterionId: 'base', score: 1 }, { criterionId: 'luck', score: 1 }]],
       ['three decimals', [{ criterionId: 'strategy', score: 1.125 }, { criterionId: 'base', score: 1 }]],
+      ['1.005 (three decimals, although 1.005 × 100 rounds to 100.5)', [{ criterionId: 'strategy', score: 1.005 }, { criterionId: 'base', score: 1 }]],
+      ['0.1 + 0.2 (0.30000000000000004)', [{ criterionId: 'strategy', score: 0.1 + 0.2 }, { criterionId: 'base', score: 1 }]],
+      ['a negative score', [{ criterionId: 'strategy', score: -0.01 }, { criterionId: 'base', score: 1 }]],
+      ['NaN', [{ criterionId: 'strategy', score: Number.NaN }, { criterionId: 'base', score: 1 }]],
+      ['Infinity', [{ criterionId: 'strategy', score: Number.POSITIVE_INFINITY }, { criterionId: 'base', score: 1 }]],
     ])('refuses %s', (_, scores) => {
       spec.given(underReview).when(cmd({ type: 'SubmitReviewScores' as const, expertId: 'e1', scores, comment: '' })).thenRefuses('REVIEW_SCORES_INVALID');
     });
@@ -177,6 +206,15 @@ describe('application review and selection', () => {
       const select = selectCmd(1);
       spec.given([...reviewed, invited, defense('e1', 90)]).when(select).thenRefuses('DEFENSE_INCOMPLETE', { missing: ['e2', 'e3'] });
       spec.given([...reviewed, invited, defense('e1', 90), defense('e2', 80), defense('e3', 70)]).when(select).thenMatches([{ type: 'ApplicationSelected', data: { finalScoreHundredths: 8500 + 8000 } }]);
+    });
+
+    it('takes a defense score of 72.35 exactly as 7235 hundredths, and refuses 100.01, 72.355 and NaN', () => {
+      const invited: ApplicationEvent = { type: 'InvitedToDefense', data: { applicationId, roundId: 'r1', rank: 1, invitedAt: now.toISOString() } };
+      const score = (points: number) => cmd({ type: 'SubmitDefenseScore' as const, expertId: 'e1', score: points, comment: '' });
+      spec.given([...reviewed, invited]).when(score(72.35)).thenMatches([{ type: 'DefenseScoreSubmitted', data: { expertId: 'e1', hundredths: 7235 } }]);
+      spec.given([...reviewed, invited]).when(score(100)).thenMatches([{ type: 'DefenseScoreSubmitted', data: { hundredths: 10000 } }]);
+      spec.given([...reviewed, invited]).when(score(-0)).thenMatches([{ type: 'DefenseScoreSubmitted', data: { hundredths: 0 } }]);
+      for (const refused of [100.01, 72.355, -1, Number.NaN]) spec.given([...reviewed, invited]).when(score(refused)).thenRefuses('DEFENSE_SCORE_INVALID');
     });
 
     it('is rejected with a reason', () => {

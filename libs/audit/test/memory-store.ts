@@ -29,7 +29,7 @@ export class MemoryEventStore implements EventStore {
     let stream = this.events.filter((e) => e.streamId === streamId);
     if (options.direction === 'backwards') stream = stream.reverse().filter((e) => options.fromRevision === undefined || e.revision <= options.fromRevision);
     else stream = stream.filter((e) => e.revision >= (options.fromRevision ?? 0n));
-    return stream.slice(0, options.maxCount ?? 10_000);
+    return options.maxCount === undefined ? stream : stream.slice(0, Math.max(0, options.maxCount));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -7,3 +7,4 @@ export * from './postgres/migrator';
 export * from './postgres/schema';
 export * from './postgres/postgres-event-store';
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store';
+export * from './read-pages';

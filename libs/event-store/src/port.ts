@@ -68,6 +68,7 @@ export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
   /** Inclusive start revision; defaults to the start (forwards) or the end (backwards). */
   readonly fromRevision?: bigint;
+  /** Most events returned; by default the whole stream (stores read it in pages, never cut it at a fixed cap). */
   readonly maxCount?: number;
 }
 

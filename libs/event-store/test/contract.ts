@@ -14,6 +14,8 @@ export interface ContractSubject {
   readonly store: EventStore;
   /** The clock the store was built with: recorded times must come from it. */
   readonly clock: ManualClock;
+  /** The store's `readPageSize`: small (100) so that a stream longer than one page stays fast to write. */
+  readonly readPageSize: number;
   cleanup(): Promise<void>;
 }
 
@@ -211,6 +213,33 @@ export function eventStoreContract(name: string, makeSubject: () => Promise<Cont
         const backFrom = await store.readStream(stream, { direction: 'backwards', fromRevision: 1n });
         expect(backFrom.map((e) => e.revision)).toEqual([1n, 0n]);
         expect(await store.readStream(streamName('missing'))).toEqual([]);
+      });
+
+      it('reads a stream longer than one page to its end, forwards and backwards, with contiguous revisions', async () => {
+        const page = subject.readPageSize;
+        const length = Math.floor(page * 2.5);
+        const stream = streamName('long');
+        for (let start = 0; start < length; start += 50) {
+          const batch = Array.from({ length: Math.min(50, length - start) }, (_, k) => newEvent('Numbered', { i: start + k }));
+          await store.appendToStream(stream, batch, { expectedRevision: start === 0 ? 'no-stream' : BigInt(start - 1) });
+        }
+        const revisions = (events: RecordedEvent[]) => events.map((e) => Number(e.revision));
+        const range = (from: number, to: number) => Array.from({ length: Math.abs(to - from) + 1 }, (_, k) => (from <= to ? from + k : from - k));
+
+        const all = await store.readStream(stream);
+        expect(all).toHaveLength(length);
+        expect(revisions(all)).toEqual(range(0, length - 1));
+        expect(all.map((e) => (e.data as { i: number }).i)).toEqual(range(0, length - 1));
+        all.slice(1).forEach((e, k) => expect(e.previousHash).toBe(all[k].hash));
+        expect(revisions(await store.readStream(stream, { direction: 'backwards' }))).toEqual(range(length - 1, 0));
+        // exactly two pages left from here: the read must stop at the end, not ask for more or repeat
+        expect(revisions(await store.readStream(stream, { fromRevision: BigInt(length - 2 * page) }))).toEqual(range(length - 2 * page, length - 1));
+        expect(revisions(await store.readStream(stream, { fromRevision: 10n, maxCount: page + 5 }))).toEqual(range(10, page + 14));
+        expect(revisions(await store.readStream(stream, { direction: 'backwards', fromRevision: BigInt(page * 2), maxCount: page + 1 }))).toEqual(range(page * 2, page));
+        expect(revisions(await store.readStream(stream, { direction: 'backwards', fromRevision: BigInt(2 * page - 1) }))).toEqual(range(2 * page - 1, 0));
+        // the next append still finds the head the long read saw
+        const next = await store.appendToStream(stream, [newEvent('Numbered', { i: length })], { expectedRevision: BigInt(length - 1) });
+        expect(next.nextExpectedRevision).toBe(BigInt(length));
       });
     });
 

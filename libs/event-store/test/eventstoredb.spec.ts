@@ -75,11 +75,12 @@ if (!configuredUrl && !dockerReachable()) {
   eventStoreContract('EventStoreDB', async () => {
     if (!node) throw new Error('EventStoreDB node did not start');
     const clock = new ManualClock('2024-10-08T00:00:00Z');
-    const store = EventStoreDbEventStore.fromConnectionString(node.url, { clock, pollIntervalMs: 100 });
+    const store = EventStoreDbEventStore.fromConnectionString(node.url, { clock, pollIntervalMs: 100, readPageSize: 100 });
     await untilReachable(store);
     return {
       store,
       clock,
+      readPageSize: 100,
       async cleanup() {
         await store.close();
       },

@@ -6,11 +6,12 @@ import { eventStoreContract, newEvent, waitFor } from './contract';
 eventStoreContract('PostgreSQL', async () => {
   const db = await createTestDatabase('es');
   const clock = new ManualClock('2024-10-08T00:00:00Z');
-  const store = new PostgresEventStore(db.pool, { clock, pollIntervalMs: 100 });
+  const store = new PostgresEventStore(db.pool, { clock, pollIntervalMs: 100, readPageSize: 100 });
   await store.migrate();
   return {
     store,
     clock,
+    readPageSize: 100,
     async cleanup() {
       await store.close();
       await db.drop();
@@ -19,6 +20,26 @@ eventStoreContract('PostgreSQL', async () => {
 });
 
 describe('PostgreSQL event store specifics', () => {
+  it('reads a stream of more than 10,000 events whole with the default page size (no fixed cap)', async () => {
+    const db = await createTestDatabase('es');
+    const store = new PostgresEventStore(db.pool);
+    await store.migrate();
+    try {
+      const length = 10_050;
+      for (let start = 0; start < length; start += 2_500) {
+        const batch = Array.from({ length: Math.min(2_500, length - start) }, (_, k) => newEvent('Numbered', { i: start + k }));
+        await store.appendToStream('long', batch, { expectedRevision: start === 0 ? 'no-stream' : BigInt(start - 1) });
+      }
+      const events = await store.readStream('long');
+      expect(events).toHaveLength(length);
+      expect(events.every((e, i) => e.revision === BigInt(i))).toBe(true);
+      expect((await store.readStream('long', { direction: 'backwards' }))[length - 1].revision).toBe(0n);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  }, 60_000);
+
   it('migrations are applied once and are idempotent', async () => {
     const db = await createTestDatabase('es');
     try {

@@ -1,4 +1,4 @@
-import { BilingualText } from '@ipstd/kernel';
+import { BilingualText, parseScaledDecimal } from '@ipstd/kernel';
 import { isIsoDate } from './calendar';
 
 /** One thing wrong with a rule set, at a field path such as `clauses[2].params.pctRatio`. */
@@ -37,12 +37,18 @@ export function integer(min: number, max?: number): Check {
   };
 }
 
-export function decimal(min: number, max: number, exclusiveMin = false): Check {
+/**
+ * A finite number from min to max; with `scale`, also at most that many decimals, checked exactly
+ * (kernel parseScaledDecimal), for values later kept as integers (points in hundredths).
+ */
+export function decimal(min: number, max: number, exclusiveMin = false, scale?: number): Check {
   return (value, path, out) => {
     const ok = typeof value === 'number' && Number.isFinite(value) && (exclusiveMin ? value > min : value >= min) && value <= max;
     if (!ok) {
       const bound = exclusiveMin ? `大于 ${min}` : `不小于 ${min}`;
       report(out, path, `必须是${bound}且不大于 ${max} 的数`, `must be a number ${exclusiveMin ? '>' : '≥'} ${min} and ≤ ${max}`);
+    } else if (scale !== undefined && !parseScaledDecimal(value, scale).ok) {
+      report(out, path, `最多 ${scale} 位小数`, `must have at most ${scale} decimals`);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { BilingualText, DomainError, assertNever } from '@ipstd/kernel';
+import { BilingualText, DomainError, assertNever, parseScaledDecimal } from '@ipstd/kernel';
 import { STANDARD_LEVELS, StandardLevel } from './profile';
 import { IndicatorScoring, RuleSet, RuleSetRef } from './types';
 import { anything, at, bilingual, Check, clauseId, decimal, isObject, list, oneOf, pattern, report, shape, text } from './checks';
@@ -21,12 +21,20 @@ export type RizhaoPilotIndicators = {
   readonly integratedIpStandardsFunction?: boolean;
 };
 
-const weight = decimal(0, 1000, true);
+/** Weights, points and the pass mark are kept in hundredths: at most two decimals, checked exactly. */
+const weight = decimal(0, 1000, true, 2);
 const SCORING_FIELDS: Readonly<Record<IndicatorScoring['kind'], Record<string, Check>>> = {
   boolean: { kind: anything, weight },
   linear: { kind: anything, weight, cap: decimal(0, 1e9, true) },
-  'per-level': { kind: anything, weight, points: shape(Object.fromEntries(STANDARD_LEVELS.map((l) => [l, decimal(0, 1000)])), STANDARD_LEVELS) },
+  'per-level': { kind: anything, weight, points: shape(Object.fromEntries(STANDARD_LEVELS.map((l) => [l, decimal(0, 1000, false, 2)])), STANDARD_LEVELS) },
 };
+
+/** Exact hundredths of a validated weight, points value or pass mark (never `x * 100`). */
+function hundredthsOf(points: number): number {
+  const parsed = parseScaledDecimal(points, 2);
+  if (!parsed.ok) throw new RangeError(`${points} is not a number of points with at most two decimals`);
+  return parsed.scaled;
+}
 
 const scoring: Check = (value, path, out) => {
   if (!isObject(value)) return report(out, path, '必须是对象', 'must be an object');
@@ -44,10 +52,15 @@ const indicator = shape({
 });
 
 export const indexCheck: Check = (value, path, out) => {
-  shape({ passMark: decimal(0, 1e6), indicators: list(indicator, { min: 1, unique: 'input' }) })(value, path, out);
+  shape({ passMark: decimal(0, 1e6, false, 2), indicators: list(indicator, { min: 1, unique: 'input' }) })(value, path, out);
   if (!isObject(value) || !Array.isArray(value.indicators) || typeof value.passMark !== 'number') return;
-  const max = value.indicators.reduce((sum: number, i) => sum + (isObject(i) && isObject(i.scoring) && typeof i.scoring.weight === 'number' ? i.scoring.weight : 0), 0);
-  if (value.passMark > max) report(out, at(path, 'passMark'), `合格线 ${value.passMark} 高于满分 ${max}`, `pass mark ${value.passMark} exceeds the maximum score ${max}`);
+  const exact = (points: unknown) => (typeof points === 'number' ? parseScaledDecimal(points, 2) : null);
+  const passMark = exact(value.passMark);
+  const max = value.indicators.reduce((sum: number, i) => {
+    const weight = isObject(i) && isObject(i.scoring) ? exact(i.scoring.weight) : null;
+    return sum + (weight?.ok ? weight.scaled : 0);
+  }, 0);
+  if (passMark?.ok && passMark.scaled > max) report(out, at(path, 'passMark'), `合格线 ${value.passMark} 高于满分 ${max / 100}`, `pass mark ${value.passMark} exceeds the maximum score ${max / 100}`);
 };
 
 export interface IndicatorResult {
@@ -98,12 +111,12 @@ export function evaluateIndex(ruleSet: RuleSet, inputs: IndexInputs): IndexAsses
       : { zh: `${ind.description.zh}：未提供有效数据，0 分`, en: `${ind.description.en}: no valid value, 0 points` },
   }));
   const hundredths = scored.reduce((sum, s) => sum + (s.result?.hundredths ?? 0), 0);
-  const passed = hundredths >= Math.round(index.passMark * 100);
+  const passed = hundredths >= hundredthsOf(index.passMark);
   const total = twoDecimals(hundredths);
   return {
     ruleSet: { id: ruleSet.id, version: ruleSet.version },
     score: hundredths / 100,
-    maxScore: index.indicators.reduce((sum, i) => sum + i.scoring.weight, 0),
+    maxScore: index.indicators.reduce((sum, i) => sum + hundredthsOf(i.scoring.weight), 0) / 100,
     passMark: index.passMark,
     outcome: passed ? 'pass' : 'fail',
     indicators,
@@ -119,21 +132,21 @@ function scoreOf(scoring: IndicatorScoring, value: unknown): { hundredths: numbe
   switch (scoring.kind) {
     case 'boolean':
       if (typeof value !== 'boolean') return null;
-      return { hundredths: value ? Math.round(scoring.weight * 100) : 0, working: { zh: value ? `是，${scoring.weight}` : '否，0', en: value ? `yes, ${scoring.weight}` : 'no, 0' } };
+      return { hundredths: value ? hundredthsOf(scoring.weight) : 0, working: { zh: value ? `是，${scoring.weight}` : '否，0', en: value ? `yes, ${scoring.weight}` : 'no, 0' } };
     case 'linear': {
       if (!isCount(value)) return null;
       const counted = Math.min(value, scoring.cap);
       const working = `${scoring.weight} × min(${value}, ${scoring.cap}) / ${scoring.cap}`;
-      return { hundredths: Math.round((scoring.weight * 100 * counted) / scoring.cap), working: { zh: working, en: working } };
+      return { hundredths: Math.round((hundredthsOf(scoring.weight) * counted) / scoring.cap), working: { zh: working, en: working } };
     }
     case 'per-level': {
       if (!isObject(value) || !Object.values(value).every(isCount)) return null;
       const terms = STANDARD_LEVELS.filter((l) => isCount(value[l]) && (value[l] as number) > 0 && (scoring.points[l] ?? 0) > 0);
-      const raw = terms.reduce((sum, l) => sum + (value[l] as number) * (scoring.points[l] ?? 0), 0);
+      const raw = terms.reduce((sum, l) => sum + (value[l] as number) * hundredthsOf(scoring.points[l] ?? 0), 0);
       const zh = terms.map((l) => `${LEVEL_TEXT[l].zh} ${value[l]} × ${scoring.points[l]}`).join(' + ') || '0';
       const en = terms.map((l) => `${LEVEL_TEXT[l].en} ${value[l]} × ${scoring.points[l]}`).join(' + ') || '0';
       return {
-        hundredths: Math.round(Math.min(raw, scoring.weight) * 100),
+        hundredths: Math.round(Math.min(raw, hundredthsOf(scoring.weight))),
         working: { zh: `min(${zh}, ${scoring.weight})`, en: `min(${en}, ${scoring.weight})` },
       };
     }

@@ -94,6 +94,32 @@ describe('Rizhao pilot (002_2717c857cd88b5c5.txt)', () => {
       expect(evaluateIndex(validateRuleSet(v2), unit)).toMatchObject({ score: 50, outcome: 'pass', ruleSet: { version: 2 } });
     });
 
+    it('keeps decimal weights, points and pass marks exact in hundredths, and refuses a third decimal', () => {
+      const v2 = copyOf(RIZHAO_V1);
+      v2.version = 2;
+      // 0.7 + 0.1 + 0.2 is 0.9999999999999999 in binary floating point; in hundredths it is 100
+      v2.index.indicators = v2.index.indicators.slice(3, 6).map((indicator: { scoring: object }, i: number) => ({ ...indicator, scoring: { kind: 'boolean', weight: [0.7, 0.1, 0.2][i] } }));
+      v2.index.passMark = 1;
+      const exact = validateRuleSet(v2);
+      const all = { ipManagementCertified: true, standardisationGoodBehaviour: true, highValuePatentCentre: true };
+      expect(evaluateIndex(exact, all)).toMatchObject({ score: 1, maxScore: 1, outcome: 'pass' });
+      expect(evaluateIndex(exact, { ...all, highValuePatentCentre: false })).toMatchObject({ score: 0.8, outcome: 'fail' });
+
+      const perLevel = copyOf(RIZHAO_V1);
+      perLevel.index.indicators[0].scoring.points.national = 8.15;
+      expect(evaluateIndex(validateRuleSet(perLevel), { standardsByLevel: { national: 2 } }).indicators[0].points).toBe(16.3);
+
+      for (const [field, patch] of [
+        ['index.passMark', (r: typeof v2) => (r.index.passMark = 60.005)],
+        ['index.indicators[0].scoring.weight', (r: typeof v2) => (r.index.indicators[0].scoring.weight = 20.125)],
+        ['index.indicators[0].scoring.points.national', (r: typeof v2) => (r.index.indicators[0].scoring.points.national = 8.001)],
+      ] as const) {
+        const bad = copyOf(RIZHAO_V1);
+        patch(bad);
+        expect(() => validateRuleSet(bad)).toThrow(expect.objectContaining({ problems: expect.arrayContaining([expect.objectContaining({ path: field, text: expect.objectContaining({ en: 'must have at most 2 decimals' }) })]) }));
+      }
+    });
+
     it('refuses a rule set without an index', () => {
       expect(() => evaluateIndex(SUZHOU_V1, full)).toThrow(DomainError);
       expect(() => evaluateIndex(SUZHOU_V1, full)).toThrow(expect.objectContaining({ code: 'RULE_SET_HAS_NO_INDEX' }));

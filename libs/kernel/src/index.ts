@@ -5,3 +5,4 @@ export * from './decider';
 export * from './domain-error';
 export * from './shanghai-time';
 export * from './credit-code';
+export * from './decimal';

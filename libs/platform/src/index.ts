@@ -23,3 +23,4 @@ export * from './database/embedded-postgres';
 export * from './bootstrap';
 export * from './subscriptions/checkpointed-worker';
 export * from './database/reachable';
+export * from './http/exact-decimal';

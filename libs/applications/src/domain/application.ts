@@ -4,7 +4,7 @@ import { isDistrictOf } from './divisions';
 import { ApplicationProfile } from './profile';
 import { ProgrammeTerms, describeDeadline, windowPhase } from './programme';
 import { legacySelectionId } from './streams';
-import { PanelExpert, aggregate, conflictOf, toHundredths, ConflictReason } from './review';
+import { PanelExpert, aggregate, conflictOf, scoreHundredths, ConflictReason } from './review';
 
 /** The programme facts an application command is decided against, read from the programme stream. */
 export interface ProgrammeContext {
@@ -452,7 +452,7 @@ function submitScores(command: SubmitReviewScores, state: ApplicationState): App
     ...command.scores
       .filter((s) => {
         const max = criteria.find((c) => c.id === s.criterionId)?.max;
-        return max !== undefined && (s.score < 0 || s.score > max || toHundredths(s.score) !== s.score * 100);
+        return max !== undefined && scoreHundredths(s.score, max) === null;
       })
       .map((s) => ({ criterionId: s.criterionId, problem: 'out-of-range' })),
   ];
@@ -467,7 +467,7 @@ function submitScores(command: SubmitReviewScores, state: ApplicationState): App
       { problems },
     );
   }
-  const scores = criteria.map((c) => ({ criterionId: c.id, hundredths: toHundredths(command.scores.find((s) => s.criterionId === c.id)!.score) }));
+  const scores = criteria.map((c) => ({ criterionId: c.id, hundredths: scoreHundredths(command.scores.find((s) => s.criterionId === c.id)!.score, c.max)! }));
   return [
     {
       type: 'ReviewScoresSubmitted',
@@ -529,7 +529,8 @@ function inviteToDefense(command: InviteToDefense, state: ApplicationState): App
 function submitDefenseScore(command: SubmitDefenseScore, state: ApplicationState): ApplicationEvent[] {
   const current = requireStatus(state, ['invited-to-defense'], { zh: '答辩评分', en: 'scored for the defense round' });
   requirePanelist(current, command.expertId);
-  if (command.score < 0 || command.score > DEFENSE_MAX_POINTS || toHundredths(command.score) !== command.score * 100) {
+  const hundredths = scoreHundredths(command.score, DEFENSE_MAX_POINTS);
+  if (hundredths === null) {
     throw new DomainError('DEFENSE_SCORE_INVALID', 'rule', {
       zh: `答辩分须在 0 至 ${DEFENSE_MAX_POINTS} 之间，最多两位小数`,
       en: `A defense score is between 0 and ${DEFENSE_MAX_POINTS} with at most two decimals`,
@@ -538,7 +539,7 @@ function submitDefenseScore(command: SubmitDefenseScore, state: ApplicationState
   return [
     {
       type: 'DefenseScoreSubmitted',
-      data: { applicationId: current.applicationId, expertId: command.expertId, hundredths: toHundredths(command.score), comment: command.comment, submittedAt: command.now.toISOString() },
+      data: { applicationId: current.applicationId, expertId: command.expertId, hundredths, comment: command.comment, submittedAt: command.now.toISOString() },
     },
   ];
 }

@@ -1,3 +1,4 @@
+import { parseScaledDecimal } from '@ipstd/kernel';
 import { Aggregation } from './programme';
 
 /**
@@ -21,7 +22,15 @@ export function conflictOf(expert: PanelExpert, creditCode: string): ConflictRea
   return null;
 }
 
-export const toHundredths = (points: number): number => Math.round(points * 100);
+/**
+ * A score in exact hundredths when it has at most two decimals and lies within 0…maxPoints (whole
+ * points), otherwise null. Read through the score's decimal text (kernel parseScaledDecimal), never
+ * `points * 100`: 18.15 × 100 is 1814.9999999999998 in binary floating point.
+ */
+export function scoreHundredths(points: number | string, maxPoints: number): number | null {
+  const parsed = parseScaledDecimal(points, 2);
+  return parsed.ok && parsed.scaled >= 0 && parsed.scaled <= maxPoints * 100 ? parsed.scaled : null;
+}
 export const fromHundredths = (hundredths: number): number => hundredths / 100;
 
 /**

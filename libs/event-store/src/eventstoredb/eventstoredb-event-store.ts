@@ -74,6 +74,7 @@ import { DuplicateEventIdError, IdempotencyKeyConflictError, InvalidEventError, 
 import { ChainedEvent, chainEvents, toJsonValue } from '../hashing';
 import { checkExpectedRevision, validateAppend } from '../append-validation';
 import { PollingSubscription, Wakeup } from '../polling-subscription';
+import { DEFAULT_READ_PAGE_SIZE, readStreamInPages } from '../read-pages';
 
 export interface EventStoreDbEventStoreOptions {
   readonly clock?: Clock;
@@ -81,6 +82,8 @@ export interface EventStoreDbEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Read-check-append rounds before an `any`/`stream-exists` append under contention gives up. */
   readonly maxAppendAttempts?: number;
+  /** Events fetched per read when reading a stream (default 1,000); readStream pages until the stream ends. */
+  readonly readPageSize?: number;
 }
 
 /** The ESDB event metadata JSON that carries the part of our envelope ESDB does not keep itself. */
@@ -292,6 +295,7 @@ type Attempt = { readonly done: AppendResult } | { readonly conflict: unknown };
 export class EventStoreDbEventStore implements EventStore {
   private readonly clock: Clock;
   private readonly maxAppendAttempts: number;
+  private readonly readPageSize: number;
   private readonly wakeup: Wakeup;
   private liveFeed: AllStreamSubscription | null = null;
   private closed = false;
@@ -303,6 +307,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.clock = options.clock ?? systemClock;
     this.wakeup = new Wakeup(options.pollIntervalMs ?? 500);
     this.maxAppendAttempts = Math.max(1, options.maxAppendAttempts ?? 16);
+    this.readPageSize = options.readPageSize ?? DEFAULT_READ_PAGE_SIZE;
   }
 
   /** `connectionString` as ESDB takes it, e.g. `esdb://localhost:2113?tls=false`. */
@@ -323,22 +328,23 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** The whole stream (or `maxCount` events), read page by page (`readPageSize` events a read) to its end. */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const limit = options.maxCount ?? 10_000;
-    if (limit <= 0 || streamId.startsWith('$') || isIdempotencyStream(streamId)) return [];
-    let from: ReadRevision;
+    if ((options.maxCount !== undefined && options.maxCount <= 0) || streamId.startsWith('$') || isIdempotencyStream(streamId)) return [];
+    let fromRevision = options.fromRevision;
     if (options.direction === 'backwards') {
-      from = END;
-      if (options.fromRevision !== undefined) {
-        if (options.fromRevision < 0n) return [];
+      if (fromRevision !== undefined) {
+        if (fromRevision < 0n) return [];
         const [last] = await this.readEsdbStream(streamId, BACKWARDS, END, 1);
         if (!last) return [];
-        from = options.fromRevision < last.revision ? options.fromRevision : last.revision;
+        if (last.revision < fromRevision) fromRevision = last.revision;
       }
-      return this.readEsdbStream(streamId, BACKWARDS, from, limit);
+      const read = await readStreamInPages({ ...options, fromRevision }, this.readPageSize, (from, count) => this.readEsdbPage(streamId, BACKWARDS, from ?? END, count));
+      return read.events;
     }
-    from = options.fromRevision === undefined || options.fromRevision <= 0n ? START : options.fromRevision;
-    return this.readEsdbStream(streamId, FORWARDS, from, limit);
+    if (fromRevision !== undefined && fromRevision < 0n) fromRevision = 0n;
+    const read = await readStreamInPages({ ...options, fromRevision }, this.readPageSize, (from, count) => this.readEsdbPage(streamId, FORWARDS, from === undefined || from === 0n ? START : from, count));
+    return read.events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -479,10 +485,14 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   private async readEsdbStream(streamId: string, direction: typeof FORWARDS | typeof BACKWARDS, fromRevision: ReadRevision, maxCount: number): Promise<RecordedEvent[]> {
+    return (await this.readEsdbPage(streamId, direction, fromRevision, maxCount)).events;
+  }
+
+  private async readEsdbPage(streamId: string, direction: typeof FORWARDS | typeof BACKWARDS, fromRevision: ReadRevision, maxCount: number): Promise<{ events: RecordedEvent[]; rows: number }> {
     const resolved = await drain(this.client.readStream(streamId, { direction, fromRevision, maxCount }));
     const events: RecordedEvent[] = [];
     for (const { event } of resolved) if (event) events.push(fromEsdbEvent(event));
-    return events;
+    return { events, rows: resolved.length };
   }
 
   private ensureLiveFeed(): void {

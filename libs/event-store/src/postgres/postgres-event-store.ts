@@ -21,6 +21,7 @@ import { StreamHead, StreamHeads } from './stream-heads';
 import { isDataError, outcomeOf, readSnapshot, readStoredReplays, writeBatch } from './append-statements';
 import { AppendConnection, AppendConnections } from './append-connection';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-rows';
+import { DEFAULT_READ_PAGE_SIZE, readStreamInPages } from '../read-pages';
 
 /** Advisory lock held by every append transaction until it commits: positions are handed out in commit order. */
 const APPEND_LOCK = 7_320_500_002;
@@ -43,6 +44,8 @@ export interface PostgresEventStoreOptions {
   readonly maxBatchEvents?: number;
   /** How often an idle subscription looks for new events when no notification arrives. */
   readonly pollIntervalMs?: number;
+  /** Events fetched per query when reading a stream (default 1,000); readStream pages until the stream ends. */
+  readonly readPageSize?: number;
 }
 
 interface CommittedBatch {
@@ -78,6 +81,7 @@ export class PostgresEventStore implements EventStore {
   private readonly clock: Clock;
   private readonly maxBatch: number;
   private readonly maxBatchEvents: number;
+  private readonly readPageSize: number;
   private readonly queue: PendingAppend[] = [];
   private flushing = false;
   private flushScheduled = false;
@@ -96,6 +100,7 @@ export class PostgresEventStore implements EventStore {
     this.clock = options.clock ?? systemClock;
     this.maxBatch = options.maxBatch ?? 256;
     this.maxBatchEvents = options.maxBatchEvents ?? 5000;
+    this.readPageSize = options.readPageSize ?? DEFAULT_READ_PAGE_SIZE;
     this.wakeup = new Wakeup(options.pollIntervalMs ?? 500);
     this.connections = new AppendConnections(pool);
   }
@@ -119,24 +124,25 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  /** The whole stream (or `maxCount` events), read page by page (`readPageSize` rows a query) to its end. */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
-    const limit = options.maxCount ?? 10_000;
-    const from = options.fromRevision;
-    const { rows } = backwards
-      ? await this.pool.query<EventRow>(
-          `select ${EVENT_COLUMNS} from es_events where stream_id = $1 and ($2::bigint is null or stream_revision <= $2)
-           order by stream_revision desc limit $3`,
-          [streamId, from?.toString() ?? null, limit],
-        )
-      : await this.pool.query<EventRow>(
-          `select ${EVENT_COLUMNS} from es_events where stream_id = $1 and stream_revision >= $2
-           order by stream_revision asc limit $3`,
-          [streamId, (from ?? 0n).toString(), limit],
-        );
-    const events = rows.map(toRecordedEvent);
+    const { events, reachedEnd } = await readStreamInPages(options, this.readPageSize, async (from, count) => {
+      const { rows } = backwards
+        ? await this.pool.query<EventRow>(
+            `select ${EVENT_COLUMNS} from es_events where stream_id = $1 and ($2::bigint is null or stream_revision <= $2)
+             order by stream_revision desc limit $3`,
+            [streamId, from?.toString() ?? null, count],
+          )
+        : await this.pool.query<EventRow>(
+            `select ${EVENT_COLUMNS} from es_events where stream_id = $1 and stream_revision >= $2
+             order by stream_revision asc limit $3`,
+            [streamId, (from ?? 0n).toString(), count],
+          );
+      return { events: rows.map(toRecordedEvent), rows: rows.length };
+    });
     // A read that reached the end of the stream saw its head: a good guess for the next append.
-    const head = backwards ? (from === undefined ? events[0] : undefined) : rows.length < limit ? events[events.length - 1] : undefined;
+    const head = backwards ? (options.fromRevision === undefined ? events[0] : undefined) : reachedEnd ? events[events.length - 1] : undefined;
     if (head) this.heads.offer(streamId, { revision: head.revision, lastHash: head.hash });
     return events;
   }

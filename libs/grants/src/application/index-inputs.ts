@@ -2,7 +2,8 @@ import { DomainError } from '@ipstd/kernel';
 import { IndexInputs, RuleSet, STANDARD_LEVELS } from '@ipstd/funding-rules';
 
 const MAX_COUNT = 1_000_000_000;
-const isCount = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_COUNT;
+/** Counts are whole numbers: index points are then computed from integers, with no binary fractions to round. */
+const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_COUNT;
 
 /**
  * Checks evaluation inputs against the pinned rule set's index: only its indicators' inputs, each a
@@ -16,9 +17,9 @@ export function checkIndexInputs(ruleSet: RuleSet, inputs: Record<string, unknow
     if (!known.has(key)) problems.push(`${key}: not an input of ${ruleSet.id} v${ruleSet.version}`);
     else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       for (const [level, count] of Object.entries(value)) {
-        if (!(STANDARD_LEVELS as readonly string[]).includes(level) || !isCount(count)) problems.push(`${key}.${level}: a standard level with a non-negative count`);
+        if (!(STANDARD_LEVELS as readonly string[]).includes(level) || !isCount(count)) problems.push(`${key}.${level}: a standard level with a whole non-negative count`);
       }
-    } else if (typeof value !== 'boolean' && !isCount(value)) problems.push(`${key}: a boolean or a non-negative count`);
+    } else if (typeof value !== 'boolean' && !isCount(value)) problems.push(`${key}: a boolean or a whole non-negative count`);
   }
   if (!ruleSet.index) problems.push(`${ruleSet.id} v${ruleSet.version} defines no evaluation index`);
   if (problems.length) {

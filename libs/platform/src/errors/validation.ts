@@ -10,6 +10,7 @@ const CONSTRAINT_ZH: Record<string, string> = {
   isString: '必须是字符串',
   isInt: '必须是整数',
   isNumber: '必须是数字',
+  isExactDecimal: '必须是数字或十进制数字字符串，小数位数和取值在允许范围内',
   isBoolean: '必须是布尔值',
   isArray: '必须是数组',
   isIn: '取值不在允许范围内',

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsExactDecimal } from '@ipstd/platform';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 
@@ -26,7 +27,8 @@ export class ConflictDto {
 
 export class CriterionScoreDto {
   @ApiProperty({ example: 'strategy' }) @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/) criterionId: string;
-  @ApiProperty({ example: 26.5 }) @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false }) @Min(0) @Max(1000) score: number;
+  @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string' }], example: 18.15, description: 'points, at most two decimals: a JSON number or a decimal string ("18.15")' })
+  @IsExactDecimal({ scale: 2, min: 0, max: 1000 }) score: number | string;
 }
 
 export class ReviewScoresDto {
@@ -35,7 +37,8 @@ export class ReviewScoresDto {
 }
 
 export class DefenseScoreDto {
-  @ApiProperty({ example: 85 }) @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false }) @Min(0) @Max(100) score: number;
+  @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string' }], example: 72.35, description: 'points 0–100, at most two decimals: a JSON number or a decimal string ("72.35")' })
+  @IsExactDecimal({ scale: 2, min: 0, max: 100 }) score: number | string;
   @ApiProperty() @IsString() @Length(0, 5000) comment: string;
 }
 

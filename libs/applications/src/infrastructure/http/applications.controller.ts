@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Res } fr
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, etagOf } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, etagOf, exactDecimalNumber } from '@ipstd/platform';
 import { ApplicationCommand, ProgrammeContext } from '../../domain';
 import { ApplicationDecisionCommand, ApplicationScope, adminOf, districtOfficeOf, expertActingAs } from '../../application/review/application-decision.handler';
 import { ConflictDto, DefenseScoreDto, EndorsementDto, ReviewPanelDto, ReviewScoresDto } from '../../application/review/review.dto';
@@ -123,7 +123,7 @@ export class ApplicationsController {
       type: 'SubmitReviewScores',
       programme,
       expertId,
-      scores: body.scores,
+      scores: body.scores.map((s) => ({ criterionId: s.criterionId, score: exactDecimalNumber(s.score, 2) })),
       comment: body.comment,
       now,
     }));
@@ -141,7 +141,7 @@ export class ApplicationsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.decide(id, principal, context, response, expertActingAs(principal, expertId), (_, now) => ({ type: 'SubmitDefenseScore', expertId, score: body.score, comment: body.comment, now }));
+    return this.decide(id, principal, context, response, expertActingAs(principal, expertId), (_, now) => ({ type: 'SubmitDefenseScore', expertId, score: exactDecimalNumber(body.score, 2), comment: body.comment, now }));
   }
 
   @Post(':applicationId/selection')
