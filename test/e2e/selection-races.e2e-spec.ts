@@ -41,12 +41,14 @@ describe('selection under concurrency, retries and crashes', () => {
 
   /** The money as the two kinds of stream say it is, read straight from the log. */
   async function money() {
-    const programme = (await pipeline.load(programmeSpec(programmeId))).state as Extract<ProgrammeState, { status: 'open' }>;
+    // Applications first, then the programme: a commitment is appended before its award and an award's
+    // commitment is never released, so every award seen here is backed by the programme read after it.
     const awards: Array<{ applicationId: string; selectionId: string; amountFen: number }> = [];
     for (const id of ids) {
       const { state } = await pipeline.load(applicationSpec(id));
       if (state.status === 'selected' && state.selection) awards.push({ applicationId: id, selectionId: state.selection.selectionId!, amountFen: state.selection.approvedAmountFen });
     }
+    const programme = (await pipeline.load(programmeSpec(programmeId))).state as Extract<ProgrammeState, { status: 'open' }>;
     const awardedFen = awards.reduce((s, a) => s + a.amountFen, 0);
     return { programme, awards, awardedFen, committedFen: programme.committedFen };
   }

@@ -6,7 +6,13 @@ import { SubmitApplicationHandler } from './application/submit-application/submi
 import { WithdrawApplicationHandler } from './application/withdraw-application/withdraw-application.handler';
 import { RecordEnterpriseFactHandler } from './application/enterprise-facts/record-fact.handler';
 import { OpenDefenseRoundHandler } from './application/defense/open-defense-round.handler';
-import { ApplicationDecisionHandler } from './application/review/application-decision.handler';
+import { ApplicationWritePath } from './application/application-write-path';
+import { EndorseApplicationHandler } from './application/endorse-application/endorse-application.handler';
+import { AssignReviewPanelHandler } from './application/assign-review-panel/assign-review-panel.handler';
+import { CloseReviewHandler } from './application/close-review/close-review.handler';
+import { DeclareConflictHandler } from './application/declare-conflict/declare-conflict.handler';
+import { SubmitReviewScoresHandler } from './application/submit-review-scores/submit-review-scores.handler';
+import { SubmitDefenseScoreHandler } from './application/submit-defense-score/submit-defense-score.handler';
 import { SelectApplicationHandler } from './application/select-application/select-application.handler';
 import { FundsCommitments } from './application/select-application/funds-commitments';
 import { SelectionReconciler } from './application/select-application/selection-reconciler';
@@ -17,13 +23,13 @@ import { EnterprisesController } from './infrastructure/http/enterprises.control
 import { RulesController } from './infrastructure/http/rules.controller';
 import { ProgrammesController } from './infrastructure/http/programmes.controller';
 
-const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler, ApplicationDecisionHandler, SelectApplicationHandler, OpenDefenseRoundHandler];
+const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler, EndorseApplicationHandler, AssignReviewPanelHandler, CloseReviewHandler, DeclareConflictHandler, SubmitReviewScoresHandler, SubmitDefenseScoreHandler, SelectApplicationHandler, OpenDefenseRoundHandler];
 const controllers = [ProgrammesController, ApplicationsController, RulesController, EnterprisesController];
 
 /** Write side of programmes and applications (applications-service). */
 @Module({
   imports: [CqrsModule, RulesModule],
   controllers,
-  providers: [...commandHandlers, FundsCommitments, EligibilityReassessor, SelectionReconciler],
+  providers: [...commandHandlers, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler],
 })
 export class ApplicationsModule {}

@@ -36,3 +36,15 @@ export function canReadApplication(principal: Principal, profile: ApplicationPro
       return false;
   }
 }
+
+/** Policy: the programme admin of the application's city (review panel, review closure, selection). */
+export function cityAdminPolicy(principal: Principal, scope: { readonly city: string }): void {
+  requireCity(principal, scope.city);
+}
+
+/** Policy factory: an expert acts only as themself (the route's expert id); panel membership is the decider's check. */
+export function expertAsThemself(expertId: string) {
+  return (principal: Principal): void => {
+    if (principal.sub !== expertId) throw scopeForbidden('专家只能以本人身份评分', 'An expert may act only as themself');
+  };
+}

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EVENT_STORE, EventStore, RecordedEvent, WrongExpectedRevisionError } from '@ipstd/event-store';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainError } from '@ipstd/kernel';
-import { CheckpointedWorker, CommandPipeline, PG_POOL, systemContext } from '@ipstd/platform';
+import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext } from '@ipstd/platform';
 import { RuleCatalog, applicationSpec, loadOpenProgramme } from '@ipstd/applications';
 import { grantIdFor, grantTargetsFrom } from '../domain';
 import { grantSpec } from './grant-streams';
@@ -48,9 +48,11 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
     const ruleSet = await this.rules.get(terms.ruleSet);
     const grantId = grantIdFor(applicationId);
     const { creditCode, name, district } = application.profile.enterprise;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.pipeline.run(grantSpec(grantId), systemContext('system:grant-awarder', selected.metadata.correlationId, selected.eventId), (_, now) => ({
+    try {
+      await this.pipeline.run(
+        grantSpec(grantId),
+        systemContext('system:grant-awarder', selected.metadata.correlationId, selected.eventId),
+        (_, now) => ({
           type: 'AwardGrant' as const,
           grantId,
           applicationId,
@@ -62,13 +64,12 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
           acceptanceLeadMonths: terms.acceptanceLeadMonths,
           targets: grantTargetsFrom(ruleSet),
           now,
-        }));
-        return;
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'GRANT_ALREADY_AWARDED') return;
-        if (error instanceof WrongExpectedRevisionError && attempt < 5) continue;
-        throw error;
-      }
+        }),
+        { retry: RETRY_ON_CONFLICT },
+      );
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'GRANT_ALREADY_AWARDED') return;
+      throw error;
     }
   }
 }

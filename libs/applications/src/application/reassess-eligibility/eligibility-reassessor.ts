@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EVENT_STORE, EventStore, Migration, RecordedEvent, WrongExpectedRevisionError, runMigrations } from '@ipstd/event-store';
+import { EVENT_STORE, EventStore, Migration, RecordedEvent, runMigrations } from '@ipstd/event-store';
 import { DomainError } from '@ipstd/kernel';
-import { CheckpointedWorker, CommandPipeline, PG_POOL, systemContext } from '@ipstd/platform';
+import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext } from '@ipstd/platform';
 import { ApplicationEvent, EnterpriseEvent } from '../../domain';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
 import { RuleCatalog } from '../rules/rule-catalog';
@@ -70,27 +70,28 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
 
   private async reassess(applicationId: string, cause: RecordedEvent): Promise<void> {
     const context = systemContext(ACTOR, cause.metadata.correlationId, cause.eventId);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { state } = await this.pipeline.load(applicationSpec(applicationId));
-        if (state.status === 'none') return;
-        const programme = await loadOpenProgramme(this.pipeline, state.programmeId);
-        const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, state.profile.enterprise.creditCode, cause.globalPosition) };
-        await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
-          type: 'ReassessEligibility' as const,
-          programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },
-          basis,
-          now,
-        }));
+    // Programme and enterprise of an application never change; only its state does between retries.
+    const { state } = await this.pipeline.load(applicationSpec(applicationId));
+    if (state.status === 'none') return;
+    const { programmeId } = state;
+    const { creditCode } = state.profile.enterprise;
+    try {
+      await this.pipeline.run(
+        applicationSpec(applicationId),
+        context,
+        async (_, now) => {
+          const programme = await loadOpenProgramme(this.pipeline, programmeId);
+          const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, creditCode, cause.globalPosition) };
+          return { type: 'ReassessEligibility' as const, programme: { programmeId: programme.state.programmeId, terms: programme.state.terms }, basis, now };
+        },
+        { retry: RETRY_ON_CONFLICT },
+      );
+    } catch (error) {
+      if (error instanceof DomainError) {
+        this.logger.error({ msg: 're-assessment refused', applicationId, code: error.code });
         return;
-      } catch (error) {
-        if (error instanceof WrongExpectedRevisionError && attempt < 5) continue;
-        if (error instanceof DomainError) {
-          this.logger.error({ msg: 're-assessment refused', applicationId, code: error.code });
-          return;
-        }
-        throw error;
       }
+      throw error;
     }
   }
 }

@@ -6,7 +6,7 @@ import { ApplicationState, DecideSelection, applicationDecider, commitmentOf, is
 import { applicationSpec, loadOpenProgramme } from '../streams';
 import { ApplicationCommandResult, applicationResult } from '../views';
 import { FundsCommitments, selectionRecorded } from './funds-commitments';
-import { selectionPolicy } from './selection.policy';
+import { cityAdminPolicy } from '../access';
 
 /** What the bureau decided: plain data, as it came in. */
 export interface SelectionDecision {
@@ -73,7 +73,7 @@ export class SelectApplicationHandler implements ICommandHandler<SelectApplicati
     this.pipeline.checkExpectedRevision(loaded, context);
     const application = requireApplication(loaded);
     const programme = await loadOpenProgramme(this.pipeline, application.programmeId);
-    selectionPolicy(principal, programme.state.terms.city);
+    cityAdminPolicy(principal, { city: programme.state.terms.city });
     const command = (now: Date, commitment: DecideSelection['commitment']): DecideSelection => ({
       type: 'DecideSelection',
       programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },

@@ -3,9 +3,18 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, etagOf, exactDecimalNumber } from '@ipstd/platform';
-import { ApplicationCommand, ProgrammeContext } from '../../domain';
-import { ApplicationDecisionCommand, ApplicationScope, adminOf, districtOfficeOf, expertActingAs } from '../../application/review/application-decision.handler';
-import { ConflictDto, DefenseScoreDto, EndorsementDto, ReviewPanelDto, ReviewScoresDto } from '../../application/review/review.dto';
+import { EndorsementDto } from '../../application/endorse-application/endorsement.dto';
+import { EndorseApplicationCommand } from '../../application/endorse-application/endorse-application.handler';
+import { ReviewPanelDto } from '../../application/assign-review-panel/review-panel.dto';
+import { AssignReviewPanelCommand } from '../../application/assign-review-panel/assign-review-panel.handler';
+import { CloseReviewCommand } from '../../application/close-review/close-review.handler';
+import { ConflictDto } from '../../application/declare-conflict/conflict.dto';
+import { DeclareConflictCommand } from '../../application/declare-conflict/declare-conflict.handler';
+import { ReviewScoresDto } from '../../application/submit-review-scores/review-scores.dto';
+import { SubmitReviewScoresCommand } from '../../application/submit-review-scores/submit-review-scores.handler';
+import { DefenseScoreDto } from '../../application/submit-defense-score/defense-score.dto';
+import { SubmitDefenseScoreCommand } from '../../application/submit-defense-score/submit-defense-score.handler';
+import { ApplicationCommandResult } from '../../application/views';
 import { SelectionDto, selectionDecisionOf } from '../../application/select-application/selection.dto';
 import { SelectApplicationCommand } from '../../application/select-application/select-application.handler';
 import { canReadApplication, scopeForbidden } from '../../application/access';
@@ -72,14 +81,7 @@ export class ApplicationsController {
   @Roles('district-office')
   @ApiOperation({ summary: "Initial review and recommendation (初审/推荐意见) by the applicant's district office, until the endorsement deadline" })
   endorse(@Param('applicationId', UuidParam) id: string, @Body() body: EndorsementDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
-    return this.decide(id, principal, context, response, districtOfficeOf(principal), (programme, now) => ({
-      type: 'EndorseApplication',
-      programme,
-      decision: body.decision,
-      district: principal.district!,
-      opinion: body.opinion,
-      now,
-    }));
+    return this.answer(response, this.commands.execute(new EndorseApplicationCommand(id, body.decision, body.opinion, principal, context)));
   }
 
   @Post(':applicationId/review-panel')
@@ -88,7 +90,7 @@ export class ApplicationsController {
   @ApiOperation({ summary: "Assign (or replace) the review panel: the call's panel size, no expert with a conflict of interest" })
   assignPanel(@Param('applicationId', UuidParam) id: string, @Body() body: ReviewPanelDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
     const experts = body.experts.map((e) => ({ expertId: e.expertId, organisation: e.organisation, links: e.links ?? [] }));
-    return this.decide(id, principal, context, response, adminOf(principal), (programme, now) => ({ type: 'AssignReviewPanel', programme, experts, now }));
+    return this.answer(response, this.commands.execute(new AssignReviewPanelCommand(id, experts, principal, context)));
   }
 
   @Post(':applicationId/review-panel/closure')
@@ -96,7 +98,7 @@ export class ApplicationsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: "Close the review once every counted expert has scored; aggregates as the call defines (not in API.md's first draft)" })
   closeReview(@Param('applicationId', UuidParam) id: string, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
-    return this.decide(id, principal, context, response, adminOf(principal), (programme, now) => ({ type: 'CloseReview', programme, now }));
+    return this.answer(response, this.commands.execute(new CloseReviewCommand(id, principal, context)));
   }
 
   @Post(':applicationId/conflicts')
@@ -104,7 +106,7 @@ export class ApplicationsController {
   @Roles('expert')
   @ApiOperation({ summary: 'An assigned expert declares a conflict of interest and stands down' })
   declareConflict(@Param('applicationId', UuidParam) id: string, @Body() body: ConflictDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
-    return this.decide(id, principal, context, response, () => undefined, (_, now) => ({ type: 'DeclareConflict', expertId: principal.sub, reason: body.reason, now }));
+    return this.answer(response, this.commands.execute(new DeclareConflictCommand(id, body.reason, principal, context)));
   }
 
   @Put(':applicationId/reviews/:expertId')
@@ -119,14 +121,8 @@ export class ApplicationsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.decide(id, principal, context, response, expertActingAs(principal, expertId), (programme, now) => ({
-      type: 'SubmitReviewScores',
-      programme,
-      expertId,
-      scores: body.scores.map((s) => ({ criterionId: s.criterionId, score: exactDecimalNumber(s.score, 2) })),
-      comment: body.comment,
-      now,
-    }));
+    const scores = body.scores.map((sc) => ({ criterionId: sc.criterionId, score: exactDecimalNumber(sc.score, 2) }));
+    return this.answer(response, this.commands.execute(new SubmitReviewScoresCommand(id, expertId, scores, body.comment, principal, context)));
   }
 
   @Put(':applicationId/defense-scores/:expertId')
@@ -141,7 +137,7 @@ export class ApplicationsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.decide(id, principal, context, response, expertActingAs(principal, expertId), (_, now) => ({ type: 'SubmitDefenseScore', expertId, score: exactDecimalNumber(body.score, 2), comment: body.comment, now }));
+    return this.answer(response, this.commands.execute(new SubmitDefenseScoreCommand(id, expertId, exactDecimalNumber(body.score, 2), body.comment, principal, context)));
   }
 
   @Post(':applicationId/selection')
@@ -157,15 +153,9 @@ export class ApplicationsController {
     return result.view;
   }
 
-  private async decide(
-    applicationId: string,
-    principal: Principal,
-    context: CommandContext,
-    response: Response,
-    authorise: (scope: ApplicationScope) => void,
-    command: (programme: ProgrammeContext, now: Date) => ApplicationCommand,
-  ) {
-    const result = await this.commands.execute(new ApplicationDecisionCommand(applicationId, principal, context, authorise, command));
+  /** Every application command answers the application as it now stands, with its ETag. */
+  private async answer(response: Response, pending: Promise<ApplicationCommandResult>) {
+    const result = await pending;
     response.setHeader('ETag', etagOf(result.revision));
     return result.view;
   }

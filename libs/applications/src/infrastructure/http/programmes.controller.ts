@@ -10,7 +10,7 @@ import { ApplicationProfileDto } from '../../application/submit-application/appl
 import { SubmitApplicationCommand } from '../../application/submit-application/submit-application.handler';
 import { loadOpenProgramme } from '../../application/streams';
 import { programmeView } from '../../application/views';
-import { DefenseRoundDto } from '../../application/review/review.dto';
+import { DefenseRoundDto } from '../../application/defense/defense-round.dto';
 import { OpenDefenseRoundCommand } from '../../application/defense/open-defense-round.handler';
 
 @ApiTags('programmes')

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { CommandContext, CommandPipeline, Principal, notFound } from '@ipstd/platform';
+import { ApplicationCommand, ApplicationState, ProgrammeContext, cityOf } from '../domain';
+import { applicationSpec, loadOpenProgramme } from './streams';
+import { ApplicationCommandResult, applicationResult } from './views';
+
+/** Where an application sits: what authorisation policies look at. */
+export interface ApplicationScope {
+  readonly district: string;
+  readonly city: string;
+}
+
+/** A use case's named authorisation policy: throws 403 when the caller may not act on this application. */
+export type ApplicationPolicy = (principal: Principal, scope: ApplicationScope) => void;
+
+/**
+ * The write path of the application use cases: the pipeline's fixed order (load → idempotency replay
+ * → If-Match → authorise → decide → append) on the application stream, with the programme terms the
+ * decision needs loaded once the caller is authorised.
+ */
+@Injectable()
+export class ApplicationWritePath {
+  constructor(private readonly pipeline: CommandPipeline) {}
+
+  async run(
+    applicationId: string,
+    principal: Principal,
+    context: CommandContext,
+    policy: ApplicationPolicy,
+    build: (programme: ProgrammeContext, now: Date) => ApplicationCommand,
+  ): Promise<ApplicationCommandResult> {
+    const result = await this.pipeline.run(
+      applicationSpec(applicationId),
+      context,
+      async (state, now) => {
+        const programme = await loadOpenProgramme(this.pipeline, existing(state).programmeId);
+        return build({ programmeId: programme.state.programmeId, terms: programme.state.terms }, now);
+      },
+      { authorise: (state) => policy(principal, scopeOf(existing(state))) },
+    );
+    return applicationResult(result, principal);
+  }
+}
+
+function existing(state: ApplicationState): Exclude<ApplicationState, { status: 'none' }> {
+  if (state.status === 'none') throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
+  return state;
+}
+
+export function scopeOf(state: Exclude<ApplicationState, { status: 'none' }>): ApplicationScope {
+  const district = state.profile.enterprise.district;
+  return { district, city: cityOf(district) };
+}
