@@ -122,3 +122,24 @@ describe('application', () => {
     });
   });
 });
+
+describe('application state: one shape per status', () => {
+  const fold = (events: readonly ApplicationEvent[]) => events.reduce(applicationDecider.evolve, applicationDecider.initialState());
+  const at = inWindow.toISOString();
+  const endorsed: ApplicationEvent = { type: 'ApplicationEndorsed', data: { applicationId, district: '320505', opinion: '同意', endorsedAt: at } };
+  const selected: ApplicationEvent = {
+    type: 'ApplicationSelected',
+    data: { applicationId, approvedAmountFen: 1, reason: 'x', finalScoreHundredths: 1, eligibility: 'eligible', eligibilityOverride: null, batch: null, selectionId: 's1', selectedAt: at },
+  };
+
+  it('keeps what each status has: endorsed has an endorsement and no review; withdrawn keeps the endorsement, never a selection', () => {
+    expect(fold([submitted, endorsed])).toMatchObject({ status: 'endorsed', endorsement: { decision: 'endorse' }, review: null, selection: null });
+    expect(fold([submitted, endorsed, withdrawn])).toMatchObject({ status: 'withdrawn', withdrawnAt: at, endorsement: { decision: 'endorse' }, selection: null });
+  });
+
+  it('folds an event the status cannot take (only a damaged log holds one) to the unchanged state, so reads never fail', () => {
+    const before = fold([submitted]);
+    expect(fold([submitted, selected])).toEqual(before);
+    expect(fold([submitted, withdrawn, endorsed])).toEqual(fold([submitted, withdrawn]));
+  });
+});

@@ -1,240 +1,15 @@
-import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, canonicalJson, checkCreditCode, shanghaiDate } from '@ipstd/kernel';
-import { Assessment, CreditFacts, RuleSet, evaluateEligibility } from '@ipstd/funding-rules';
-import { isDistrictOf } from './divisions';
-import { ApplicationProfile } from './profile';
-import { ProgrammeTerms, describeDeadline, windowPhase } from './programme';
-import { legacySelectionId } from './streams';
-import { PanelExpert, aggregate, conflictOf, scoreHundredths, ConflictReason } from './review';
-
-/** The programme facts an application command is decided against, read from the programme stream. */
-export interface ProgrammeContext {
-  readonly programmeId: string;
-  readonly terms: ProgrammeTerms;
-}
-
-/** What led to an eligibility assessment. */
-export type AssessmentTrigger = 'submission' | 'amendment' | 'credit-fact';
-
-export type ApplicationEvent =
-  | DomainEvent<'ApplicationSubmitted', { applicationId: string; programmeId: string; submittedAt: string; profile: ApplicationProfile }>
-  | DomainEvent<'ApplicationAmended', { applicationId: string; amendedAt: string; profile: ApplicationProfile }>
-  | DomainEvent<'ApplicationWithdrawn', { applicationId: string; withdrawnAt: string; reason: string | null }>
-  | DomainEvent<
-      'EligibilityAssessed',
-      { applicationId: string; trigger: AssessmentTrigger; assessedAt: string; facts: Partial<CreditFacts>; assessment: Assessment }
-    >
-  | DomainEvent<'ApplicationEndorsed', { applicationId: string; district: string; opinion: string; endorsedAt: string }>
-  | DomainEvent<'ApplicationNotEndorsed', { applicationId: string; district: string; opinion: string; declinedAt: string }>
-  | DomainEvent<'ReviewPanelAssigned', { applicationId: string; experts: PanelExpert[]; assignedAt: string }>
-  | DomainEvent<'ExpertConflictDeclared', { applicationId: string; expertId: string; reason: string; declaredAt: string }>
-  | DomainEvent<
-      'ReviewScoresSubmitted',
-      { applicationId: string; expertId: string; scores: Array<{ criterionId: string; hundredths: number }>; totalHundredths: number; comment: string; submittedAt: string }
-    >
-  | DomainEvent<
-      'ReviewClosed',
-      { applicationId: string; aggregation: string; totals: Array<{ expertId: string; totalHundredths: number }>; aggregateHundredths: number; closedAt: string }
-    >
-  | DomainEvent<'InvitedToDefense', { applicationId: string; roundId: string; rank: number; invitedAt: string }>
-  | DomainEvent<'DefenseScoreSubmitted', { applicationId: string; expertId: string; hundredths: number; comment: string; submittedAt: string }>
-  | DomainEvent<
-      'ApplicationSelected',
-      {
-        applicationId: string;
-        approvedAmountFen: number;
-        reason: string;
-        finalScoreHundredths: number;
-        eligibility: string;
-        eligibilityOverride: string | null;
-        /** Designation batch, e.g. the Rizhao pilot's 第三批 (002_2717c857cd88b5c5.txt 四); null when the call has none. */
-        batch: string | null;
-        /** v2: the selection decision whose budget commitment (FundsCommitted on the programme) this award uses. */
-        selectionId: string;
-        selectedAt: string;
-      }
-    >
-  | DomainEvent<'ApplicationNotSelected', { applicationId: string; reason: string; finalScoreHundredths: number; decidedAt: string }>;
-
-export type ApplicationStatus =
-  | 'submitted'
-  | 'withdrawn'
-  | 'endorsed'
-  | 'not-endorsed'
-  | 'under-review'
-  | 'invited-to-defense'
-  | 'selected'
-  | 'not-selected';
-
-export interface ReviewState {
-  readonly experts: readonly PanelExpert[];
-  /** Experts who declared a conflict: never counted, never again on this panel. */
-  readonly conflicted: readonly string[];
-  /** Per expert, the latest scores (revisable until the review closes). */
-  readonly scores: Readonly<Record<string, { readonly totalHundredths: number; readonly scores: ReadonlyArray<{ criterionId: string; hundredths: number }> }>>;
-  readonly aggregateHundredths: number | null;
-}
-
-export interface DefenseState {
-  readonly roundId: string;
-  readonly rank: number;
-  readonly scores: Readonly<Record<string, number>>;
-}
-
-export type ApplicationState =
-  | { readonly status: 'none' }
-  | {
-      readonly status: ApplicationStatus;
-      readonly applicationId: string;
-      readonly programmeId: string;
-      readonly profile: ApplicationProfile;
-      readonly submittedAt: string;
-      readonly amendments: number;
-      readonly withdrawnAt: string | null;
-      /** The latest assessment under the programme's pinned rule set. */
-      readonly eligibility: Assessment | null;
-      /** Facts pushed by other systems that the latest assessment used. */
-      readonly factsUsed: Partial<CreditFacts>;
-      readonly endorsement: { readonly decision: 'endorse' | 'decline'; readonly district: string; readonly opinion: string; readonly at: string } | null;
-      readonly review: ReviewState | null;
-      readonly defense: DefenseState | null;
-      readonly selection: {
-        readonly decision: 'select' | 'reject';
-        readonly approvedAmountFen: number;
-        readonly reason: string;
-        readonly finalScoreHundredths: number;
-        readonly eligibilityOverride: string | null;
-        readonly batch: string | null;
-        /** The selection decision (and budget commitment) behind a `select`; null for a rejection. */
-        readonly selectionId: string | null;
-      } | null;
-    };
-
-/** The rules an application is assessed under: the programme's pinned rule set and the enterprise's pushed facts. */
-export interface AssessmentBasis {
-  readonly ruleSet: RuleSet;
-  readonly facts: Partial<CreditFacts>;
-}
-
-export interface SubmitApplication {
-  readonly type: 'SubmitApplication';
-  readonly applicationId: string;
-  readonly programme: ProgrammeContext;
-  readonly profile: ApplicationProfile;
-  readonly basis: AssessmentBasis;
-  readonly now: Date;
-}
-
-export interface AmendApplication {
-  readonly type: 'AmendApplication';
-  readonly programme: ProgrammeContext;
-  readonly profile: ApplicationProfile;
-  readonly basis: AssessmentBasis;
-  readonly now: Date;
-}
-
-/** Assess again because facts pushed by other systems changed; a no-op when they did not. */
-export interface ReassessEligibility {
-  readonly type: 'ReassessEligibility';
-  readonly programme: ProgrammeContext;
-  readonly basis: AssessmentBasis;
-  readonly now: Date;
-}
-
-export interface WithdrawApplication {
-  readonly type: 'WithdrawApplication';
-  readonly reason: string | null;
-  readonly now: Date;
-}
-
-/** Initial review and recommendation (初审/推荐意见) by the applicant's district office. */
-export interface EndorseApplication {
-  readonly type: 'EndorseApplication';
-  readonly programme: ProgrammeContext;
-  readonly decision: 'endorse' | 'decline';
-  readonly district: string;
-  readonly opinion: string;
-  readonly now: Date;
-}
-
-export interface AssignReviewPanel {
-  readonly type: 'AssignReviewPanel';
-  readonly programme: ProgrammeContext;
-  readonly experts: readonly PanelExpert[];
-  readonly now: Date;
-}
-
-export interface DeclareConflict {
-  readonly type: 'DeclareConflict';
-  readonly expertId: string;
-  readonly reason: string;
-  readonly now: Date;
-}
-
-export interface SubmitReviewScores {
-  readonly type: 'SubmitReviewScores';
-  readonly programme: ProgrammeContext;
-  readonly expertId: string;
-  readonly scores: ReadonlyArray<{ readonly criterionId: string; readonly score: number }>;
-  readonly comment: string;
-  readonly now: Date;
-}
-
-export interface CloseReview {
-  readonly type: 'CloseReview';
-  readonly programme: ProgrammeContext;
-  readonly now: Date;
-}
-
-export interface InviteToDefense {
-  readonly type: 'InviteToDefense';
-  readonly roundId: string;
-  readonly rank: number;
-  readonly now: Date;
-}
-
-export interface SubmitDefenseScore {
-  readonly type: 'SubmitDefenseScore';
-  readonly expertId: string;
-  readonly score: number;
-  readonly comment: string;
-  readonly now: Date;
-}
-
-/** Selection (立项) or rejection by the bureau; the budget commitment is made on the programme first. */
-export interface DecideSelection {
-  readonly type: 'DecideSelection';
-  readonly programme: ProgrammeContext;
-  readonly decision: 'select' | 'reject';
-  readonly approvedAmountFen: number;
-  readonly reason: string;
-  /** Needed, with a reason, to select an application assessed ineligible. */
-  readonly eligibilityOverride: string | null;
-  /** The designation batch this selection belongs to, when the programme designates in batches. */
-  readonly batch?: string | null;
-  /**
-   * For `select`: the budget commitment made for this decision on the programme stream. Null only
-   * when checking, before any money is committed, whether the selection would be refused.
-   */
-  readonly commitment: { readonly selectionId: string; readonly amountFen: number; readonly expiresAt: string } | null;
-  readonly now: Date;
-}
-
-export type ApplicationCommand =
-  | SubmitApplication
-  | AmendApplication
-  | WithdrawApplication
-  | ReassessEligibility
-  | EndorseApplication
-  | AssignReviewPanel
-  | DeclareConflict
-  | SubmitReviewScores
-  | CloseReview
-  | InviteToDefense
-  | SubmitDefenseScore
-  | DecideSelection;
-
-/** The maximum score of the defense round (答辩), in points. */
-export const DEFENSE_MAX_POINTS = 100;
+import { DomainError, assertNever, canonicalJson, checkCreditCode, shanghaiDate } from '@ipstd/kernel';
+import { evaluateEligibility } from '@ipstd/funding-rules';
+import { isDistrictOf } from '../divisions';
+import { ApplicationProfile } from '../profile';
+import { describeDeadline, windowPhase } from '../programme';
+import { aggregate, conflictOf, scoreHundredths, ConflictReason } from '../review';
+import {
+  AmendApplication, ApplicationCommand, AssessmentBasis, AssignReviewPanel, CloseReview, DEFENSE_MAX_POINTS, DecideSelection, DeclareConflict, EndorseApplication,
+  InviteToDefense, ProgrammeContext, ReassessEligibility, SubmitApplication, SubmitDefenseScore, SubmitReviewScores, WithdrawApplication,
+} from './commands';
+import { ApplicationEvent, AssessmentTrigger } from './events';
+import { ApplicationState, ApplicationStatus, ExistingApplication, ReviewState, reviewOf } from './state';
 
 function checkWindow(programme: ProgrammeContext, now: Date, action: { zh: string; en: string }): void {
   const phase = windowPhase(programme.terms, now);
@@ -378,11 +153,7 @@ function endorse(command: EndorseApplication, state: ApplicationState): Applicat
     : [{ type: 'ApplicationNotEndorsed', data: { applicationId, district: command.district, opinion: command.opinion, declinedAt: at } }];
 }
 
-type Open = Exclude<ApplicationState, { status: 'none' }>;
-
-function reviewOf(state: Open): ReviewState {
-  return state.review ?? { experts: [], conflicted: [], scores: {}, aggregateHundredths: null };
-}
+type Open = ExistingApplication;
 
 function reviewClosedError(): DomainError {
   return new DomainError('REVIEW_CLOSED', 'state', { zh: '评审已结束，评分不能再修改', en: 'The review is closed; scores can no longer change' });
@@ -659,136 +430,34 @@ function requireStatus(
   return state;
 }
 
-export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, ApplicationState> = {
-  initialState: () => ({ status: 'none' }),
-  decide(command, state) {
-    switch (command.type) {
-      case 'SubmitApplication':
-        return submit(command, state);
-      case 'AmendApplication':
-        return amend(command, state);
-      case 'WithdrawApplication':
-        return withdraw(command, state);
-      case 'ReassessEligibility':
-        return reassess(command, state);
-      case 'EndorseApplication':
-        return endorse(command, state);
-      case 'AssignReviewPanel':
-        return assignPanel(command, state);
-      case 'DeclareConflict':
-        return declareConflict(command, state);
-      case 'SubmitReviewScores':
-        return submitScores(command, state);
-      case 'CloseReview':
-        return closeReview(command, state);
-      case 'InviteToDefense':
-        return inviteToDefense(command, state);
-      case 'SubmitDefenseScore':
-        return submitDefenseScore(command, state);
-      case 'DecideSelection':
-        return decideSelection(command, state);
-      default:
-        return assertNever(command);
-    }
-  },
-  evolve(state, event) {
-    switch (event.type) {
-      case 'ApplicationSubmitted':
-        return {
-          status: 'submitted',
-          applicationId: event.data.applicationId,
-          programmeId: event.data.programmeId,
-          profile: event.data.profile,
-          submittedAt: event.data.submittedAt,
-          amendments: 0,
-          withdrawnAt: null,
-          eligibility: null,
-          factsUsed: {},
-          endorsement: null,
-          review: null,
-          defense: null,
-          selection: null,
-        };
-      case 'ApplicationAmended':
-        return state.status === 'none' ? state : { ...state, profile: event.data.profile, amendments: state.amendments + 1 };
-      case 'ApplicationWithdrawn':
-        return state.status === 'none' ? state : { ...state, status: 'withdrawn', withdrawnAt: event.data.withdrawnAt };
-      case 'EligibilityAssessed':
-        return state.status === 'none' ? state : { ...state, eligibility: event.data.assessment, factsUsed: event.data.facts };
-      default:
-        return state.status === 'none' ? state : evolveDecision(state, event);
-    }
-  },
-};
-
-function evolveDecision(state: Open, event: Exclude<ApplicationEvent, { type: 'ApplicationSubmitted' | 'ApplicationAmended' | 'ApplicationWithdrawn' | 'EligibilityAssessed' }>): ApplicationState {
-  const review = reviewOf(state);
-  switch (event.type) {
-    case 'ApplicationEndorsed':
-      return { ...state, status: 'endorsed', endorsement: { decision: 'endorse', district: event.data.district, opinion: event.data.opinion, at: event.data.endorsedAt } };
-    case 'ApplicationNotEndorsed':
-      return { ...state, status: 'not-endorsed', endorsement: { decision: 'decline', district: event.data.district, opinion: event.data.opinion, at: event.data.declinedAt } };
-    case 'ReviewPanelAssigned': {
-      const kept = new Set(event.data.experts.map((e) => e.expertId));
-      const scores = Object.fromEntries(Object.entries(review.scores).filter(([id]) => kept.has(id)));
-      return { ...state, status: 'under-review', review: { ...review, experts: event.data.experts, scores } };
-    }
-    case 'ExpertConflictDeclared':
-      return { ...state, review: { ...review, conflicted: [...review.conflicted, event.data.expertId] } };
-    case 'ReviewScoresSubmitted':
-      return { ...state, review: { ...review, scores: { ...review.scores, [event.data.expertId]: { totalHundredths: event.data.totalHundredths, scores: event.data.scores } } } };
-    case 'ReviewClosed':
-      return { ...state, review: { ...review, aggregateHundredths: event.data.aggregateHundredths } };
-    case 'InvitedToDefense':
-      return { ...state, status: 'invited-to-defense', defense: { roundId: event.data.roundId, rank: event.data.rank, scores: {} } };
-    case 'DefenseScoreSubmitted':
-      return state.defense ? { ...state, defense: { ...state.defense, scores: { ...state.defense.scores, [event.data.expertId]: event.data.hundredths } } } : state;
-    case 'ApplicationSelected':
-      return {
-        ...state,
-        status: 'selected',
-        selection: {
-          decision: 'select',
-          approvedAmountFen: event.data.approvedAmountFen,
-          reason: event.data.reason,
-          finalScoreHundredths: event.data.finalScoreHundredths,
-          eligibilityOverride: event.data.eligibilityOverride,
-          batch: event.data.batch,
-          selectionId: event.data.selectionId,
-        },
-      };
-    case 'ApplicationNotSelected':
-      return {
-        ...state,
-        status: 'not-selected',
-        selection: { decision: 'reject', approvedAmountFen: 0, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: null, batch: null, selectionId: null },
-      };
+/** The application's decide: one function per command. */
+export function decideApplication(command: ApplicationCommand, state: ApplicationState): ApplicationEvent[] {
+  switch (command.type) {
+    case 'SubmitApplication':
+      return submit(command, state);
+    case 'AmendApplication':
+      return amend(command, state);
+    case 'WithdrawApplication':
+      return withdraw(command, state);
+    case 'ReassessEligibility':
+      return reassess(command, state);
+    case 'EndorseApplication':
+      return endorse(command, state);
+    case 'AssignReviewPanel':
+      return assignPanel(command, state);
+    case 'DeclareConflict':
+      return declareConflict(command, state);
+    case 'SubmitReviewScores':
+      return submitScores(command, state);
+    case 'CloseReview':
+      return closeReview(command, state);
+    case 'InviteToDefense':
+      return inviteToDefense(command, state);
+    case 'SubmitDefenseScore':
+      return submitDefenseScore(command, state);
+    case 'DecideSelection':
+      return decideSelection(command, state);
     default:
-      return assertNever(event);
+      return assertNever(command);
   }
-}
-
-export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
-  ApplicationSubmitted: { version: 1 },
-  ApplicationAmended: { version: 1 },
-  ApplicationWithdrawn: { version: 1 },
-  EligibilityAssessed: { version: 1 },
-  ApplicationEndorsed: { version: 1 },
-  ApplicationNotEndorsed: { version: 1 },
-  ReviewPanelAssigned: { version: 1 },
-  ExpertConflictDeclared: { version: 1 },
-  ReviewScoresSubmitted: { version: 1 },
-  ReviewClosed: { version: 1 },
-  InvitedToDefense: { version: 1 },
-  DefenseScoreSubmitted: { version: 1 },
-  ApplicationSelected: { version: 2, upcast: (data) => upcastApplicationSelectedV1(data as ApplicationSelectedV1) },
-  ApplicationNotSelected: { version: 1 },
-};
-
-/** ApplicationSelected as stored before v2: no selection id, and `batch` absent on the oldest events. */
-type ApplicationSelectedV1 = Omit<Extract<ApplicationEvent, { type: 'ApplicationSelected' }>['data'], 'selectionId' | 'batch'> & { batch?: string | null };
-
-/** A v1 selection used its application's one v1 commitment: see upcastFundsCommittedV1. */
-function upcastApplicationSelectedV1(data: ApplicationSelectedV1): Extract<ApplicationEvent, { type: 'ApplicationSelected' }>['data'] {
-  return { ...data, batch: data.batch ?? null, selectionId: legacySelectionId(data.applicationId) };
 }
