@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -7,7 +8,8 @@ import supertest from 'supertest';
 import { creditCodeCheckCharacter } from '@ipstd/kernel';
 import { PlatformModule, Runtime, configureHttpApp } from '@ipstd/platform';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
-import { FINANCE_PROJECTIONS, FinanceModule } from '@ipstd/finance';
+import { Client } from 'pg';
+import { FINANCE_PROJECTIONS, FinanceModule, canonicalRowText, statementIdFor } from '@ipstd/finance';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
 import { until } from '../support/wait';
@@ -113,6 +115,8 @@ describe('finance: ledger, statement import and reconciliation', () => {
     grantB = await awardedGrant(t, programmeId, admin(), { creditCode: creditB, district: '320506', approvedAmountFen: 10_000_000 });
     await t.http.post(`/v1/grants/${grantB}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-B1' }).expect(200);
     await caughtUp();
+    // Statements are imported later than the payments they show: value dates after today are refused.
+    t.clock.set('2025-06-30T02:00:00Z');
   }, 120_000);
 
   afterAll(async () => {
@@ -226,8 +230,8 @@ describe('finance: ledger, statement import and reconciliation', () => {
       expect((events[0].data as any).rows.map((r: any) => r.amountFen)).toEqual([10, 1_234_567_899, 1]);
       expect(events[1].data).toMatchObject({ rowCount: 3, city: '320500', fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
       await caughtUp();
-      const again = await importCsv(text).expect(409);
-      expect(again.body).toMatchObject({ code: 'STATEMENT_ALREADY_IMPORTED', statementId: created.body.statementId });
+      const again = await importCsv(text).expect(200);
+      expect(again.body).toEqual(created.body);
     });
 
     it('is refused to every role but finance', async () => {
@@ -269,6 +273,122 @@ describe('finance: ledger, statement import and reconciliation', () => {
     }, 180_000);
   });
 
+  describe('idempotent import (by content)', () => {
+    /** StatementImported events (every stream) for this content, and all events of its stream. */
+    async function imports(contentSha256: string) {
+      const { rows } = await t.db.pool.query<{ stream_id: string }>(`select stream_id from es_events where event_type = 'StatementImported' and data->>'contentSha256' = $1`, [contentSha256]);
+      const events = rows.length === 1 ? await t.runtime.store.readStream(rows[0].stream_id) : [];
+      return { streams: rows.map((r) => r.stream_id), types: events.map((e) => e.type) };
+    }
+
+    function contentSha256Of(rows: Array<{ line: number; reference: string; payeeCreditCode: string; amountFen: number; valueDate: string; direction: 'debit' | 'credit' }>): string {
+      const hash = createHash('sha256');
+      for (const row of rows) hash.update(`${canonicalRowText({ ...row, payeeName: null })}\n`);
+      return hash.digest('hex');
+    }
+
+    it('imports 20 identical uploads sent at once with one Idempotency-Key once: every answer names the same statement', async () => {
+      const text = csv(`RACE-K-1,${creditA},10.00,2025-03-01,debit`, `RACE-K-2,${creditA},20.00,2025-03-02,credit`);
+      const responses = await Promise.all(Array.from({ length: 20 }, () => importCsv(text).set('Idempotency-Key', 'statement-race-key-1')));
+      const first = responses.find((r) => r.status === 201)!;
+      expect(first).toBeDefined();
+      for (const r of responses) {
+        expect([200, 201]).toContain(r.status);
+        expect(r.body).toEqual(first.body);
+        expect(r.headers.location).toBe(`/v1/finance/reconciliations/${first.body.statementId}`);
+      }
+      // One upload appended StatementImported (201); a replay of the stored response repeats its 201.
+      expect(responses.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined)).toHaveLength(1);
+      expect(await imports(first.body.contentSha256)).toEqual({ streams: [`statement-${first.body.statementId}`], types: ['StatementRowsRecorded', 'StatementImported'] });
+      // eslint-disable-next-line no-console
+      console.log(`20 concurrent uploads, one Idempotency-Key: ${responses.filter((r) => r.status === 201).length}×201, ${responses.filter((r) => r.status === 200).length}×200, 1 statement`);
+    });
+
+    it('imports 20 identical uploads sent at once without Idempotency-Key once: one 201, nineteen 200 with the same body', async () => {
+      const text = csv(`RACE-1,${creditA},10.00,2025-03-01,debit`, `RACE-2,${creditB},20.00,2025-03-02,debit`);
+      const responses = await Promise.all(Array.from({ length: 20 }, () => importCsv(text)));
+      expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(19);
+      const created = responses.find((r) => r.status === 201)!;
+      for (const r of responses) expect(r.body).toEqual(created.body);
+      expect(await imports(created.body.contentSha256)).toEqual({ streams: [`statement-${created.body.statementId}`], types: ['StatementRowsRecorded', 'StatementImported'] });
+      // eslint-disable-next-line no-console
+      console.log('20 concurrent uploads, no Idempotency-Key: 1×201, 19×200, 1 statement');
+    });
+
+    it('cooperates on a multi-chunk statement: 5 concurrent uploads of 2,500 rows write 3 chunks and one StatementImported', async () => {
+      const lines = Array.from({ length: 2500 }, (_, i) => `CHUNKS-${String(i).padStart(5, '0')},${creditA},1.${String(i % 100).padStart(2, '0')},2025-03-01,debit`);
+      const text = csv(...lines);
+      const responses = await Promise.all(Array.from({ length: 5 }, () => importCsv(text)));
+      expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(4);
+      const body = responses[0].body;
+      for (const r of responses) expect(r.body).toEqual(body);
+      expect(body).toMatchObject({ rowCount: 2500, chunkCount: 3 });
+      const events = await t.runtime.store.readStream(`statement-${body.statementId}`);
+      expect(events.map((e) => [e.type, (e.data as any).chunkNo])).toEqual([
+        ['StatementRowsRecorded', 0],
+        ['StatementRowsRecorded', 1],
+        ['StatementRowsRecorded', 2],
+        ['StatementImported', undefined],
+      ]);
+    });
+
+    it('answers the same file uploaded twice in a row, or the same content written differently, with the first result (200)', async () => {
+      const text = csv(`TWICE-1,${creditA},10.00,2025-03-01,debit`, `TWICE-2,${creditA},0.01,2025-03-02,credit`);
+      const first = await importCsv(text).expect(201);
+      const second = await importCsv(text).expect(200);
+      expect(second.body).toEqual(first.body);
+      expect(second.headers.location).toBe(first.headers.location);
+      // BOM, CRLF, quotes, spaces, another column order and letter case: the same content, the same statement.
+      const reformatted = `\uFEFFdirection,amount_yuan,reference,payee_credit_code,value_date\r\nDEBIT, "10.00" ,"TWICE-1",${creditA.toLowerCase()},2025-03-01\r\ncredit,0.01,TWICE-2,${creditA},2025-03-02\r\n`;
+      const third = await importCsv(reformatted).expect(200);
+      expect(third.body).toEqual(first.body);
+      expect(await imports(first.body.contentSha256)).toMatchObject({ streams: [`statement-${first.body.statementId}`] });
+      // Different content is a different statement.
+      const other = await importCsv(csv(`TWICE-1,${creditA},10.00,2025-03-01,debit`)).expect(201);
+      expect(other.body.statementId).not.toBe(first.body.statementId);
+    });
+
+    it('completes an import a crash left half-done when the file is uploaded again', async () => {
+      const rows = [
+        { line: 2, reference: 'CRASH-1', payeeCreditCode: creditA, amountFen: 100, valueDate: '2025-03-01', direction: 'debit' as const },
+        { line: 3, reference: 'CRASH-2', payeeCreditCode: creditA, amountFen: 200, valueDate: '2025-03-02', direction: 'debit' as const },
+      ];
+      const statementId = statementIdFor('320500', contentSha256Of(rows));
+      // What a process that died after its first chunk leaves behind.
+      await t.runtime.store.appendToStream(
+        `statement-${statementId}`,
+        [{ eventId: t.runtime.ids.next(), type: 'StatementRowsRecorded', schemaVersion: 2, data: { statementId, chunkNo: 0, rows: rows.map((r) => ({ ...r, payeeName: null })) }, metadata: { actor: { userId: 'finance-sz', role: 'finance', organisation: null }, correlationId: 'crash', causationId: null, effectiveAt: t.clock.now().toISOString(), idempotencyKey: null } }],
+        { expectedRevision: 'no-stream' },
+      );
+      expect((await fin.get(`/v1/finance/reconciliations/${statementId}`).set(bearer(finance())).expect(404)).body.code).toBe('STATEMENT_NOT_FOUND');
+      const created = await importCsv(csv(`CRASH-1,${creditA},1.00,2025-03-01,debit`, `CRASH-2,${creditA},2.00,2025-03-02,debit`)).expect(201);
+      expect(created.body.statementId).toBe(statementId);
+      expect((await t.runtime.store.readStream(`statement-${statementId}`)).map((e) => e.type)).toEqual(['StatementRowsRecorded', 'StatementImported']);
+    });
+    it('answers the bytes of a statement imported before content ids (v1 events, random id) with that statement', async () => {
+      const text = csv(`LEGACY-1,${creditA},3.00,2025-03-03,debit`);
+      const fileSha256 = createHash('sha256').update(text).digest('hex');
+      const legacyId = t.runtime.ids.next();
+      const metadata = { actor: { userId: 'finance-sz', role: 'finance', organisation: null }, correlationId: 'legacy', causationId: null, effectiveAt: t.clock.now().toISOString(), idempotencyKey: null };
+      const v1Header = { statementId: legacyId, city: '320500', fileSha256, fileBytes: text.length, fileName: null, rowCount: 1, chunkCount: 1, debit: { count: 1, totalFen: 300 }, credit: { count: 0, totalFen: 0 }, period: { from: '2025-03-01', to: '2025-03-31' }, importedAt: t.clock.now().toISOString() };
+      await t.runtime.store.appendToStream(
+        `statement-${legacyId}`,
+        [
+          { eventId: t.runtime.ids.next(), type: 'StatementRowsRecorded', schemaVersion: 1, data: { statementId: legacyId, chunkNo: 0, rows: [{ line: 2, reference: 'LEGACY-1', payeeCreditCode: creditA, amountFen: 300, valueDate: '2025-03-03', direction: 'debit' }] }, metadata },
+          { eventId: t.runtime.ids.next(), type: 'StatementImported', schemaVersion: 1, data: v1Header, metadata },
+        ],
+        { expectedRevision: 'no-stream' },
+      );
+      await caughtUp();
+      const again = await importCsv(text).expect(200);
+      expect(again.body).toEqual({ ...v1Header, fileName: undefined, contentSha256: null });
+      const rec = (await fin.get(`/v1/finance/reconciliations/${legacyId}`).set(bearer(finance())).expect(200)).body;
+      expect(rec.categories['payment-without-release-order'].items).toEqual([expect.objectContaining({ line: 2, reference: 'LEGACY-1', payeeName: null })]);
+    });
+  });
+
   describe('reconciliation', () => {
     let statementId: string;
 
@@ -294,6 +414,7 @@ describe('finance: ledger, statement import and reconciliation', () => {
       expect(rec.summary).toEqual({
         matched: { count: 2, totalFen: 25_000_000 },
         'amount-mismatch': { count: 1, totalFen: 19_999_999 },
+        'payee-mismatch': { count: 0, totalFen: 0 },
         'duplicate-payment': { count: 1, totalFen: 20_000_000 },
         'payment-without-release-order': { count: 1, totalFen: 123_456 },
         'unmatched-payment': { count: 1, totalFen: 4_999_900 },
@@ -326,5 +447,130 @@ describe('finance: ledger, statement import and reconciliation', () => {
       }
       expect((await fin.get(`/v1/finance/reconciliations/0190a4b2-0000-7000-8000-000000000000`).set(bearer(finance())).expect(404)).body.code).toBe('STATEMENT_NOT_FOUND');
     });
+  });
+
+  describe('reconciliation readiness', () => {
+    it('answers 503 RECONCILIATION_NOT_READY with Retry-After right after the 201 until the read models have caught up, then 200', async () => {
+      await caughtUp();
+      // Hold the finance projections' checkpoints: their next batch waits, as a lagging projector would.
+      const lock = new Client({ connectionString: t.db.url });
+      await lock.connect();
+      try {
+        await lock.query('begin');
+        await lock.query(`select position from projection_checkpoints where name like 'finance-%' for update`);
+        const created = await importCsv(csv(`READY-1,${creditA},1.00,2025-03-01,debit`)).expect(201);
+        const early = await fin.get(`/v1/finance/reconciliations/${created.body.statementId}`).set(bearer(finance())).expect(503);
+        expect(early.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(early.headers['retry-after']).toBe('1');
+        expect(early.body).toMatchObject({ code: 'RECONCILIATION_NOT_READY', retryAfterSeconds: 1 });
+        expect(early.body.detailZh && early.body.detailEn).toBeTruthy();
+        // The city is checked before readiness is told.
+        expect((await fin.get(`/v1/finance/reconciliations/${created.body.statementId}`).set(bearer(t.token({ role: 'finance', city: '371100' }))).expect(403)).body.code).toBe('SCOPE_FORBIDDEN');
+        await lock.query('commit');
+        const ready = await until(() => fin.get(`/v1/finance/reconciliations/${created.body.statementId}`).set(bearer(finance())), (r) => r.status !== 503, 30_000);
+        expect(ready.status).toBe(200);
+        expect(ready.body).toMatchObject({ statementId: created.body.statementId, summary: { 'payment-without-release-order': { count: 1, totalFen: 100 } } });
+      } finally {
+        await lock.query('rollback').catch(() => undefined);
+        await lock.end();
+      }
+    });
+  });
+
+  describe('payee matching and value dates', () => {
+    let nameB: string;
+
+    beforeAll(async () => {
+      // Grant B's tranche 1 is now paid (reference TRE-B1).
+      t.clock.set('2024-10-21T02:00:00Z');
+      await t.http.post(`/v1/grants/${grantB}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-B1', valueDate: '2024-10-20', amountFen: 5_000_000 }).expect(200);
+      t.clock.set('2025-06-30T02:00:00Z');
+      await caughtUp();
+      const ledger = (await fin.get(`/v1/finance/ledger?programmeId=${programmeId}`).set(bearer(finance())).expect(200)).body;
+      nameB = ledger.grants.find((g: any) => g.grantId === grantB).enterpriseName;
+    });
+
+    async function reconcile(text: string) {
+      const created = await importCsv(text).expect(201);
+      await caughtUp();
+      return (await fin.get(`/v1/finance/reconciliations/${created.body.statementId}`).set(bearer(finance())).expect(200)).body;
+    }
+
+    it("reports a payment with the right reference and amount to another enterprise's account as payee-mismatch, never matched", async () => {
+      const rec = await reconcile(csv(`TRE-B1,${creditA},50000.00,2024-10-20,debit`));
+      expect(rec.summary.matched.count).toBe(0);
+      expect(rec.summary['payee-mismatch']).toEqual({ count: 1, totalFen: 5_000_000 });
+      expect(rec.categories['payee-mismatch'].items).toEqual([
+        expect.objectContaining({ line: 2, reference: 'TRE-B1', payeeCreditCode: creditA, differenceFen: 0, expectedPayee: { creditCode: creditB, name: nameB }, payeeMismatch: ['creditCode'], ledger: expect.objectContaining({ grantId: grantB, trancheNo: 1 }) }),
+      ]);
+    });
+
+    it("compares the payee name where the statement carries one, ignoring full-width brackets and spaces", async () => {
+      const wrongName = await reconcile(`${HEADER},payee_name\nTRE-B1,${creditB},50000.00,2024-10-20,debit,某某贸易有限公司\n`);
+      expect(wrongName.categories['payee-mismatch'].items).toEqual([expect.objectContaining({ line: 2, payeeName: '某某贸易有限公司', payeeMismatch: ['name'] })]);
+      const variant = ` ${nameB.replace(/\(/g, '（').replace(/\)/g, '）')} `;
+      const rightName = await reconcile(`${HEADER},payee_name\n"TRE-B1",${creditB},50000.00,2024-10-20,debit,"${variant}"\n`);
+      expect(rightName.summary['payee-mismatch'].count).toBe(0);
+      expect(rightName.categories.matched.items).toEqual([expect.objectContaining({ line: 2, reference: 'TRE-B1', ledger: expect.objectContaining({ grantId: grantB }) })]);
+    });
+
+    it('refuses value dates after today in Asia/Shanghai (against the clock), naming each row', async () => {
+      const head = await t.runtime.store.headPosition();
+      const far = await importCsv(csv(`FUTURE-1,${creditA},1.00,2099-01-01,debit`, `FUTURE-2,${creditA},1.00,2025-06-30,debit`)).expect(422);
+      expect(far.body).toMatchObject({ code: 'STATEMENT_INVALID', problemCount: 1 });
+      expect(far.body.errors).toEqual([expect.objectContaining({ line: 2, field: 'value_date', code: 'DATE_IN_FUTURE', zh: expect.stringMatching(/晚于今天/), en: expect.stringMatching(/after today/) })]);
+      // 2025-06-30T15:30Z is 2025-06-30 23:30 in Shanghai: 1 July is still tomorrow; at 16:30Z it is today.
+      t.clock.set('2025-06-30T15:30:00Z');
+      expect((await importCsv(csv(`FUTURE-3,${creditA},1.00,2025-07-01,debit`)).expect(422)).body.errors[0].code).toBe('DATE_IN_FUTURE');
+      expect(await t.runtime.store.headPosition()).toBe(head);
+      t.clock.set('2025-06-30T16:30:00Z');
+      await importCsv(csv(`FUTURE-3,${creditA},1.00,2025-07-01,debit`)).expect(201);
+      t.clock.set('2025-06-30T02:00:00Z');
+    });
+  });
+
+  describe('ledger snapshot', () => {
+    it('never lists grants the totals leave out (or the reverse) while the projection is writing', async () => {
+      const terms = suzhouTerms({ code: 'SZ-FIN-SNAP', review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
+      const snapshotProgramme = (await t.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
+      // A writer standing in for the projection: each transaction adds one grant's awarded and paid rows.
+      const writer = new Client({ connectionString: t.db.url });
+      await writer.connect();
+      let writing = true;
+      let written = 0;
+      const write = (async () => {
+        for (let i = 1; writing && i <= 400; i++) {
+          await writer.query('begin');
+          const position = -1_000_000 - i * 2;
+          const grantId = `snapshot-grant-${String(i).padStart(4, '0')}`;
+          await writer.query(
+            `insert into rm_finance_ledger (global_position, grant_id, kind, amount_fen, entry_date, month, programme_id, city, credit_code, enterprise_name, enterprise_name_key, event_id, recorded_at)
+             values ($1, $2, 'awarded', 1000, '2025-01-01', '2025-01', $3, '999900', 'X', 'X', 'X', $2, now())`,
+            [String(position), grantId, snapshotProgramme],
+          );
+          await writer.query(`insert into rm_finance_ledger (global_position, grant_id, kind, amount_fen, entry_date, month, reference, tranche_no, event_id, recorded_at) values ($1, $2, 'paid', 10, '2025-01-02', '2025-01', $2, 1, $2, now())`, [String(position + 1), grantId]);
+          await writer.query('commit');
+          written = i;
+        }
+      })();
+      let reads = 0;
+      try {
+        while (written < 400 && reads < 400) {
+          const ledger = (await fin.get(`/v1/finance/ledger?programmeId=${snapshotProgramme}`).set(bearer(finance())).expect(200)).body;
+          reads++;
+          const n = ledger.grants.length;
+          expect(ledger.totals).toMatchObject({ awardedFen: 1000 * n, paidFen: 10 * n });
+          expect(ledger.grants.reduce((sum: number, g: any) => sum + g.awardedFen, 0)).toBe(ledger.totals.awardedFen);
+          expect(ledger.months.reduce((sum: number, m: any) => sum + m.awardedFen, 0)).toBe(ledger.totals.awardedFen);
+        }
+      } finally {
+        writing = false;
+        await write;
+        await writer.query(`delete from rm_finance_ledger where programme_id = $1 or grant_id like 'snapshot-grant-%'`, [snapshotProgramme]);
+        await writer.end();
+      }
+      // eslint-disable-next-line no-console
+      console.log(`ledger snapshot: ${reads} consistent reads while ${written} grants were written`);
+    }, 120_000);
   });
 });

@@ -4,3 +4,4 @@ export * from './application/ledger-query';
 export * from './application/reconciliation-query';
 export * from './application/statement-import';
 export * from './finance.module';
+export * from './application/statement-tokenizer';

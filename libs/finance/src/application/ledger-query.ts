@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL, ProblemException } from '@ipstd/platform';
+import { inSnapshot } from './snapshot';
 
 /** Money of a grant, a month or a programme, integer fen (docs/finance.md §Ledger). */
 export interface LedgerFigures {
@@ -78,21 +79,26 @@ export class LedgerQueries {
 
   /**
    * Per programme, per month and per grant, over the entries whose entry month is within
-   * [from, to] (both inclusive, either open). One SQL pass with grouping sets; sums in fen.
+   * [from, to] (both inclusive, either open). One SQL pass with grouping sets; sums in fen. The
+   * sums and the list of grants are read in one REPEATABLE READ snapshot, so the grants listed and
+   * the totals always describe the same ledger, however the projection is writing meanwhile.
    */
   async programmeLedger(query: LedgerQuery) {
-    const { rows } = await this.pool.query<{ grant_id: string | null; month: string | null; kind: string; total: string }>(
-      `with g as (select grant_id from rm_finance_ledger where kind = 'awarded' and programme_id = $1)
-       select e.grant_id, e.month, e.kind, sum(e.amount_fen)::text as total
-         from rm_finance_ledger e join g on g.grant_id = e.grant_id
-        where ($2::text is null or e.month >= $2) and ($3::text is null or e.month <= $3)
-        group by grouping sets ((e.grant_id, e.month, e.kind), (e.grant_id, e.kind), (e.month, e.kind), (e.kind))`,
-      [query.programmeId, query.from, query.to],
-    );
-    const grantsInfo = await this.pool.query<{ grant_id: string; credit_code: string; enterprise_name: string; entry_date: string }>(
-      `select grant_id, credit_code, enterprise_name, entry_date from rm_finance_ledger where kind = 'awarded' and programme_id = $1 order by global_position`,
-      [query.programmeId],
-    );
+    const { rows, grantsInfo } = await inSnapshot(this.pool, async (client) => {
+      const sums = await client.query<{ grant_id: string | null; month: string | null; kind: string; total: string }>(
+        `with g as (select grant_id from rm_finance_ledger where kind = 'awarded' and programme_id = $1)
+         select e.grant_id, e.month, e.kind, sum(e.amount_fen)::text as total
+           from rm_finance_ledger e join g on g.grant_id = e.grant_id
+          where ($2::text is null or e.month >= $2) and ($3::text is null or e.month <= $3)
+          group by grouping sets ((e.grant_id, e.month, e.kind), (e.grant_id, e.kind), (e.month, e.kind), (e.kind))`,
+        [query.programmeId, query.from, query.to],
+      );
+      const grants = await client.query<{ grant_id: string; credit_code: string; enterprise_name: string; entry_date: string }>(
+        `select grant_id, credit_code, enterprise_name, entry_date from rm_finance_ledger where kind = 'awarded' and programme_id = $1 order by global_position`,
+        [query.programmeId],
+      );
+      return { rows: sums.rows, grantsInfo: grants };
+    });
     const total = zero();
     const byMonth = new Map<string, Sums>();
     const byGrant = new Map<string, Sums>(grantsInfo.rows.map((g) => [g.grant_id, zero()]));

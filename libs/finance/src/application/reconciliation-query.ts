@@ -1,9 +1,25 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
+import { decodeEvent } from '@ipstd/kernel';
+import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { PG_POOL, ProblemException } from '@ipstd/platform';
+import { STATEMENT_EVENTS, StatementEvent, statementStreamId } from '../domain';
+import { inSnapshot } from './snapshot';
 
 /** Categories of statement rows; every row is in exactly one (docs/finance.md §Reconciliation). */
-export const ROW_CATEGORIES = ['matched', 'amount-mismatch', 'duplicate-payment', 'payment-without-release-order', 'unmatched-payment', 'unmatched-repayment'] as const;
+export const ROW_CATEGORIES = [
+  'matched',
+  'amount-mismatch',
+  'payee-mismatch',
+  'duplicate-payment',
+  'payment-without-release-order',
+  'unmatched-payment',
+  'unmatched-repayment',
+] as const;
+/** Seconds a client is asked to wait (Retry-After) while the read models catch up with a statement. */
+export const RECONCILIATION_RETRY_AFTER_SECONDS = 1;
+/** The read models a reconciliation reads; each must have passed the statement's StatementImported. */
+const RECONCILIATION_PROJECTIONS = ['finance-statements', 'finance-statement-rows', 'finance-ledger'];
 /** The ledger-side category: release orders of the period that the statement does not show paid. */
 export const ORDERED_BUT_UNPAID = 'ordered-but-unpaid';
 export const CATEGORIES = [...ROW_CATEGORIES, ORDERED_BUT_UNPAID] as const;
@@ -29,9 +45,10 @@ export interface StatementHeader {
  * classified inside PostgreSQL without being brought into memory here.
  */
 const BASE = `
-g as (select grant_id, credit_code from rm_finance_ledger where kind = 'awarded' and city = $2),
+g as (select grant_id, credit_code, enterprise_name, enterprise_name_key from rm_finance_ledger where kind = 'awarded' and city = $2),
 money as (
-  select e.kind, e.reference, e.amount_fen, e.grant_id, e.tranche_no, e.clawback_id, e.global_position
+  select e.kind, e.reference, e.amount_fen, e.grant_id, e.tranche_no, e.clawback_id, e.global_position,
+         g.credit_code, g.enterprise_name, g.enterprise_name_key
     from rm_finance_ledger e join g on g.grant_id = e.grant_id
    where e.kind in ('paid', 'repaid')),
 paid as (select grant_id, tranche_no, reference, amount_fen from money where kind = 'paid'),
@@ -44,29 +61,38 @@ unpaid_payees as (
     left join paid p on p.grant_id = o.grant_id and p.tranche_no = o.tranche_no
    where p.grant_id is null),
 r as (
-  select sr.line_no, sr.reference, sr.payee_credit_code, sr.amount_fen, sr.value_date, sr.direction,
+  select sr.line_no, sr.reference, sr.payee_credit_code, sr.payee_name, sr.payee_name_key, sr.amount_fen, sr.value_date, sr.direction,
          case sr.direction when 'debit' then 'paid' else 'repaid' end as ledger_kind,
          min(sr.line_no) over (partition by sr.direction, sr.reference) as first_line
     from rm_finance_statement_rows sr where sr.statement_id = $1),
 lm as (
-  select distinct on (r.line_no) r.line_no, m.amount_fen as ledger_amount_fen, m.grant_id, m.tranche_no, m.clawback_id
+  select distinct on (r.line_no) r.line_no, m.amount_fen as ledger_amount_fen, m.grant_id, m.tranche_no, m.clawback_id,
+         m.credit_code as expected_credit_code, m.enterprise_name as expected_name,
+         (m.credit_code = r.payee_credit_code) as credit_code_ok,
+         (r.payee_name_key is null or r.payee_name_key = m.enterprise_name_key) as name_ok
     from r join money m on m.kind = r.ledger_kind and m.reference = r.reference
-   order by r.line_no, (m.amount_fen = r.amount_fen) desc, m.global_position),
+   order by r.line_no,
+            (m.credit_code = r.payee_credit_code and (r.payee_name_key is null or r.payee_name_key = m.enterprise_name_key)) desc,
+            (m.amount_fen = r.amount_fen) desc, m.global_position),
 prior as (
   select distinct on (o.direction, o.reference) o.direction, o.reference, o.statement_id, o.line_no
     from rm_finance_statement_rows o
     join rm_finance_statements os on os.statement_id = o.statement_id
     join money m on m.kind = case o.direction when 'debit' then 'paid' else 'repaid' end
                 and m.reference = o.reference and m.amount_fen = o.amount_fen
+                and m.credit_code = o.payee_credit_code
+                and (o.payee_name_key is null or o.payee_name_key = m.enterprise_name_key)
    where os.city = $2 and os.global_position < $3 and o.statement_id <> $1
      and o.reference in (select reference from r)
    order by o.direction, o.reference, os.global_position, o.line_no),
 classified as (
-  select r.line_no, r.reference, r.payee_credit_code, r.amount_fen, r.value_date, r.direction, r.first_line,
+  select r.line_no, r.reference, r.payee_credit_code, r.payee_name, r.amount_fen, r.value_date, r.direction, r.first_line,
          lm.ledger_amount_fen, lm.grant_id, lm.tranche_no, lm.clawback_id,
+         lm.expected_credit_code, lm.expected_name, lm.credit_code_ok, lm.name_ok,
          prior.statement_id as prior_statement_id, prior.line_no as prior_line_no,
          case
            when r.line_no > r.first_line or prior.statement_id is not null then 'duplicate-payment'
+           when lm.line_no is not null and not (lm.credit_code_ok and lm.name_ok) then 'payee-mismatch'
            when lm.line_no is not null and lm.ledger_amount_fen = r.amount_fen then 'matched'
            when lm.line_no is not null then 'amount-mismatch'
            when r.direction = 'credit' then 'unmatched-repayment'
@@ -90,6 +116,7 @@ interface ClassifiedRow {
   line_no: number;
   reference: string;
   payee_credit_code: string;
+  payee_name: string | null;
   amount_fen: string;
   value_date: string;
   direction: 'debit' | 'credit';
@@ -98,6 +125,10 @@ interface ClassifiedRow {
   grant_id: string | null;
   tranche_no: number | null;
   clawback_id: string | null;
+  expected_credit_code: string | null;
+  expected_name: string | null;
+  credit_code_ok: boolean | null;
+  name_ok: boolean | null;
   prior_statement_id: string | null;
   prior_line_no: number | null;
   category: Category;
@@ -128,17 +159,33 @@ const num = (v: string | number | null): number => {
 
 @Injectable()
 export class ReconciliationQueries {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
-  async statement(statementId: string): Promise<StatementHeader> {
+  /**
+   * The statement's header from the read model. A statement whose StatementImported is in the log
+   * but not yet projected is 503 RECONCILIATION_NOT_READY (never 404), after `authorise` has seen its
+   * city; a statement that does not exist, or whose import never completed, is 404.
+   */
+  async statement(statementId: string, authorise: (city: string) => void): Promise<StatementHeader> {
     const { rows } = await this.pool
       .query('select * from rm_finance_statements where statement_id = $1', [statementId])
       .catch(() => ({ rows: [] as Record<string, unknown>[] }));
     if (rows.length === 0) {
-      throw new ProblemException(HttpStatus.NOT_FOUND, 'STATEMENT_NOT_FOUND', { zh: '对账单不存在（或尚未完成导入）', en: 'No such statement (or its import has not completed yet)' });
+      const [last] = await this.store.readStream(statementStreamId(statementId), { direction: 'backwards', maxCount: 1 });
+      if (last?.type === 'StatementImported') {
+        const event = decodeEvent<StatementEvent>(STATEMENT_EVENTS, last.type, last.schemaVersion, last.data);
+        if (event.type === 'StatementImported') {
+          authorise(event.data.city);
+          throw notReady();
+        }
+      }
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'STATEMENT_NOT_FOUND', { zh: '对账单不存在（或其导入未完成）', en: 'No such statement (or its import never completed)' });
     }
     const s = rows[0] as Record<string, string | number | Date | null>;
-    return {
+    const header: StatementHeader = {
       statementId: String(s.statement_id),
       city: String(s.city),
       fileSha256: String(s.file_sha256),
@@ -151,12 +198,19 @@ export class ReconciliationQueries {
       importedBy: String(s.imported_by),
       globalPosition: String(s.global_position),
     };
+    authorise(header.city);
+    return header;
   }
 
+  /** Summary and pages are read in one REPEATABLE READ snapshot, so counts and items always agree. */
   async reconcile(header: StatementHeader, page: ReconciliationPage) {
-    await this.requireRowsProjected(header);
+    return inSnapshot(this.pool, (client) => this.reconcileIn(client, header, page));
+  }
+
+  private async reconcileIn(client: PoolClient, header: StatementHeader, page: ReconciliationPage) {
+    await requireProjected(client, header);
     const params = [header.statementId, header.city, header.globalPosition, header.period.from, header.period.to];
-    const summaryRows = await this.pool.query<{ category: Category; n: number; total: string | null }>(
+    const summaryRows = await client.query<{ category: Category; n: number; total: string | null }>(
       `with ${BASE}
        select category, count(*)::int as n, sum(amount_fen)::text as total from classified group by category
        union all
@@ -172,7 +226,7 @@ export class ReconciliationQueries {
     if (rowCategories.length > 0) {
       const after = page.category && page.after !== null ? Number(page.after) : 0;
       if (!Number.isSafeInteger(after)) throw badCursor();
-      const { rows } = await this.pool.query<ClassifiedRow & { rn: number }>(
+      const { rows } = await client.query<ClassifiedRow & { rn: number }>(
         `with ${BASE}
          select * from (
            select c.*, row_number() over (partition by c.category order by c.line_no)::int as rn
@@ -196,7 +250,7 @@ export class ReconciliationQueries {
         afterGrant = match[1];
         afterTranche = Number(match[2]);
       }
-      const { rows } = await this.pool.query<ObuRow>(
+      const { rows } = await client.query<ObuRow>(
         `with ${BASE}
          select * from obu where (grant_id, tranche_no) > ($6::text, $7::int) order by grant_id, tranche_no limit $8`,
         [...params, afterGrant, afterTranche, page.limit + 1],
@@ -219,16 +273,27 @@ export class ReconciliationQueries {
     return { ...header, globalPosition: undefined, summary, categories };
   }
 
-  /** Rows are appended before StatementImported, so once the rows projection has passed that event every row is in. */
-  private async requireRowsProjected(header: StatementHeader): Promise<void> {
-    const { rows } = await this.pool.query<{ position: string }>(`select position from projection_checkpoints where name = 'finance-statement-rows'`);
-    if (rows.length === 0 || BigInt(rows[0].position) < BigInt(header.globalPosition)) {
-      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'RECONCILIATION_NOT_READY', {
-        zh: '对账单行仍在处理中，请稍后重试',
-        en: 'The statement rows are still being processed; retry shortly',
-      }, { retryAfterSeconds: 1 });
-    }
-  }
+}
+
+/**
+ * Rows are appended before StatementImported, so once the rows projection has passed that event
+ * every row is in; the ledger must have passed it too, so that every payment recorded before the
+ * statement is compared.
+ */
+async function requireProjected(client: PoolClient, header: StatementHeader): Promise<void> {
+  const { rows } = await client.query<{ name: string; position: string }>(`select name, position from projection_checkpoints where name = any($1)`, [RECONCILIATION_PROJECTIONS]);
+  const ready = RECONCILIATION_PROJECTIONS.every((name) => {
+    const row = rows.find((r) => r.name === name);
+    return row !== undefined && BigInt(row.position) >= BigInt(header.globalPosition);
+  });
+  if (!ready) throw notReady();
+}
+
+function notReady(): ProblemException {
+  return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'RECONCILIATION_NOT_READY', {
+    zh: '对账单已导入，对账数据仍在处理中，请稍后重试',
+    en: 'The statement is imported but its reconciliation data is still being processed; retry shortly',
+  }, { retryAfterSeconds: RECONCILIATION_RETRY_AFTER_SECONDS });
 }
 
 function rowItem(r: ClassifiedRow) {
@@ -237,11 +302,18 @@ function rowItem(r: ClassifiedRow) {
     line: r.line_no,
     reference: r.reference,
     payeeCreditCode: r.payee_credit_code,
+    payeeName: r.payee_name,
     amountFen: num(r.amount_fen),
     valueDate: r.value_date,
     direction: r.direction,
     ledger: ledgerAmount === null ? null : { amountFen: ledgerAmount, grantId: r.grant_id, trancheNo: r.tranche_no, clawbackId: r.clawback_id },
-    ...(r.category === 'amount-mismatch' && ledgerAmount !== null ? { differenceFen: num(r.amount_fen) - ledgerAmount } : {}),
+    ...((r.category === 'amount-mismatch' || r.category === 'payee-mismatch') && ledgerAmount !== null ? { differenceFen: num(r.amount_fen) - ledgerAmount } : {}),
+    ...(r.category === 'payee-mismatch'
+      ? {
+          expectedPayee: { creditCode: r.expected_credit_code, name: r.expected_name },
+          payeeMismatch: [...(r.credit_code_ok ? [] : ['creditCode']), ...(r.name_ok ? [] : ['name'])],
+        }
+      : {}),
     ...(r.category === 'duplicate-payment'
       ? { duplicateOf: r.line_no > r.first_line ? { statementId: null, line: r.first_line } : { statementId: r.prior_statement_id, line: r.prior_line_no } }
       : {}),

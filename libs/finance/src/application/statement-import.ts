@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { Clock, IdGenerator } from '@ipstd/kernel';
-import { EVENT_STORE, EventStore, NewEvent } from '@ipstd/event-store';
+import { Clock, IdGenerator, decodeEvent, shanghaiDate } from '@ipstd/kernel';
+import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ipstd/event-store';
 import { CLOCK, CommandContext, ID_GENERATOR, PG_POOL, ProblemException } from '@ipstd/platform';
 import {
   ParseOutcome,
@@ -16,13 +16,16 @@ import {
   STATEMENT_EVENTS,
   StatementEvent,
   StatementParser,
+  canonicalRowText,
+  statementIdFor,
   statementPeriod,
   statementStreamId,
 } from '../domain';
+import { StatementTokenizer } from './statement-tokenizer';
 
 /** Largest statement accepted (bytes of the request body). 100,000 rows take about 7 MB. */
 export const STATEMENT_MAX_BYTES = 10 * 1024 * 1024;
-/** Longest line accepted; longer lines are reported and skipped without being buffered. */
+/** Longest record accepted; a longer one is reported and stops the check without being buffered. */
 export const STATEMENT_MAX_LINE_BYTES = 4096;
 /** Problems listed in a refusal; all are counted. */
 export const STATEMENT_MAX_LISTED_PROBLEMS = 1000;
@@ -37,10 +40,12 @@ export interface StatementImportInput {
   readonly context: CommandContext;
 }
 
+/** The first import's StatementImported, as every upload of the same content is answered. */
 export interface StatementImportResult {
   readonly statementId: string;
   readonly city: string;
   readonly fileSha256: string;
+  readonly contentSha256: string | null;
   readonly fileBytes: number;
   readonly rowCount: number;
   readonly chunkCount: number;
@@ -49,6 +54,14 @@ export interface StatementImportResult {
   readonly period: { readonly from: string; readonly to: string };
   readonly importedAt: string;
 }
+
+export interface StatementImportOutcome {
+  readonly result: StatementImportResult;
+  /** True when this upload appended StatementImported (201); false when the content was already imported (200). */
+  readonly created: boolean;
+}
+
+type ImportedData = Extract<StatementEvent, { type: 'StatementImported' }>['data'];
 
 export const tooLarge = () =>
   new ProblemException(HttpStatus.PAYLOAD_TOO_LARGE, 'STATEMENT_TOO_LARGE', {
@@ -71,67 +84,77 @@ export class StatementImporter {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  async import(input: StatementImportInput): Promise<StatementImportResult> {
+  async import(input: StatementImportInput): Promise<StatementImportOutcome> {
     if (input.declaredBytes !== null && input.declaredBytes > STATEMENT_MAX_BYTES) throw tooLarge();
     const dir = mkdtempSync(join(tmpdir(), 'ipstd-statement-'));
     try {
       const spoolPath = join(dir, 'rows.ndjson');
-      const { outcome, sha256, bytes } = await this.readAndSpool(input.body, spoolPath);
+      const today = shanghaiDate(this.clock.now());
+      const { outcome, sha256, contentSha256, bytes } = await this.readAndSpool(input.body, spoolPath, today);
       if (outcome.problemCount > 0) throw refused(outcome);
-      const duplicate = await this.pool
-        .query<{ statement_id: string }>('select statement_id from rm_finance_statements where city = $1 and file_sha256 = $2 limit 1', [input.city, sha256])
-        .catch(() => ({ rows: [] as { statement_id: string }[] }));
-      if (duplicate.rows.length > 0) {
-        throw new ProblemException(HttpStatus.CONFLICT, 'STATEMENT_ALREADY_IMPORTED', {
-          zh: '同一对账单文件（SHA-256 相同）已经导入',
-          en: 'This statement file (same SHA-256) was already imported',
-        }, { statementId: duplicate.rows[0].statement_id });
+      const statementId = statementIdFor(input.city, contentSha256);
+      const last = await this.store.readStream(statementStreamId(statementId), { direction: 'backwards', maxCount: 1 });
+      const imported = last.length > 0 ? importedData(last[0]) : null;
+      if (imported) return { result: resultOf(imported), created: false };
+      if (last.length === 0) {
+        const legacy = await this.legacyImport(input.city, sha256);
+        if (legacy) return { result: resultOf(legacy), created: false };
       }
-      return await this.append(input, spoolPath, outcome, sha256, bytes);
+      return await this.append(input, spoolPath, outcome, { statementId, fileSha256: sha256, contentSha256, fileBytes: bytes }, last.length > 0 ? last[0].revision : null);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  private async readAndSpool(body: AsyncIterable<Buffer | string>, spoolPath: string): Promise<{ outcome: ParseOutcome; sha256: string; bytes: number }> {
-    const parser = new StatementParser({ maxProblems: STATEMENT_MAX_LISTED_PROBLEMS });
-    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  /** A statement with the same bytes imported before statement ids were derived from the content (random id). */
+  private async legacyImport(city: string, fileSha256: string): Promise<ImportedData | null> {
+    const { rows } = await this.pool
+      .query<{ statement_id: string }>('select statement_id from rm_finance_statements where city = $1 and file_sha256 = $2 order by global_position limit 1', [city, fileSha256])
+      .catch(() => ({ rows: [] as { statement_id: string }[] }));
+    if (rows.length === 0) return null;
+    const last = await this.store.readStream(statementStreamId(rows[0].statement_id), { direction: 'backwards', maxCount: 1 });
+    return last.length > 0 ? importedData(last[0]) : null;
+  }
+
+  private async readAndSpool(
+    body: AsyncIterable<Buffer | string>,
+    spoolPath: string,
+    today: string,
+  ): Promise<{ outcome: ParseOutcome; sha256: string; contentSha256: string; bytes: number }> {
+    const parser = new StatementParser({ maxProblems: STATEMENT_MAX_LISTED_PROBLEMS, today });
     const hash = createHash('sha256');
+    const content = createHash('sha256');
     const spool = createWriteStream(spoolPath, { encoding: 'utf8' });
-    let spooling = true;
     let buffered = '';
     let bytes = 0;
-    let lineNo = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let overlong = false;
-
+    let lastLine = 1;
+    const tokenizer = new StatementTokenizer(
+      {
+        record: (line, fields) => {
+          lastLine = Math.max(lastLine, line);
+          const row = parser.record(line, fields);
+          if (parser.hasProblems) {
+            buffered = '';
+            return;
+          }
+          if (row) {
+            buffered += `${JSON.stringify(row)}\n`;
+            content.update(`${canonicalRowText(row)}\n`);
+          }
+        },
+        failed: (line, failure) => {
+          lastLine = Math.max(lastLine, line);
+          parser.report(line, '*', failure);
+        },
+      },
+      STATEMENT_MAX_LINE_BYTES,
+    );
     const flush = async (force: boolean) => {
-      if (!spooling || (buffered.length < 64 * 1024 && !force) || buffered.length === 0) return;
+      if (parser.hasProblems) buffered = '';
+      if ((buffered.length < 64 * 1024 && !force) || buffered.length === 0) return;
       const text = buffered;
       buffered = '';
       if (!spool.write(text)) await once(spool, 'drain');
-    };
-    const handleLine = (line: Buffer | null) => {
-      lineNo++;
-      if (line === null) {
-        parser.report(lineNo, '*', 'LINE_TOO_LONG');
-        return;
-      }
-      let text: string;
-      try {
-        text = decoder.decode(line);
-      } catch {
-        parser.report(lineNo, '*', 'ENCODING');
-        return;
-      }
-      const row = parser.line(lineNo, text);
-      if (parser.hasProblems) {
-        spooling = false;
-        buffered = '';
-        return;
-      }
-      if (row) buffered += `${JSON.stringify(row)}\n`;
     };
 
     try {
@@ -140,51 +163,38 @@ export class StatementImporter {
         bytes += chunk.length;
         if (bytes > STATEMENT_MAX_BYTES) throw tooLarge();
         hash.update(chunk);
-        let start = 0;
-        for (;;) {
-          const newline = chunk.indexOf(10, start);
-          if (newline < 0) {
-            const rest = chunk.subarray(start);
-            if (!overlong) {
-              if (pendingBytes + rest.length > STATEMENT_MAX_LINE_BYTES) {
-                overlong = true;
-                pending = [];
-                pendingBytes = 0;
-              } else if (rest.length > 0) {
-                pending.push(Buffer.from(rest));
-                pendingBytes += rest.length;
-              }
-            }
-            break;
-          }
-          const part = chunk.subarray(start, newline);
-          if (overlong || pendingBytes + part.length > STATEMENT_MAX_LINE_BYTES) {
-            handleLine(null);
-          } else {
-            handleLine(pending.length ? Buffer.concat([...pending, part]) : part);
-          }
-          pending = [];
-          pendingBytes = 0;
-          overlong = false;
-          start = newline + 1;
-        }
+        // After a quoting error the rest is still read (and counted against the limit), not split.
+        await tokenizer.write(chunk);
         await flush(false);
       }
-      if (overlong) handleLine(null);
-      else if (pendingBytes > 0) handleLine(Buffer.concat(pending));
+      await tokenizer.end();
       await flush(true);
     } finally {
       await closeStream(spool);
     }
-    return { outcome: parser.finish(Math.max(lineNo, 1)), sha256: hash.digest('hex'), bytes };
+    return { outcome: parser.finish(lastLine), sha256: hash.digest('hex'), contentSha256: content.digest('hex'), bytes };
   }
 
-  private async append(input: StatementImportInput, spoolPath: string, outcome: ParseOutcome, fileSha256: string, fileBytes: number): Promise<StatementImportResult> {
-    const statementId = this.ids.next();
+  /**
+   * Appends the rows in chunks, then StatementImported. Every upload of the same content writes the
+   * same chunk at the same revision, so concurrent uploads cooperate: whoever loses a race for a
+   * revision skips to the stream's end and carries on; whoever appends StatementImported has created
+   * the statement, everyone else answers with that event. An import left unfinished by a crash is
+   * completed by the next upload of the file.
+   */
+  private async append(
+    input: StatementImportInput,
+    spoolPath: string,
+    outcome: ParseOutcome,
+    ids: { statementId: string; fileSha256: string; contentSha256: string; fileBytes: number },
+    startRevision: bigint | null,
+  ): Promise<StatementImportOutcome> {
+    const { statementId } = ids;
     const streamId = statementStreamId(statementId);
-    let revision: bigint | null = null;
-    let chunkNo = 0;
-    const write = async (event: StatementEvent) => {
+    /** The stream's last revision as far as this upload knows (chunk k is revision k). */
+    let written: bigint | null = startRevision;
+    const write = async (event: StatementEvent, revision: bigint): Promise<boolean> => {
+      if (written !== null && written >= revision) return false;
       const newEvent: NewEvent = {
         eventId: this.ids.next(),
         type: event.type,
@@ -198,38 +208,81 @@ export class StatementImporter {
           idempotencyKey: null,
         },
       };
-      const result = await this.store.appendToStream(streamId, [newEvent], { expectedRevision: revision === null ? 'no-stream' : revision });
-      revision = result.nextExpectedRevision;
+      try {
+        const result = await this.store.appendToStream(streamId, [newEvent], { expectedRevision: revision === 0n ? 'no-stream' : revision - 1n });
+        written = result.nextExpectedRevision;
+        return true;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || error.actual === null || error.actual < revision) throw error;
+        written = error.actual; // another upload of the same content got there first
+        return false;
+      }
     };
 
     let rows: RecordedStatementRow[] = [];
+    let inChunk = 0;
+    let chunkNo = 0;
     const lines = createInterface({ input: createReadStream(spoolPath, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const line of lines) {
       if (line === '') continue;
-      rows.push(JSON.parse(line) as RecordedStatementRow);
-      if (rows.length === STATEMENT_CHUNK_ROWS) {
-        await write({ type: 'StatementRowsRecorded', data: { statementId, chunkNo: chunkNo++, rows } });
+      inChunk++;
+      // A chunk already in the stream (another upload of this content wrote it) is only counted.
+      if (written === null || written < BigInt(chunkNo)) rows.push(JSON.parse(line) as RecordedStatementRow);
+      if (inChunk === STATEMENT_CHUNK_ROWS) {
+        if (rows.length > 0) await write({ type: 'StatementRowsRecorded', data: { statementId, chunkNo, rows } }, BigInt(chunkNo));
+        chunkNo++;
         rows = [];
+        inChunk = 0;
       }
     }
-    if (rows.length > 0) await write({ type: 'StatementRowsRecorded', data: { statementId, chunkNo: chunkNo++, rows } });
+    if (inChunk > 0) {
+      if (rows.length > 0) await write({ type: 'StatementRowsRecorded', data: { statementId, chunkNo, rows } }, BigInt(chunkNo));
+      chunkNo++;
+    }
 
-    const importedAt = this.clock.now().toISOString();
-    const result: StatementImportResult = {
+    const data: ImportedData = {
       statementId,
       city: input.city,
-      fileSha256,
-      fileBytes,
+      fileSha256: ids.fileSha256,
+      contentSha256: ids.contentSha256,
+      fileBytes: ids.fileBytes,
+      fileName: input.fileName,
       rowCount: outcome.rowCount,
       chunkCount: chunkNo,
       debit: outcome.debit,
       credit: outcome.credit,
       period: statementPeriod(outcome.firstValueDate!, outcome.lastValueDate!),
-      importedAt,
+      importedAt: this.clock.now().toISOString(),
     };
-    await write({ type: 'StatementImported', data: { ...result, fileName: input.fileName } });
-    return result;
+    if (await write({ type: 'StatementImported', data }, BigInt(chunkNo))) return { result: resultOf(data), created: true };
+    const [first] = await this.store.readStream(streamId, { fromRevision: BigInt(chunkNo), maxCount: 1 });
+    const earlier = first ? importedData(first) : null;
+    if (!earlier) throw new Error(`statement ${statementId}: revision ${chunkNo} is not StatementImported`);
+    return { result: resultOf(earlier), created: false };
   }
+}
+
+function importedData(event: RecordedEvent): ImportedData | null {
+  if (event.type !== 'StatementImported') return null;
+  const decoded = decodeEvent<StatementEvent>(STATEMENT_EVENTS, event.type, event.schemaVersion, event.data);
+  return decoded.type === 'StatementImported' ? decoded.data : null;
+}
+
+/** The response body: the StatementImported data without the file name, identical for every upload of the content. */
+function resultOf(d: ImportedData): StatementImportResult {
+  return {
+    statementId: d.statementId,
+    city: d.city,
+    fileSha256: d.fileSha256,
+    contentSha256: d.contentSha256,
+    fileBytes: d.fileBytes,
+    rowCount: d.rowCount,
+    chunkCount: d.chunkCount,
+    debit: d.debit,
+    credit: d.credit,
+    period: d.period,
+    importedAt: d.importedAt,
+  };
 }
 
 function refused(outcome: ParseOutcome): ProblemException {

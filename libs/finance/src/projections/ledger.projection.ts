@@ -3,6 +3,7 @@ import type { AppendProjection, Row } from '@ipstd/read-models';
 import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
 import { GRANT_EVENTS, GrantEvent } from '@ipstd/grants';
 import { cityOf } from '@ipstd/applications';
+import { payeeNameKey } from '../domain/statement-csv';
 
 /** The money events of a grant and the ledger kind each becomes. */
 export const LEDGER_KINDS = {
@@ -42,6 +43,8 @@ export const ledgerProjection: AppendProjection = {
       city: 'text',
       credit_code: 'text',
       enterprise_name: 'text',
+      /** payeeNameKey(enterprise_name): what a statement's payee_name is compared with. */
+      enterprise_name_key: 'text',
       event_id: 'text',
       recorded_at: 'timestamptz',
     },
@@ -53,7 +56,7 @@ export const ledgerProjection: AppendProjection = {
     const event = decodeEvent<GrantEvent>(GRANT_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
     const base = { global_position: recorded.globalPosition.toString(), event_id: recorded.eventId, recorded_at: recorded.recordedAt };
     const entry = (kind: LedgerKind, amountFen: number, date: string, extra: Row = {}): Row[] => [
-      { ...base, grant_id: event.data.grantId, kind, amount_fen: String(amountFen), entry_date: date, month: date.slice(0, 7), reference: null, tranche_no: null, clawback_id: null, programme_id: null, city: null, credit_code: null, enterprise_name: null, ...extra },
+      { ...base, grant_id: event.data.grantId, kind, amount_fen: String(amountFen), entry_date: date, month: date.slice(0, 7), reference: null, tranche_no: null, clawback_id: null, programme_id: null, city: null, credit_code: null, enterprise_name: null, enterprise_name_key: null, ...extra },
     ];
     switch (event.type) {
       case 'GrantAwarded': {
@@ -63,6 +66,7 @@ export const ledgerProjection: AppendProjection = {
           city: cityOf(d.enterprise.district),
           credit_code: d.enterprise.creditCode,
           enterprise_name: d.enterprise.name,
+          enterprise_name_key: payeeNameKey(d.enterprise.name),
         });
       }
       case 'TrancheReleaseOrdered':

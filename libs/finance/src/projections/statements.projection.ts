@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@ipstd/event-store';
 import type { AppendProjection, Row } from '@ipstd/read-models';
 import { decodeEvent } from '@ipstd/kernel';
 import { STATEMENT_EVENTS, StatementEvent } from '../domain/events';
+import { payeeNameKey } from '../domain/statement-csv';
 
 /** Imported statements: one row per completed import (StatementImported). */
 export const statementsProjection: AppendProjection = {
@@ -13,6 +14,7 @@ export const statementsProjection: AppendProjection = {
       statement_id: 'text',
       city: 'text',
       file_sha256: 'text',
+      content_sha256: 'text',
       file_name: 'text',
       row_count: 'int',
       debit_count: 'int',
@@ -38,6 +40,7 @@ export const statementsProjection: AppendProjection = {
         statement_id: d.statementId,
         city: d.city,
         file_sha256: d.fileSha256,
+        content_sha256: d.contentSha256,
         file_name: d.fileName,
         row_count: d.rowCount,
         debit_count: d.debit.count,
@@ -68,6 +71,9 @@ export const statementRowsProjection: AppendProjection = {
       line_no: 'int',
       reference: 'text',
       payee_credit_code: 'text',
+      payee_name: 'text',
+      /** payeeNameKey(payee_name), compared with the ledger's enterprise_name_key. */
+      payee_name_key: 'text',
       amount_fen: 'bigint',
       value_date: 'text',
       direction: 'text',
@@ -84,6 +90,8 @@ export const statementRowsProjection: AppendProjection = {
       line_no: r.line,
       reference: r.reference,
       payee_credit_code: r.payeeCreditCode,
+      payee_name: r.payeeName,
+      payee_name_key: r.payeeName === null ? null : payeeNameKey(r.payeeName),
       amount_fen: String(r.amountFen),
       value_date: r.valueDate,
       direction: r.direction,

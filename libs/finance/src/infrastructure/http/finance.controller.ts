@@ -4,7 +4,7 @@ import { Request, Response } from 'express';
 import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam } from '@ipstd/platform';
 import { loadOpenProgramme } from '@ipstd/applications';
 import { LedgerQueries, parseMonth } from '../../application/ledger-query';
-import { CATEGORIES, Category, ReconciliationQueries } from '../../application/reconciliation-query';
+import { CATEGORIES, Category, RECONCILIATION_RETRY_AFTER_SECONDS, ReconciliationQueries } from '../../application/reconciliation-query';
 import { StatementImporter } from '../../application/statement-import';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,7 +53,11 @@ export class FinanceController {
   @Post('statements')
   @HttpCode(201)
   @Roles('finance')
-  @ApiOperation({ summary: 'Import a treasury/bank statement (text/csv, ≤ 10 MB; format in docs/finance.md). A file with any bad row is refused whole (422) listing every bad row' })
+  @ApiOperation({
+    summary:
+      'Import a treasury/bank statement (text/csv, ≤ 10 MB; format in docs/finance.md). A file with any bad row is refused whole (422) listing every bad row. ' +
+      'Idempotent by content: 201 for the upload that imported it, 200 with the same body for every later or concurrent upload of the same content by the city',
+  })
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   async importStatement(@Req() request: Request, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
@@ -70,7 +74,7 @@ export class FinanceController {
     const declared = request.headers['content-length'];
     const fileName = /filename\*?=(?:UTF-8'')?"?([^";]{1,200})"?/i.exec(request.headers['content-disposition'] ?? '')?.[1] ?? null;
     try {
-      const result = await this.importer.import({
+      const { result, created } = await this.importer.import({
         city: principal.city,
         fileName: fileName ? safeDecode(fileName) : null,
         body: request,
@@ -78,6 +82,8 @@ export class FinanceController {
         context,
       });
       response.setHeader('Location', `/v1/finance/reconciliations/${result.statementId}`);
+      // The same content again (a retry, a double click, a concurrent upload): 200 with the first import's body.
+      if (!created) response.status(HttpStatus.OK);
       return result;
     } catch (error) {
       // The rest of a refused body is not read: ask the client to close rather than reuse the connection.
@@ -92,7 +98,12 @@ export class FinanceController {
   @ApiQuery({ name: 'category', required: false, enum: [...CATEGORIES] })
   @ApiQuery({ name: 'limit', required: false, description: '1–500 items per category (default 100)' })
   @ApiQuery({ name: 'after', required: false, description: "the `next` cursor of the previous page (needs `category`)" })
-  async reconciliation(@Param('statementId', UuidParam) statementId: string, @Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
+  async reconciliation(
+    @Param('statementId', UuidParam) statementId: string,
+    @Query() query: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const category = query.category;
     if (category !== undefined && !(CATEGORIES as readonly unknown[]).includes(category)) throw badQuery('category', `category 须为 ${CATEGORIES.join('、')} 之一`, `category must be one of ${CATEGORIES.join(', ')}`);
     const limitText = query.limit ?? '100';
@@ -100,9 +111,13 @@ export class FinanceController {
     if (!(limit >= 1 && limit <= 500)) throw badQuery('limit', 'limit 须为 1–500 的整数', 'limit must be an integer from 1 to 500');
     const after = query.after;
     if (after !== undefined && (typeof after !== 'string' || category === undefined || after.length > 64)) throw badQuery('after', 'after 须与 category 一起使用', 'after needs category');
-    const header = await this.reconciliations.statement(statementId);
-    requireCity(principal, header.city);
-    return this.reconciliations.reconcile(header, { category: (category as Category | undefined) ?? null, limit, after: (after as string | undefined) ?? null });
+    try {
+      const header = await this.reconciliations.statement(statementId, (city) => requireCity(principal, city));
+      return await this.reconciliations.reconcile(header, { category: (category as Category | undefined) ?? null, limit, after: (after as string | undefined) ?? null });
+    } catch (error) {
+      if (error instanceof ProblemException && error.code === 'RECONCILIATION_NOT_READY') response.setHeader('Retry-After', String(RECONCILIATION_RETRY_AFTER_SECONDS));
+      throw error;
+    }
   }
 }
 
