@@ -23,4 +23,5 @@ export * from './database/embedded-postgres';
 export * from './bootstrap';
 export * from './subscriptions/checkpointed-worker';
 export * from './database/reachable';
+export * from './database/transaction';
 export * from './http/exact-decimal';

@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { BilingualText, DomainError, checkCreditCode } from '@ipstd/kernel';
 import { WrongExpectedRevisionError } from '@ipstd/event-store';
-import { CommandContext, FieldError, ProblemException, validateMessage } from '@ipstd/platform';
+import { CommandContext, FieldError, ProblemException, RETRY_ON_CONFLICT, retryOnConflict, validateMessage } from '@ipstd/platform';
 import { RecordEnterpriseFactCommand, cityOf } from '@ipstd/applications';
 import { GrantDecisionCommand } from '@ipstd/grants';
 import { InboundKind } from '../kafka/topics';
@@ -35,7 +35,6 @@ const reject = (messageId: string | null, code: string, zh: string, en: string, 
 });
 
 /** Attempts for a race with another writer of the same stream before the message is given up. */
-const CONFLICT_ATTEMPTS = 5;
 
 /**
  * Turns an inbound message into the command its REST endpoint runs, as a `system` caller named after
@@ -64,15 +63,12 @@ export class InboundProcessor {
       idempotencyKey: id,
       expectedRevision: null,
     };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return { outcome: await this.execute(kind, checked.value, context), messageId: id };
-      } catch (error) {
-        if (error instanceof WrongExpectedRevisionError && attempt < CONFLICT_ATTEMPTS) continue;
-        const refusal = refusalOf(error);
-        if (refusal) return { outcome: 'rejected', messageId: id, rejection: refusal };
-        throw error;
-      }
+    try {
+      return { outcome: await retryOnConflict(RETRY_ON_CONFLICT, () => this.execute(kind, checked.value, context)), messageId: id };
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (refusal) return { outcome: 'rejected', messageId: id, rejection: refusal };
+      throw error;
     }
   }
 

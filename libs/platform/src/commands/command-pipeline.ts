@@ -141,17 +141,14 @@ export class CommandPipeline {
    * back-off, as the policy allows. With If-Match the race is the caller's to settle: 412 at once.
    */
   async withRetry<T>(context: CommandContext, policy: RetryPolicy | undefined, attempt: () => Promise<T>): Promise<T> {
-    for (let n = 1; ; n++) {
+    return retryOnConflict(policy ?? { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, async () => {
       try {
         return await attempt();
       } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (context.expectedRevision !== null) throw preconditionFailed(error.actual);
-        if (!policy || n >= policy.attempts) throw error;
-        const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+        if (error instanceof WrongExpectedRevisionError && context.expectedRevision !== null) throw preconditionFailed(error.actual);
+        throw error;
       }
-    }
+    });
   }
 
   /** Steps 5 and 6: decide on the loaded state and append at the revision that was read. */
@@ -201,6 +198,23 @@ export class CommandPipeline {
       .filter((e) => e.revision <= upTo)
       .reduce((s, e) => spec.decider.evolve(s, decodeEvent(spec.events, e.type, e.schemaVersion, e.data)), spec.decider.initialState());
     return { state, revision: upTo, events: earlier, replayed: true };
+  }
+}
+
+/**
+ * Runs `attempt` again when it loses a race to another writer (WrongExpectedRevisionError), with
+ * jittered exponential back-off, up to the policy's attempts; any other error ends it at once. The
+ * one retry loop of the code base: the pipeline and callers outside it (inbound messages, seeding) use it.
+ */
+export async function retryOnConflict<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || n >= policy.attempts) throw error;
+      const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { sha256Hex } from '@ipstd/kernel';
+import { inTransaction } from '@ipstd/platform';
 import { EventStore, RecordedEvent, Subscription, runMigrations } from '@ipstd/event-store';
 import { Projection, createTableSql } from './projection';
 import { applyEvents } from './projection-writer';
@@ -192,18 +193,8 @@ export class ProjectionRunner {
     });
   }
 
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
+
 }

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { BUILT_IN_RULE_SETS, RuleSet, RuleSetRef, findRuleSet } from '@ipstd/funding-rules';
-import { WrongExpectedRevisionError } from '@ipstd/event-store';
-import { CommandContext, CommandPipeline, CommandResult, StreamSpec, systemContext } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, CommandResult, RETRY_ON_CONFLICT, StreamSpec, systemContext } from '@ipstd/platform';
 import {
   PublishRuleSet, RULE_CATALOG_EVENTS, RULE_CATALOG_STREAM, RuleCatalogEvent, RuleCatalogState, ruleCatalogDecider, ruleSetNotFound,
 } from '../../domain';
@@ -46,20 +45,13 @@ export class RuleCatalog implements OnApplicationBootstrap {
   /** Publishes the versions shipped with this build that the catalog does not hold yet; safe to race. */
   async publishBuiltIns(): Promise<void> {
     for (const ruleSet of BUILT_IN_RULE_SETS) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const result = await this.pipeline.run(catalogSpec, systemContext('system:rule-catalog', `seed-${ruleSet.id}-v${ruleSet.version}`), (_, now) => ({
-            type: 'PublishRuleSet' as const,
-            input: ruleSet,
-            builtIn: true,
-            now,
-          }));
-          if (result.events.length) this.logger.log({ msg: 'published built-in rule set', ruleSet: ruleSet.id, version: ruleSet.version });
-          break;
-        } catch (error) {
-          if (!(error instanceof WrongExpectedRevisionError) || attempt >= 5) throw error;
-        }
-      }
+      const result = await this.pipeline.run(
+        catalogSpec,
+        systemContext('system:rule-catalog', `seed-${ruleSet.id}-v${ruleSet.version}`),
+        (_, now) => ({ type: 'PublishRuleSet' as const, input: ruleSet, builtIn: true, now }),
+        { retry: RETRY_ON_CONFLICT },
+      );
+      if (result.events.length) this.logger.log({ msg: 'published built-in rule set', ruleSet: ruleSet.id, version: ruleSet.version });
     }
   }
 }
