@@ -26,6 +26,7 @@ type Step =
   | { kind: 'sign' }
   | { kind: 'order'; tranche: Pick; amount: Amount; orderNo: string }
   | { kind: 'pay'; tranche: Pick; amount: Amount; reference: string; valueDate: string }
+  | { kind: 'cancel'; tranche: Pick; reason: string }
   | { kind: 'inspect'; inspectionId: string; statuses: TargetProgress[]; drop: boolean; extra: boolean }
   | { kind: 'evaluate'; score: number; passMark: number; consistent: boolean }
   | { kind: 'request' }
@@ -60,7 +61,8 @@ const amount: fc.Arbitrary<Amount> = fc.oneof(
 const tranche: fc.Arbitrary<Pick> = mostly<Pick>(fc.record({ index: fc.nat(10) }), fc.record({ raw: fc.integer({ min: -1, max: 7 }) }));
 const clawback: fc.Arbitrary<Pick> = mostly<Pick>(fc.record({ index: fc.nat(10) }), fc.record({ raw: fc.constantFrom('cb-1', 'cb-2', 'cb-x') }));
 const text = mostly(fc.constant('未按期完成合同内容'), fc.oneof(fc.constantFrom('', '  '), fc.string({ unit: 'grapheme', maxLength: 8 })));
-const reference = mostly(fc.constantFrom('TREAS-1', 'BANK-2'), fc.constantFrom('', ' '));
+/** A small pool, so that a reference is sometimes confirmed twice (refused) and partial payments get fresh ones. */
+const reference = mostly(fc.integer({ min: 1, max: 12 }).map((n) => `TREAS-${n}`), fc.constantFrom('', ' '));
 const valueDate = mostly(fc.constantFrom('2025-03-01', '2026-02-28'), fc.constantFrom('2026-02-29', '2025-13-01', 'yesterday'));
 const progress = fc.oneof({ weight: 4, arbitrary: fc.constant<TargetProgress>('on-track') }, { weight: 1, arbitrary: fc.constantFrom<TargetProgress>('at-risk', 'failing') });
 const n = TARGETS.length;
@@ -69,7 +71,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'award' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'sign' as const }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('order' as const), tranche, amount, orderNo: mostly(fc.constant('ORD-1'), fc.constant('')) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('pay' as const), tranche, amount, reference, valueDate }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('pay' as const), tranche, amount, reference, valueDate }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('cancel' as const), tranche, reason: text }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -162,9 +165,14 @@ function commandFor(s: Step, state: GrantState, now: Date, first: AwardGrant): G
       return { type: 'OrderTrancheRelease', trancheNo: no, amountFen: resolve(s.amount, trancheOf(no)?.plannedFen ?? 100), orderNo: s.orderNo, now };
     }
     case 'pay': {
-      const no = pick(s.tranche, tranches.filter((t) => t.status === 'ordered'), tranches, (t) => t.trancheNo, 1) as number;
-      const ordered = trancheOf(no)?.orderedFen ?? 100;
-      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, ordered) ?? ordered, reference: s.reference, valueDate: s.valueDate, now };
+      const no = pick(s.tranche, tranches.filter((t) => t.status === 'ordered' || t.status === 'partly-paid'), tranches, (t) => t.trancheNo, 1) as number;
+      const t = trancheOf(no);
+      const remaining = t ? t.orderedFen - t.paidFen : 100;
+      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, remaining) ?? remaining, reference: s.reference, valueDate: s.valueDate, now };
+    }
+    case 'cancel': {
+      const no = pick(s.tranche, tranches.filter((t) => t.status !== 'planned'), tranches, (t) => t.trancheNo, 1) as number;
+      return { type: 'CancelTrancheRelease', trancheNo: no, reason: s.reason, now };
     }
     case 'inspect': {
       const results = (grant?.targets ?? []).map((t, i) => ({ targetId: t.id, status: s.statuses[i], findings: '' })).slice(s.drop ? 1 : 0);
@@ -225,8 +233,21 @@ function checkInvariants(state: GrantState): void {
     expect([t.plannedFen, t.orderedFen, t.paidFen].every(isFen)).toBe(true);
     expect(t.orderedFen).toBeLessThanOrEqual(t.plannedFen);
     expect(t.paidFen).toBeLessThanOrEqual(t.orderedFen);
-    if (t.status === 'planned') expect(t.orderedFen).toBe(0);
+    // Σ confirmations = paid, each confirmation positive; the status follows from the amounts.
+    expect(t.payments.reduce((sum, p) => sum + p.amountFen, 0)).toBe(t.paidFen);
+    expect(t.payments.every((p) => isFen(p.amountFen) && p.amountFen > 0)).toBe(true);
+    const expected = t.orderedFen === 0 ? 'planned' : t.paidFen === 0 ? 'ordered' : t.paidFen < t.orderedFen ? 'partly-paid' : 'paid';
+    expect(t.status).toBe(expected);
+    if (t.status === 'planned') expect([t.orderedFen, t.paidFen, t.payments.length, t.orderNo]).toEqual([0, 0, 0, null]);
+    for (const c of t.cancellations) expect(isFen(c.amountFen) && c.amountFen > 0 && c.reason.trim() !== '').toBe(true);
   }
+  // A treasury reference is confirmed once per grant.
+  const references = state.tranches.flatMap((t) => t.payments.map((p) => p.reference));
+  expect(new Set(references).size).toBe(references.length);
+  // Release orders only once the agreement is signed.
+  if (state.agreementSignedAt === null) expect(m.orderedFen).toBe(0);
+  // The closure rule: a closed grant has no money ordered but unpaid.
+  if (state.status === 'closed') expect(m.paidFen).toBe(m.orderedFen);
 
   expect(state.clawbacks.reduce((sum, c) => sum + c.amountFen, 0)).toBe(m.clawbackOrderedFen);
   expect(state.clawbacks.reduce((sum, c) => sum + c.repaidFen, 0)).toBe(m.repaidFen);
@@ -262,6 +283,9 @@ function marks(state: GrantState, clawbackId: string, now: Date): boolean {
 
 describe('grant invariants under random command sequences', () => {
   const seen = new Map<string, number>();
+  /** Paths through the tranche states the property must have walked: paid in full by several confirmations, ordered again after a cancellation. */
+  const paths = new Map<string, number>();
+  const count = (path: string) => paths.set(path, (paths.get(path) ?? 0) + 1);
   const refusals = new Map<string, number>();
 
   it('never break the money rules, and decide refuses only with a DomainError', () => {
@@ -295,8 +319,18 @@ describe('grant invariants under random command sequences', () => {
           checkEvents(events);
           events.forEach((e) => seen.set(e.type, (seen.get(e.type) ?? 0) + 1));
           log.push(...events);
+          const before = state;
           state = events.reduce(grantDecider.evolve, state);
           checkInvariants(state);
+          if (before.status !== 'none' && state.status !== 'none') {
+            for (const e of events) {
+              const t = state.tranches.find((x) => x.trancheNo === (e.data as { trancheNo?: number }).trancheNo);
+              if (e.type === 'TranchePaidInFull' && t && t.payments.length > 1) count('paid in full by several confirmations');
+              if (e.type === 'TranchePaid' && t?.status === 'partly-paid') count('partly paid');
+              if (e.type === 'TrancheReleaseOrdered' && t && t.cancellations.length > 0) count('ordered again after a cancellation');
+              if (e.type === 'GrantClosed' && state.tranches.some((x) => x.cancellations.length > 0)) count('closed after a cancellation');
+            }
+          }
         }
         expect(log.reduce(grantDecider.evolve, grantDecider.initialState())).toEqual(state);
       }),
@@ -306,6 +340,7 @@ describe('grant invariants under random command sequences', () => {
 
   it('explored every kind of event and the money refusals (the property above is not vacuous)', () => {
     expect([...seen.keys()].sort()).toEqual(Object.keys(GRANT_EVENTS).sort());
+    expect([...paths.keys()].sort()).toEqual(['closed after a cancellation', 'ordered again after a cancellation', 'paid in full by several confirmations', 'partly paid']);
     expect([...refusals.keys()]).toEqual(
       expect.arrayContaining([
         'AMOUNT_INVALID',
@@ -315,6 +350,11 @@ describe('grant invariants under random command sequences', () => {
         'REPAYMENT_EXCEEDS_OUTSTANDING',
         'TRANCHE_TRIGGER_NOT_MET',
         'GRANT_ALREADY_AWARDED',
+        'AGREEMENT_NOT_SIGNED',
+        'TRANCHE_ALREADY_PAID',
+        'PAYMENT_REFERENCE_ALREADY_CONFIRMED',
+        'TRANCHE_CANCEL_AFTER_PAYMENT',
+        'TRANCHES_ORDERED_UNPAID',
       ]),
     );
   });
