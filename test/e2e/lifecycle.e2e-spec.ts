@@ -367,7 +367,8 @@ describe('whole lifecycles over REST', () => {
       expect(then.grant.money).toMatchObject({ orderedFen: 4_000_000, paidFen: 0 });
       const now = (await t.http.get(`/v1/audit/grants/${grantId}`).set(bearer(auditor)).expect(200)).body;
       expect(now.grant.money).toMatchObject({ paidFen: 4_000_000 });
-      expect(now.eventsApplied).toBe(then.eventsApplied + 1);
+      // The confirmation pays the whole order: TranchePaid and TranchePaidInFull.
+      expect(now.eventsApplied).toBe(then.eventsApplied + 2);
       const early = await t.http.get(`/v1/audit/grants/${grantId}?asOf=2024-01-01T00:00:00%2B08:00`).set(bearer(auditor)).expect(404);
       expect(early.body.code).toBe('GRANT_NOT_YET_AWARDED');
 
@@ -376,11 +377,12 @@ describe('whole lifecycles over REST', () => {
       expect((await t.http.get(`/v1/audit/applications/${applicationId}?asOf=2024-10-01T00:00:00Z`).set(bearer(auditor)).expect(404)).body.code).toBe('APPLICATION_NOT_YET_SUBMITTED');
 
       const timeline = (await t.http.get(`/v1/audit/grants/${grantId}/history`).set(bearer(auditor)).expect(200)).body.entries;
-      expect(timeline.map((e: { type: string }) => e.type)).toEqual(['GrantAwarded', 'AgreementSigned', 'TrancheReleaseOrdered', 'TranchePaid']);
+      expect(timeline.map((e: { type: string }) => e.type)).toEqual(['GrantAwarded', 'AgreementSigned', 'TrancheReleaseOrdered', 'TranchePaid', 'TranchePaidInFull']);
       expect(timeline[0].who).toEqual({ userId: 'system:grant-awarder', role: 'system', organisation: null });
       const byFinance = (await t.http.get(`/v1/audit/grants/${grantId}/history?role=finance`).set(bearer(auditor)).expect(200)).body.entries;
-      expect(byFinance).toHaveLength(1);
+      expect(byFinance).toHaveLength(2);
       expect(byFinance[0].what.zh).toContain('财政局确认第 1 批已拨付 40000.00 元');
+      expect(byFinance[1].what.zh).toContain('第 1 批拨付令（SZ-A1）40000.00 元已全部拨付');
       const paged = (await t.http.get(`/v1/audit/grants/${grantId}/history?limit=2`).set(bearer(auditor)).expect(200)).body;
       expect(paged.entries).toHaveLength(2);
       const rest = (await t.http.get(`/v1/audit/grants/${grantId}/history?limit=2&cursor=${paged.nextCursor}`).set(bearer(auditor)).expect(200)).body;
