@@ -161,6 +161,157 @@ describe('whole lifecycles over REST', () => {
       t.clock.set('2024-10-09T02:00:00Z');
     });
 
+    it('pays a tranche order in several confirmations, refuses orders before the agreement, cancels an unpaid order and closes only when nothing ordered is unpaid', async () => {
+      const creditCode = code('320582', '0000104');
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320582', approvedAmountFen: 20_000_000 });
+      const grantId = grantIdFor(applicationId);
+      await until(() => grant(grantId, admin()), (r) => r.status === 200);
+      const tranche = (n: number) => `/v1/grants/${grantId}/tranches/${n}`;
+      const events = async () => (await t.runtime.store.readStream(`grant-${grantId}`)).map((e) => e.type);
+
+      // No release order before the agreement is signed: 409, bilingual, nothing appended.
+      const early = await t.http.post(`${tranche(1)}/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-P0' }).expect(409);
+      expect(early.headers['content-type']).toContain('application/problem+json');
+      expect(early.body).toMatchObject({ code: 'AGREEMENT_NOT_SIGNED', trancheNo: 1 });
+      expect(early.body.detailZh).toContain('合同尚未签订');
+      expect(early.body.detailEn).toContain('agreement has not been signed');
+      expect(await events()).toEqual(['GrantAwarded']);
+      await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin())).expect(200);
+
+      // Cancelling an unpaid order: reason required, programme admin of the city only; the tranche can be ordered again.
+      await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({ reason: '无' }).expect(409).expect((r) => expect(r.body.code).toBe('TRANCHE_NOT_ORDERED'));
+      await t.http.post(`${tranche(1)}/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-P1', amountFen: 9_000_000 }).expect(200);
+      await t.http.post(`${tranche(1)}/cancellation`).set(bearer(finance())).send({ reason: '金额有误' }).expect(403);
+      await t.http.post(`${tranche(1)}/cancellation`).set(bearer(t.token({ role: 'programme-admin', city: '371100' }))).send({ reason: '金额有误' }).expect(403);
+      expect((await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({}).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({ reason: '   ' }).expect(422)).body.code).toBe('CANCELLATION_REASON_REQUIRED');
+      const cancelled = await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({ reason: '拨付令金额有误，撤销后重新下达' }).expect(200);
+      expect(cancelled.body.tranches[0]).toMatchObject({ status: 'planned', orderedFen: 0, orderNo: null, cancellations: [{ orderNo: 'SZ-P1', amountFen: 9_000_000, reason: '拨付令金额有误，撤销后重新下达' }] });
+      expect(cancelled.body.money).toMatchObject({ orderedFen: 0, paidFen: 0 });
+      await t.http.post(`${tranche(1)}/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-P1B' }).expect(200);
+
+      // 10,000,000 ordered, 8,000,000 confirmed: partly paid, and the other 2,000,000 can be confirmed.
+      const partly = await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P1', valueDate: '2024-10-20', amountFen: 8_000_000 }).expect(200);
+      expect(partly.body.tranches[0]).toMatchObject({ status: 'partly-paid', orderedFen: 10_000_000, paidFen: 8_000_000 });
+      expect(partly.body.money).toMatchObject({ orderedFen: 10_000_000, paidFen: 8_000_000, unpaidOrderedFen: 2_000_000 });
+      expect((await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({ reason: '撤销' }).expect(409)).body).toMatchObject({ code: 'TRANCHE_CANCEL_AFTER_PAYMENT', paidFen: 8_000_000 });
+      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P2', valueDate: '2024-10-25', amountFen: 2_000_001 }).expect(422)).body).toMatchObject({
+        code: 'PAYMENT_EXCEEDS_ORDER',
+        orderedFen: 10_000_000,
+        paidFen: 8_000_000,
+        remainingFen: 2_000_000,
+      });
+      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P1', valueDate: '2024-10-25', amountFen: 1_000 }).expect(409)).body.code).toBe('PAYMENT_REFERENCE_ALREADY_CONFIRMED');
+
+      // The grant fails acceptance; it cannot close while 2,000,000 fen ordered is unpaid.
+      t.clock.advance(400 * 24 * 3600_000);
+      await t.http.post(`/v1/grants/${grantId}/acceptance-request`).set(bearer(t.token({ role: 'applicant', org: creditCode }))).expect(200);
+      await t.http
+        .post(`/v1/grants/${grantId}/acceptance-decision`)
+        .set(bearer(admin()))
+        .send({ results: T_ALL.map((targetId, i) => ({ targetId, met: i > 0, note: '' })), decision: 'failed', reason: '未完成' })
+        .expect(200);
+      const blocked = await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(409);
+      expect(blocked.body).toMatchObject({ code: 'TRANCHES_ORDERED_UNPAID', trancheNos: [1], unpaidFen: 2_000_000, tranches: [{ trancheNo: 1, orderedFen: 10_000_000, paidFen: 8_000_000, unpaidFen: 2_000_000 }] });
+      expect(blocked.body.detailZh).toContain('20000.00 元');
+
+      const full = await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P2', valueDate: '2025-11-20', amountFen: 2_000_000 }).expect(200);
+      expect(full.body.tranches[0]).toMatchObject({
+        status: 'paid',
+        orderedFen: 10_000_000,
+        paidFen: 10_000_000,
+        payments: [
+          { reference: 'TRE-P1', valueDate: '2024-10-20', amountFen: 8_000_000 },
+          { reference: 'TRE-P2', valueDate: '2025-11-20', amountFen: 2_000_000 },
+        ],
+      });
+      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P3', valueDate: '2025-11-21', amountFen: 1 }).expect(409)).body.code).toBe('TRANCHE_ALREADY_PAID');
+      const closed = await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(200);
+      expect(closed.body).toMatchObject({ status: 'closed', money: { orderedFen: 10_000_000, paidFen: 10_000_000, unpaidOrderedFen: 0 } });
+      expect(await events()).toEqual([
+        'GrantAwarded',
+        'AgreementSigned',
+        'TrancheReleaseOrdered',
+        'TrancheReleaseCancelled',
+        'TrancheReleaseOrdered',
+        'TranchePaid',
+        'AcceptanceRequested',
+        'AcceptanceDecided',
+        'TranchePaid',
+        'TranchePaidInFull',
+        'GrantClosed',
+      ]);
+
+      // The read models follow: the timeline tells the cancellation, the ledger nets it out of the ordered total.
+      await t.projectionsCaughtUp();
+      const auditor = t.token({ role: 'auditor', city: '320500', sub: 'auditor-sz' });
+      const timeline = (await t.http.get(`/v1/audit/grants/${grantId}/history`).set(bearer(auditor)).expect(200)).body.entries;
+      expect(timeline.find((e: { type: string }) => e.type === 'TrancheReleaseCancelled').what.zh).toContain('撤销第 1 批拨付令（SZ-P1，90000.00 元）');
+      expect(timeline.find((e: { type: string }) => e.type === 'TranchePaidInFull').what.en).toContain('paid in full: 100000.00 yuan');
+      const ledger = (await t.http.get(`/v1/finance/ledger?programmeId=${programmeId}`).set(bearer(finance())).expect(200)).body;
+      expect(ledger.grants.find((g: { grantId: string }) => g.grantId === grantId)).toMatchObject({ orderedFen: 10_000_000, paidFen: 10_000_000, unpaidOrderedFen: 0 });
+      const row = await t.db.pool.query(`select status, ordered_fen::int, paid_fen::int from rm_grants where grant_id = $1`, [grantId]);
+      expect(row.rows[0]).toEqual({ status: 'closed', ordered_fen: 10_000_000, paid_fen: 10_000_000 });
+      t.clock.set('2024-10-09T02:00:00Z');
+    });
+
+    it('counts the same payment confirmation sent at once only once, with and without Idempotency-Key, and never pays more than ordered', async () => {
+      const creditCode = code('320583', '0000105');
+      const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320583', approvedAmountFen: 20_000_000 });
+      const grantId = grantIdFor(applicationId);
+      await until(() => grant(grantId, admin()), (r) => r.status === 200);
+      await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin())).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-R1' }).expect(200);
+      const payment = `/v1/grants/${grantId}/tranches/1/payment`;
+      const paidEvents = async () => (await t.runtime.store.readStream(`grant-${grantId}`)).filter((e) => e.type === 'TranchePaid').map((e) => e.data as { reference: string; amountFen: number });
+      const sum = (list: Array<{ amountFen: number }>) => list.reduce((total, p) => total + p.amountFen, 0);
+      const N = 10;
+
+      // Without Idempotency-Key: N identical confirmations at once; one is counted, the others are refused.
+      const bare = { reference: 'TRE-R1', valueDate: '2024-10-20', amountFen: 6_000_000 };
+      const racing = await Promise.all(Array.from({ length: N }, () => t.http.post(payment).set(bearer(finance())).send(bare)));
+      const statuses = racing.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(N - 1);
+      for (const r of racing.filter((x) => x.status === 409)) expect(['CONCURRENT_MODIFICATION', 'PAYMENT_REFERENCE_ALREADY_CONFIRMED']).toContain(r.body.code);
+      expect(await paidEvents()).toEqual([expect.objectContaining({ reference: 'TRE-R1', amountFen: 6_000_000 })]);
+
+      // Two different confirmations that together exceed the order, at once: Σ paid stays ≤ ordered (10,000,000).
+      const over = await Promise.all(
+        ['TRE-R2', 'TRE-R3'].map((reference) => t.http.post(payment).set(bearer(finance())).send({ reference, valueDate: '2024-10-21', amountFen: 3_000_000 })),
+      );
+      expect(over.map((r) => r.status).sort()).toEqual(expect.arrayContaining([200]));
+      expect(sum(await paidEvents())).toBeLessThanOrEqual(10_000_000);
+
+      // With one Idempotency-Key: N identical confirmations at once; one TranchePaid, and a retry answers the first result.
+      const state = (await grant(grantId, finance()).expect(200)).body.tranches[0];
+      const remaining = state.orderedFen - state.paidFen;
+      expect(remaining).toBeGreaterThan(0);
+      const keyed = { reference: 'TRE-R4', valueDate: '2024-10-22', amountFen: remaining };
+      const withKey = await Promise.all(Array.from({ length: N }, () => t.http.post(payment).set(bearer(finance())).set('Idempotency-Key', 'pay-r4').send(keyed)));
+      const keyedStatuses = withKey.map((r) => r.status);
+      expect(keyedStatuses.every((s) => s === 200 || s === 409)).toBe(true);
+      const first = withKey.find((r) => r.status === 200)!;
+      expect(first).toBeDefined();
+      expect((await paidEvents()).filter((p) => p.reference === 'TRE-R4')).toHaveLength(1);
+      const retry = await t.http.post(payment).set(bearer(finance())).set('Idempotency-Key', 'pay-r4').send(keyed).expect(200);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      expect(retry.body.tranches[0]).toMatchObject({ status: 'paid', orderedFen: 10_000_000, paidFen: 10_000_000 });
+      expect((await t.http.post(payment).set(bearer(finance())).set('Idempotency-Key', 'pay-r4').send({ ...keyed, amountFen: 1 }).expect(422)).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+      const paid = await paidEvents();
+      expect(sum(paid)).toBe(10_000_000);
+      expect(new Set(paid.map((p) => p.reference)).size).toBe(paid.length);
+      const view = (await grant(grantId, finance()).expect(200)).body;
+      expect(view.money).toMatchObject({ orderedFen: 10_000_000, paidFen: 10_000_000 });
+      console.log(
+        `[race] ${N} identical confirmations without key: ${statuses.filter((s) => s === 200).length}×200, ${statuses.filter((s) => s === 409).length}×409 (${[...new Set(racing.filter((r) => r.status === 409).map((r) => r.body.code))].join(', ')}); ` +
+          `two exceeding confirmations: ${over.map((r) => `${r.status}${r.status === 200 ? '' : ` ${r.body.code}`}`).join(', ')}; ` +
+          `${N} with one Idempotency-Key: ${keyedStatuses.filter((s) => s === 200).length}×200, ${keyedStatuses.filter((s) => s === 409).length}×409; TranchePaid events ${paid.length}, Σ paid ${sum(paid)} of 10000000 ordered`,
+      );
+    });
+
     it('gives 403 and changes nothing for the wrong role or the wrong city on every grant endpoint', async () => {
       const creditCode = code('320508', '0000103');
       const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320508', approvedAmountFen: 10_000_000 });
@@ -173,6 +324,7 @@ describe('whole lifecycles over REST', () => {
         ['post', `/v1/grants/${grantId}/agreement`, {}, [finance(), otherCity('programme-admin'), stranger]],
         ['post', `/v1/grants/${grantId}/tranches/1/release-order`, { orderNo: 'x' }, [finance(), otherCity('programme-admin'), stranger]],
         ['post', `/v1/grants/${grantId}/tranches/1/payment`, { reference: 'x', valueDate: '2024-12-01', amountFen: 1 }, [admin(), otherCity('finance'), stranger]],
+        ['post', `/v1/grants/${grantId}/tranches/1/cancellation`, { reason: 'x' }, [finance(), otherCity('programme-admin'), stranger]],
         ['post', `/v1/grants/${grantId}/mid-term-inspections`, { results: [] }, [finance(), otherCity('programme-admin')]],
         ['post', `/v1/grants/${grantId}/acceptance-request`, {}, [admin(), stranger]],
         ['post', `/v1/grants/${grantId}/acceptance-decision`, { results: [], decision: 'failed', reason: 'x' }, [finance(), otherCity('programme-admin')]],
@@ -215,7 +367,8 @@ describe('whole lifecycles over REST', () => {
       expect(then.grant.money).toMatchObject({ orderedFen: 4_000_000, paidFen: 0 });
       const now = (await t.http.get(`/v1/audit/grants/${grantId}`).set(bearer(auditor)).expect(200)).body;
       expect(now.grant.money).toMatchObject({ paidFen: 4_000_000 });
-      expect(now.eventsApplied).toBe(then.eventsApplied + 1);
+      // The confirmation pays the whole order: TranchePaid and TranchePaidInFull.
+      expect(now.eventsApplied).toBe(then.eventsApplied + 2);
       const early = await t.http.get(`/v1/audit/grants/${grantId}?asOf=2024-01-01T00:00:00%2B08:00`).set(bearer(auditor)).expect(404);
       expect(early.body.code).toBe('GRANT_NOT_YET_AWARDED');
 
@@ -224,11 +377,12 @@ describe('whole lifecycles over REST', () => {
       expect((await t.http.get(`/v1/audit/applications/${applicationId}?asOf=2024-10-01T00:00:00Z`).set(bearer(auditor)).expect(404)).body.code).toBe('APPLICATION_NOT_YET_SUBMITTED');
 
       const timeline = (await t.http.get(`/v1/audit/grants/${grantId}/history`).set(bearer(auditor)).expect(200)).body.entries;
-      expect(timeline.map((e: { type: string }) => e.type)).toEqual(['GrantAwarded', 'AgreementSigned', 'TrancheReleaseOrdered', 'TranchePaid']);
+      expect(timeline.map((e: { type: string }) => e.type)).toEqual(['GrantAwarded', 'AgreementSigned', 'TrancheReleaseOrdered', 'TranchePaid', 'TranchePaidInFull']);
       expect(timeline[0].who).toEqual({ userId: 'system:grant-awarder', role: 'system', organisation: null });
       const byFinance = (await t.http.get(`/v1/audit/grants/${grantId}/history?role=finance`).set(bearer(auditor)).expect(200)).body.entries;
-      expect(byFinance).toHaveLength(1);
+      expect(byFinance).toHaveLength(2);
       expect(byFinance[0].what.zh).toContain('财政局确认第 1 批已拨付 40000.00 元');
+      expect(byFinance[1].what.zh).toContain('第 1 批拨付令（SZ-A1）40000.00 元已全部拨付');
       const paged = (await t.http.get(`/v1/audit/grants/${grantId}/history?limit=2`).set(bearer(auditor)).expect(200)).body;
       expect(paged.entries).toHaveLength(2);
       const rest = (await t.http.get(`/v1/audit/grants/${grantId}/history?limit=2&cursor=${paged.nextCursor}`).set(bearer(auditor)).expect(200)).body;

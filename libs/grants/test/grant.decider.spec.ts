@@ -15,6 +15,7 @@ import {
   awardGrant,
   awardedAt,
   beforeDeadline,
+  cancelOrder,
   clawback,
   close,
   decide,
@@ -110,6 +111,7 @@ describe('grant', () => {
       ['sign', sign()],
       ['order a tranche', order(1)],
       ['confirm a payment', pay(1, 1)],
+      ['cancel a release order', cancelOrder(1)],
       ['record an inspection', inspect()],
       ['request acceptance', requestAcceptance()],
       ['decide acceptance', decide('accepted')],
@@ -142,12 +144,20 @@ describe('grant', () => {
       expect(stateOf(IN_IMPLEMENTATION)).toMatchObject({ status: 'in-implementation', agreementSignedAt: iso(signedAt) });
     });
 
-    it('orders the award tranche before the agreement is signed', () => {
-      spec.given(AWARDED).when(order(1)).then([{ type: 'TrancheReleaseOrdered', data: { grantId, trancheNo: 1, amountFen: 25_000_000, orderNo: 'SZ-ORD-1', orderedAt: iso(signedAt) } }]);
+    it('refuses a release order before the agreement is signed, in both languages', () => {
+      const error = spec.given(AWARDED).when(order(1)).thenRefuses('AGREEMENT_NOT_SIGNED', { trancheNo: 1 });
+      expect(error.kind).toBe('state');
+      expect(error.text.zh).toContain('合同尚未签订');
+      expect(error.text.en).toContain('agreement has not been signed');
+      spec.given(AWARDED).when(order(2)).thenRefuses('AGREEMENT_NOT_SIGNED');
+    });
+
+    it('orders the award tranche once the agreement is signed', () => {
+      spec.given(IN_IMPLEMENTATION).when(order(1)).then([{ type: 'TrancheReleaseOrdered', data: { grantId, trancheNo: 1, amountFen: 25_000_000, orderNo: 'SZ-ORD-1', orderedAt: iso(signedAt) } }]);
     });
 
     it('refuses the acceptance tranche before acceptance passed', () => {
-      spec.given(AWARDED).when(order(2)).thenRefuses('TRANCHE_TRIGGER_NOT_MET', { trancheNo: 2, trigger: 'acceptance-passed' });
+      spec.given(IN_IMPLEMENTATION).when(order(2)).thenRefuses('TRANCHE_TRIGGER_NOT_MET', { trancheNo: 2, trigger: 'acceptance-passed' });
     });
 
     it.each<[string, GrantCommand]>([
@@ -161,7 +171,7 @@ describe('grant', () => {
     });
 
     it('cannot order a clawback before money went out', () => {
-      spec.given(history(awardGrant(), order(1))).when(clawback(1)).thenRefuses('CLAWBACK_NOTHING_PAID');
+      spec.given(history(awardGrant(), sign(), order(1))).when(clawback(1)).thenRefuses('CLAWBACK_NOTHING_PAID');
     });
   });
 
@@ -222,26 +232,80 @@ describe('grant', () => {
     describe('tranche payment', () => {
       const ordered = history(awardGrant(), sign(), order(1));
 
-      it('is confirmed by finance with the treasury reference and value date', () => {
+      it('is confirmed by finance with the treasury reference and value date; paying the whole order pays the tranche in full', () => {
         spec.given(ordered).when(pay(1, 25_000_000)).then([
           { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 25_000_000, reference: 'TREAS-1', valueDate: '2025-01-22', confirmedAt: iso(signedAt) } },
+          { type: 'TranchePaidInFull', data: { grantId, trancheNo: 1, orderNo: 'SZ-ORD-1', paidFen: 25_000_000, paidInFullAt: iso(signedAt) } },
         ]);
+        expect(stateOf(extend(ordered, pay(1, 25_000_000)))).toMatchObject({
+          tranches: [{ status: 'paid', orderedFen: 25_000_000, paidFen: 25_000_000, payments: [{ reference: 'TREAS-1', amountFen: 25_000_000 }] }, { status: 'planned' }],
+        });
       });
 
-      it('may be less than ordered', () => {
-        spec.given(ordered).when(pay(1, 24_999_999)).thenMatches([{ type: 'TranchePaid', data: { amountFen: 24_999_999 } }]);
+      it('may be less than ordered: the tranche is partly paid and the rest stays payable', () => {
+        spec.given(ordered).when(pay(1, 24_999_999)).then([
+          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 24_999_999, reference: 'TREAS-1', valueDate: '2025-01-22', confirmedAt: iso(signedAt) } },
+        ]);
+        const partly = extend(ordered, pay(1, 24_999_999));
+        expect(stateOf(partly)).toMatchObject({ tranches: [{ status: 'partly-paid', orderedFen: 25_000_000, paidFen: 24_999_999 }, { status: 'planned' }], money: { orderedFen: 25_000_000, paidFen: 24_999_999 } });
+        expect(moneyOf(stateOf(partly))).toMatchObject({ unpaidOrderedFen: 1, tranches: [{ status: 'partly-paid', unpaidFen: 1 }, { unpaidFen: 0 }] });
+      });
+
+      it('takes several confirmations, each with its own reference and value date, up to the order (10,000,000 ordered, 8,000,000 + 2,000,000 paid)', () => {
+        const tenMillion = history(awardGrant(), sign(), order(1, 10_000_000));
+        const first = extend(tenMillion, pay(1, 8_000_000, signedAt, 'TRE-8M', '2025-01-22'));
+        expect(stateOf(first)).toMatchObject({ tranches: [{ status: 'partly-paid', paidFen: 8_000_000 }, {}] });
+        spec.given(first).when(pay(1, 2_000_001, midTerm, 'TRE-2M', '2025-02-03')).thenRefuses('PAYMENT_EXCEEDS_ORDER', { trancheNo: 1, orderedFen: 10_000_000, paidFen: 8_000_000, remainingFen: 2_000_000 });
+        spec.given(first).when(pay(1, 2_000_000, midTerm, 'TRE-2M', '2025-02-03')).then([
+          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 2_000_000, reference: 'TRE-2M', valueDate: '2025-02-03', confirmedAt: iso(midTerm) } },
+          { type: 'TranchePaidInFull', data: { grantId, trancheNo: 1, orderNo: 'SZ-ORD-1', paidFen: 10_000_000, paidInFullAt: iso(midTerm) } },
+        ]);
+        const full = extend(first, pay(1, 2_000_000, midTerm, 'TRE-2M', '2025-02-03'));
+        expect(stateOf(full)).toMatchObject({
+          tranches: [
+            {
+              status: 'paid',
+              orderedFen: 10_000_000,
+              paidFen: 10_000_000,
+              payment: { reference: 'TRE-2M', valueDate: '2025-02-03' },
+              payments: [
+                { reference: 'TRE-8M', valueDate: '2025-01-22', amountFen: 8_000_000, confirmedAt: iso(signedAt) },
+                { reference: 'TRE-2M', valueDate: '2025-02-03', amountFen: 2_000_000, confirmedAt: iso(midTerm) },
+              ],
+            },
+            {},
+          ],
+          money: { orderedFen: 10_000_000, paidFen: 10_000_000 },
+        });
+        spec.given(full).when(pay(1, 1, midTerm, 'TRE-MORE')).thenRefuses('TRANCHE_ALREADY_PAID', { trancheNo: 1, orderedFen: 10_000_000, paidFen: 10_000_000 });
+      });
+
+      it('reads a stored payment for less than its order (once shown as paid) as a partial one, so the rest can be confirmed', () => {
+        const stored: GrantEvent[] = [
+          ...history(awardGrant(), sign(), order(1, 10_000_000)),
+          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 8_000_000, reference: 'TRE-OLD', valueDate: '2025-01-22', confirmedAt: iso(signedAt) } },
+        ];
+        expect(stateOf(stored)).toMatchObject({ tranches: [{ status: 'partly-paid', paidFen: 8_000_000 }, {}] });
+        spec.given(stored).when(pay(1, 2_000_000, midTerm, 'TRE-REST')).thenMatches([{ type: 'TranchePaid', data: { amountFen: 2_000_000 } }, { type: 'TranchePaidInFull' }]);
+      });
+
+      it('confirms one treasury reference once per grant, whatever the amount or tranche', () => {
+        const partly = extend(ordered, pay(1, 1_000, signedAt, 'TRE-A'));
+        spec.given(partly).when(pay(1, 1_000, signedAt, 'TRE-A')).thenRefuses('PAYMENT_REFERENCE_ALREADY_CONFIRMED', { reference: 'TRE-A', trancheNo: 1 });
+        spec.given(partly).when(pay(1, 5, midTerm, 'TRE-A', '2025-03-01')).thenRefuses('PAYMENT_REFERENCE_ALREADY_CONFIRMED');
+        spec.given(partly).when(pay(1, 1_000, signedAt, 'TRE-B')).thenMatches([{ type: 'TranchePaid', data: { reference: 'TRE-B' } }]);
       });
 
       it('never exceeds the order', () => {
-        spec.given(ordered).when(pay(1, 25_000_001)).thenRefuses('PAYMENT_EXCEEDS_ORDER', { trancheNo: 1, orderedFen: 25_000_000 });
+        spec.given(ordered).when(pay(1, 25_000_001)).thenRefuses('PAYMENT_EXCEEDS_ORDER', { trancheNo: 1, orderedFen: 25_000_000, paidFen: 0, remainingFen: 25_000_000 });
       });
 
       it('needs an order first', () => {
         spec.given(IN_IMPLEMENTATION).when(pay(1, 1)).thenRefuses('TRANCHE_NOT_ORDERED', { trancheNo: 1 });
       });
 
-      it('is confirmed once', () => {
-        spec.given(FIRST_PAID).when(pay(1, 1)).thenRefuses('TRANCHE_ALREADY_PAID', { trancheNo: 1 });
+      it('is not confirmed beyond a fully paid order', () => {
+        spec.given(FIRST_PAID).when(pay(1, 1, signedAt, 'TRE-NEW')).thenRefuses('TRANCHE_ALREADY_PAID', { trancheNo: 1 });
       });
 
       it('needs a reference and a real value date', () => {
@@ -252,6 +316,42 @@ describe('grant', () => {
 
       it.each([0, -5, 0.5])('refuses an amount of %s', (amountFen) => {
         spec.given(ordered).when(pay(1, amountFen)).thenRefuses('AMOUNT_INVALID');
+      });
+    });
+
+    describe('release order cancellation', () => {
+      const ordered = history(awardGrant(), sign(), order(1, 10_000_000));
+
+      it('cancels an order nothing was paid against, with a reason; the tranche is planned again and the money unordered', () => {
+        spec.given(ordered).when(cancelOrder(1, '拨付令金额有误', midTerm)).then([
+          { type: 'TrancheReleaseCancelled', data: { grantId, trancheNo: 1, orderNo: 'SZ-ORD-1', amountFen: 10_000_000, reason: '拨付令金额有误', cancelledAt: iso(midTerm) } },
+        ]);
+        const cancelled = extend(ordered, cancelOrder(1, '拨付令金额有误', midTerm));
+        expect(stateOf(cancelled)).toMatchObject({
+          tranches: [{ status: 'planned', orderedFen: 0, paidFen: 0, orderNo: null, cancellations: [{ orderNo: 'SZ-ORD-1', amountFen: 10_000_000, reason: '拨付令金额有误', cancelledAt: iso(midTerm) }] }, {}],
+          money: { orderedFen: 0, paidFen: 0 },
+        });
+      });
+
+      it('lets the tranche be ordered again and paid after a cancellation', () => {
+        const cancelled = extend(ordered, cancelOrder(1));
+        spec.given(cancelled).when(order(1, undefined, midTerm, 'SZ-ORD-1B')).then([
+          { type: 'TrancheReleaseOrdered', data: { grantId, trancheNo: 1, amountFen: 25_000_000, orderNo: 'SZ-ORD-1B', orderedAt: iso(midTerm) } },
+        ]);
+        const again = extend(cancelled, order(1, undefined, midTerm, 'SZ-ORD-1B'), pay(1, 25_000_000, midTerm));
+        expect(stateOf(again)).toMatchObject({ tranches: [{ status: 'paid', orderNo: 'SZ-ORD-1B', orderedFen: 25_000_000, paidFen: 25_000_000 }, {}], money: { orderedFen: 25_000_000, paidFen: 25_000_000 } });
+      });
+
+      it('is refused once any payment was confirmed against the order', () => {
+        const partly = extend(ordered, pay(1, 1));
+        spec.given(partly).when(cancelOrder(1)).thenRefuses('TRANCHE_CANCEL_AFTER_PAYMENT', { trancheNo: 1, orderNo: 'SZ-ORD-1', paidFen: 1 });
+        spec.given(FIRST_PAID).when(cancelOrder(1)).thenRefuses('TRANCHE_CANCEL_AFTER_PAYMENT', { paidFen: 25_000_000 });
+      });
+
+      it('needs an order and a reason', () => {
+        spec.given(IN_IMPLEMENTATION).when(cancelOrder(1)).thenRefuses('TRANCHE_NOT_ORDERED', { trancheNo: 1 });
+        spec.given(ordered).when(cancelOrder(1, '  ')).thenRefuses('CANCELLATION_REASON_REQUIRED', { field: 'reason' });
+        spec.given(ordered).when(cancelOrder(5)).thenRefuses('TRANCHE_NOT_FOUND', { trancheNo: 5 });
       });
     });
 
@@ -413,7 +513,20 @@ describe('grant', () => {
 
     it('does not close while a tranche is unpaid', () => {
       spec.given(ACCEPTED).when(close()).thenRefuses('TRANCHES_OUTSTANDING', { trancheNos: [2] });
-      spec.given(history(awardGrant(), sign(), order(1), pay(1, 25_000_000), requestAcceptance(), decide('accepted'), order(2, 1, decidedAt))).when(close()).thenRefuses('TRANCHES_OUTSTANDING', { trancheNos: [2] });
+      spec.given(history(awardGrant(), sign(), order(1), pay(1, 25_000_000), requestAcceptance(), decide('accepted'), order(2, 1, decidedAt))).when(close()).thenRefuses('TRANCHES_ORDERED_UNPAID', { trancheNos: [2], unpaidFen: 1 });
+    });
+
+    it('does not close while money is ordered but only partly paid (the 8,000,000 of 10,000,000 case), in both languages', () => {
+      const partly = history(awardGrant(), sign(), order(1, 10_000_000), pay(1, 8_000_000, signedAt, 'TRE-8M'), requestAcceptance(), decide('accepted'));
+      const error = spec.given(partly).when(close([{ trancheNo: 2, reason: '企业书面放弃剩余资金' }])).thenRefuses('TRANCHES_ORDERED_UNPAID', {
+        trancheNos: [1],
+        unpaidFen: 2_000_000,
+        tranches: [{ trancheNo: 1, orderedFen: 10_000_000, paidFen: 8_000_000, unpaidFen: 2_000_000 }],
+      });
+      expect(error.text.zh).toContain('20000.00 元');
+      expect(error.text.en).toContain('CNY 20000.00');
+      const paid = extend(partly, pay(1, 2_000_000, decidedAt, 'TRE-2M'));
+      spec.given(paid).when(close([{ trancheNo: 2, reason: '企业书面放弃剩余资金' }])).thenMatches([{ type: 'GrantClosed', data: { outcome: 'accepted' } }]);
     });
 
     it('closes with an unordered tranche declared not due, with a reason', () => {
@@ -447,8 +560,21 @@ describe('grant', () => {
 
     it('does not close while an ordered tranche awaits payment confirmation', () => {
       const events = history(awardGrant(), sign(), order(1), requestAcceptance(), decide('failed', verdicts(false)));
-      spec.given(events).when(close()).thenRefuses('TRANCHES_OUTSTANDING', { trancheNos: [1] });
-      spec.given(events).when(pay(1, 25_000_000, decidedAt)).thenMatches([{ type: 'TranchePaid' }]);
+      spec.given(events).when(close()).thenRefuses('TRANCHES_ORDERED_UNPAID', { trancheNos: [1], unpaidFen: 25_000_000 });
+      spec.given(events).when(pay(1, 25_000_000, decidedAt)).thenMatches([{ type: 'TranchePaid' }, { type: 'TranchePaidInFull' }]);
+    });
+
+    it('closes once the unpaid release order is cancelled (the order the failed project no longer warrants)', () => {
+      const events = history(awardGrant(), sign(), order(1), requestAcceptance(), decide('failed', verdicts(false)));
+      const cancelled = extend(events, cancelOrder(1, '验收不通过，不再拨付', decidedAt));
+      spec.given(cancelled).when(close()).thenMatches([{ type: 'GrantClosed', data: { outcome: 'failed' } }]);
+      expect(moneyOf(stateOf(cancelled))).toMatchObject({ orderedFen: 0, paidFen: 0, unpaidOrderedFen: 0 });
+    });
+
+    it('does not close while a failed grant’s order is partly paid', () => {
+      const events = history(awardGrant(), sign(), order(1), pay(1, 5_000_000), requestAcceptance(), decide('failed', verdicts(false)));
+      spec.given(events).when(close()).thenRefuses('TRANCHES_ORDERED_UNPAID', { trancheNos: [1], unpaidFen: 20_000_000 });
+      spec.given(events).when(cancelOrder(1, '验收不通过', decidedAt)).thenRefuses('TRANCHE_CANCEL_AFTER_PAYMENT');
     });
   });
 
@@ -541,6 +667,7 @@ describe('grant', () => {
     it.each<[string, GrantCommand]>([
       ['order a tranche', order(2, undefined, decidedAt)],
       ['confirm a payment', pay(1, 1)],
+      ['cancel a release order', cancelOrder(1)],
       ['order a clawback', clawback(1)],
       ['record a repayment', repay(1)],
       ['mark a clawback overdue', markOverdue(decidedAt)],
@@ -578,8 +705,8 @@ describe('grant', () => {
         clawbackOutstandingFen: 200_000,
         netDisbursedFen: 400_000,
         tranches: [
-          { trancheNo: 1, trigger: 'award', status: 'paid', plannedFen: 500_000, orderedFen: 500_000, paidFen: 500_000 },
-          { trancheNo: 2, trigger: 'acceptance-passed', status: 'planned', plannedFen: 500_001, orderedFen: 0, paidFen: 0 },
+          { trancheNo: 1, trigger: 'award', status: 'paid', plannedFen: 500_000, orderedFen: 500_000, paidFen: 500_000, unpaidFen: 0 },
+          { trancheNo: 2, trigger: 'acceptance-passed', status: 'planned', plannedFen: 500_001, orderedFen: 0, paidFen: 0, unpaidFen: 0 },
         ],
         clawbacks: [
           { clawbackId: 'cb-1', status: 'written-off', amountFen: 300_000, repaidFen: 100_000, writtenOffFen: 200_000, outstandingFen: 0 },
@@ -607,6 +734,7 @@ describe('grant', () => {
         [
           ...history(awardGrant(), sign(), order(1), pay(1, 25_000_000), inspect(), evaluate(10, 60, 'failed'), requestAcceptance(), decide('failed', verdicts(false)), clawback(2), repay(1)),
           ...history(awardGrant(), sign(), order(1), pay(1, 25_000_000), requestAcceptance(), decide('failed', verdicts(false)), clawback(2), repay(2), clawback(1, 'cb-2'), markOverdue(new Date('2027-01-01T00:00:00Z'), 'cb-2'), writeOff(undefined, 'cb-2'), close()),
+          ...history(awardGrant(), sign(), order(1), cancelOrder(1)),
         ].map((e) => e.type),
       );
       expect([...emitted].sort()).toEqual(Object.keys(GRANT_EVENTS).sort());

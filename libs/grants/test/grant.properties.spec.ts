@@ -26,6 +26,7 @@ type Step =
   | { kind: 'sign' }
   | { kind: 'order'; tranche: Pick; amount: Amount; orderNo: string }
   | { kind: 'pay'; tranche: Pick; amount: Amount; reference: string; valueDate: string }
+  | { kind: 'cancel'; tranche: Pick; reason: string }
   | { kind: 'inspect'; inspectionId: string; statuses: TargetProgress[]; drop: boolean; extra: boolean }
   | { kind: 'evaluate'; score: number; passMark: number; consistent: boolean }
   | { kind: 'request' }
@@ -60,16 +61,19 @@ const amount: fc.Arbitrary<Amount> = fc.oneof(
 const tranche: fc.Arbitrary<Pick> = mostly<Pick>(fc.record({ index: fc.nat(10) }), fc.record({ raw: fc.integer({ min: -1, max: 7 }) }));
 const clawback: fc.Arbitrary<Pick> = mostly<Pick>(fc.record({ index: fc.nat(10) }), fc.record({ raw: fc.constantFrom('cb-1', 'cb-2', 'cb-x') }));
 const text = mostly(fc.constant('未按期完成合同内容'), fc.oneof(fc.constantFrom('', '  '), fc.string({ unit: 'grapheme', maxLength: 8 })));
-const reference = mostly(fc.constantFrom('TREAS-1', 'BANK-2'), fc.constantFrom('', ' '));
+/** A small pool, so that a reference is sometimes confirmed twice (refused) and partial payments get fresh ones. */
+const reference = mostly(fc.integer({ min: 1, max: 5 }).map((n) => `TREAS-${n}`), fc.constantFrom('', ' '));
 const valueDate = mostly(fc.constantFrom('2025-03-01', '2026-02-28'), fc.constantFrom('2026-02-29', '2025-13-01', 'yesterday'));
 const progress = fc.oneof({ weight: 4, arbitrary: fc.constant<TargetProgress>('on-track') }, { weight: 1, arbitrary: fc.constantFrom<TargetProgress>('at-risk', 'failing') });
 const n = TARGETS.length;
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'award' as const }) },
-  { weight: 2, arbitrary: fc.constant({ kind: 'sign' as const }) },
+  // Release orders need the agreement: sign often enough that money flows in most sequences.
+  { weight: 5, arbitrary: fc.constant({ kind: 'sign' as const }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('order' as const), tranche, amount, orderNo: mostly(fc.constant('ORD-1'), fc.constant('')) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('pay' as const), tranche, amount, reference, valueDate }) },
+  { weight: 10, arbitrary: fc.record({ kind: fc.constant('pay' as const), tranche, amount, reference, valueDate }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('cancel' as const), tranche, reason: text }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -162,9 +166,14 @@ function commandFor(s: Step, state: GrantState, now: Date, first: AwardGrant): G
       return { type: 'OrderTrancheRelease', trancheNo: no, amountFen: resolve(s.amount, trancheOf(no)?.plannedFen ?? 100), orderNo: s.orderNo, now };
     }
     case 'pay': {
-      const no = pick(s.tranche, tranches.filter((t) => t.status === 'ordered'), tranches, (t) => t.trancheNo, 1) as number;
-      const ordered = trancheOf(no)?.orderedFen ?? 100;
-      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, ordered) ?? ordered, reference: s.reference, valueDate: s.valueDate, now };
+      const no = pick(s.tranche, tranches.filter((t) => t.status === 'ordered' || t.status === 'partly-paid'), tranches, (t) => t.trancheNo, 1) as number;
+      const t = trancheOf(no);
+      const remaining = t ? t.orderedFen - t.paidFen : 100;
+      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, remaining) ?? remaining, reference: s.reference, valueDate: s.valueDate, now };
+    }
+    case 'cancel': {
+      const no = pick(s.tranche, tranches.filter((t) => t.status !== 'planned'), tranches, (t) => t.trancheNo, 1) as number;
+      return { type: 'CancelTrancheRelease', trancheNo: no, reason: s.reason, now };
     }
     case 'inspect': {
       const results = (grant?.targets ?? []).map((t, i) => ({ targetId: t.id, status: s.statuses[i], findings: '' })).slice(s.drop ? 1 : 0);
@@ -225,8 +234,21 @@ function checkInvariants(state: GrantState): void {
     expect([t.plannedFen, t.orderedFen, t.paidFen].every(isFen)).toBe(true);
     expect(t.orderedFen).toBeLessThanOrEqual(t.plannedFen);
     expect(t.paidFen).toBeLessThanOrEqual(t.orderedFen);
-    if (t.status === 'planned') expect(t.orderedFen).toBe(0);
+    // Σ confirmations = paid, each confirmation positive; the status follows from the amounts.
+    expect(t.payments.reduce((sum, p) => sum + p.amountFen, 0)).toBe(t.paidFen);
+    expect(t.payments.every((p) => isFen(p.amountFen) && p.amountFen > 0)).toBe(true);
+    const expected = t.orderedFen === 0 ? 'planned' : t.paidFen === 0 ? 'ordered' : t.paidFen < t.orderedFen ? 'partly-paid' : 'paid';
+    expect(t.status).toBe(expected);
+    if (t.status === 'planned') expect([t.orderedFen, t.paidFen, t.payments.length, t.orderNo]).toEqual([0, 0, 0, null]);
+    for (const c of t.cancellations) expect(isFen(c.amountFen) && c.amountFen > 0 && c.reason.trim() !== '').toBe(true);
   }
+  // A treasury reference is confirmed once per grant.
+  const references = state.tranches.flatMap((t) => t.payments.map((p) => p.reference));
+  expect(new Set(references).size).toBe(references.length);
+  // Release orders only once the agreement is signed.
+  if (state.agreementSignedAt === null) expect(m.orderedFen).toBe(0);
+  // The closure rule: a closed grant has no money ordered but unpaid.
+  if (state.status === 'closed') expect(m.paidFen).toBe(m.orderedFen);
 
   expect(state.clawbacks.reduce((sum, c) => sum + c.amountFen, 0)).toBe(m.clawbackOrderedFen);
   expect(state.clawbacks.reduce((sum, c) => sum + c.repaidFen, 0)).toBe(m.repaidFen);
@@ -260,53 +282,78 @@ function marks(state: GrantState, clawbackId: string, now: Date): boolean {
   }
 }
 
+interface Tally {
+  readonly seen: Map<string, number>;
+  readonly refusals: Map<string, number>;
+  /** Paths through the tranche states walked: partly paid, paid in full by several confirmations, ordered again after a cancellation, closed after a cancellation. */
+  readonly paths: Map<string, number>;
+}
+
+const tally = (): Tally => ({ seen: new Map(), refusals: new Map(), paths: new Map() });
+const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+
+/** Runs one random sequence from an award, checking the invariants after every accepted command. */
+function runSequence(first: AwardGrant, sequence: ReadonlyArray<{ advance: number; step: Step }>, t: Tally, prelude: GrantCommand[] = []): void {
+  const log: GrantEvent[] = grantDecider.decide(first, grantDecider.initialState());
+  log.forEach((e) => bump(t.seen, e.type));
+  let state = log.reduce(grantDecider.evolve, grantDecider.initialState());
+  for (const command of prelude) {
+    const events = grantDecider.decide({ ...command, now: first.now } as GrantCommand, state);
+    log.push(...events);
+    state = events.reduce(grantDecider.evolve, state);
+  }
+  let now = first.now.getTime();
+  checkInvariants(state);
+  for (const { advance, step: s } of sequence) {
+    now += advance;
+    const command = commandFor(s, state, new Date(now), first);
+    if (command === 'scan') {
+      const at = new Date(now);
+      const listed = overdueClawbacks(state, at);
+      for (const c of state.status === 'none' ? [] : state.clawbacks.filter((x) => x.status === 'open')) {
+        expect(marks(state, c.clawbackId, at)).toBe(listed.includes(c.clawbackId));
+      }
+      continue;
+    }
+    let events: GrantEvent[];
+    try {
+      events = grantDecider.decide(command, state);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      expect(error.text.zh.length * error.text.en.length).toBeGreaterThan(0);
+      bump(t.refusals, error.code);
+      continue;
+    }
+    checkEvents(events);
+    events.forEach((e) => bump(t.seen, e.type));
+    log.push(...events);
+    state = events.reduce(grantDecider.evolve, state);
+    checkInvariants(state);
+    if (state.status === 'none') continue;
+    for (const e of events) {
+      const tranche = state.tranches.find((x) => x.trancheNo === (e.data as { trancheNo?: number }).trancheNo);
+      if (e.type === 'TranchePaid' && tranche?.status === 'partly-paid') bump(t.paths, 'partly paid');
+      if (e.type === 'TranchePaidInFull' && tranche && tranche.payments.length > 1) bump(t.paths, 'paid in full by several confirmations');
+      if (e.type === 'TrancheReleaseOrdered' && tranche && tranche.cancellations.length > 0) bump(t.paths, 'ordered again after a cancellation');
+      if (e.type === 'GrantClosed' && state.tranches.some((x) => x.cancellations.length > 0)) bump(t.paths, 'closed after a cancellation');
+    }
+  }
+  expect(log.reduce(grantDecider.evolve, grantDecider.initialState())).toEqual(state);
+}
+
 describe('grant invariants under random command sequences', () => {
-  const seen = new Map<string, number>();
-  const refusals = new Map<string, number>();
+  const t = tally();
 
   it('never break the money rules, and decide refuses only with a DomainError', () => {
     fc.assert(
-      fc.property(award, steps, (first, sequence) => {
-        const log: GrantEvent[] = grantDecider.decide(first, grantDecider.initialState());
-        log.forEach((e) => seen.set(e.type, (seen.get(e.type) ?? 0) + 1));
-        let state = log.reduce(grantDecider.evolve, grantDecider.initialState());
-        let now = first.now.getTime();
-        checkInvariants(state);
-        for (const { advance, step: s } of sequence) {
-          now += advance;
-          const command = commandFor(s, state, new Date(now), first);
-          if (command === 'scan') {
-            const at = new Date(now);
-            const listed = overdueClawbacks(state, at);
-            for (const c of state.status === 'none' ? [] : state.clawbacks.filter((x) => x.status === 'open')) {
-              expect(marks(state, c.clawbackId, at)).toBe(listed.includes(c.clawbackId));
-            }
-            continue;
-          }
-          let events: GrantEvent[];
-          try {
-            events = grantDecider.decide(command, state);
-          } catch (error) {
-            if (!(error instanceof DomainError)) throw error;
-            expect(error.text.zh.length * error.text.en.length).toBeGreaterThan(0);
-            refusals.set(error.code, (refusals.get(error.code) ?? 0) + 1);
-            continue;
-          }
-          checkEvents(events);
-          events.forEach((e) => seen.set(e.type, (seen.get(e.type) ?? 0) + 1));
-          log.push(...events);
-          state = events.reduce(grantDecider.evolve, state);
-          checkInvariants(state);
-        }
-        expect(log.reduce(grantDecider.evolve, grantDecider.initialState())).toEqual(state);
-      }),
-      { numRuns: 600 },
+      fc.property(award, steps, (first, sequence) => runSequence(first, sequence, t)),
+      { numRuns: 800 },
     );
   });
 
   it('explored every kind of event and the money refusals (the property above is not vacuous)', () => {
-    expect([...seen.keys()].sort()).toEqual(Object.keys(GRANT_EVENTS).sort());
-    expect([...refusals.keys()]).toEqual(
+    expect([...t.seen.keys()].sort()).toEqual(Object.keys(GRANT_EVENTS).sort());
+    expect([...t.refusals.keys()]).toEqual(
       expect.arrayContaining([
         'AMOUNT_INVALID',
         'TRANCHE_AMOUNT_EXCEEDS_PLAN',
@@ -315,6 +362,57 @@ describe('grant invariants under random command sequences', () => {
         'REPAYMENT_EXCEEDS_OUTSTANDING',
         'TRANCHE_TRIGGER_NOT_MET',
         'GRANT_ALREADY_AWARDED',
+        'AGREEMENT_NOT_SIGNED',
+      ]),
+    );
+  });
+});
+
+/**
+ * Tranche money only, densely: a signed grant, then release orders, payment confirmations (whole,
+ * partial, beyond the order, with repeated references), cancellations, acceptance and closure attempts.
+ */
+const trancheStep: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('order' as const), tranche, amount, orderNo: mostly(fc.constant('ORD-1'), fc.constant('')) }) },
+  { weight: 10, arbitrary: fc.record({ kind: fc.constant('pay' as const), tranche, amount, reference, valueDate }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('cancel' as const), tranche, reason: text }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'request' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('decide' as const),
+      met: fc.array(fc.constant(true), { minLength: n, maxLength: n }),
+      decision: fc.constantFrom<'accepted' | 'failed'>('accepted', 'failed'),
+      reason: fc.constant('专家组意见'),
+      drop: fc.constant(false),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('close' as const), notDue: fc.constant<'every-unordered'>('every-unordered'), reason: fc.constant('企业书面放弃') }) },
+);
+const trancheSteps = fc.array(fc.record({ advance: fc.integer({ min: 0, max: 20 * DAY }), step: trancheStep }), { minLength: 10, maxLength: 40 });
+const signedAward = award.map((a) => ({ ...a, tranchePlan: a.tranchePlan.map((p, i) => (i === 0 ? { ...p, trigger: 'award' as const } : p)), acceptanceLeadMonths: 0 }));
+
+describe('tranche payments and cancellations under random command sequences', () => {
+  const t = tally();
+
+  it('keep Σ paid ≤ Σ ordered ≤ award per tranche and grant, and a closed grant has nothing ordered unpaid', () => {
+    fc.assert(
+      fc.property(signedAward, trancheSteps, (first, sequence) => runSequence(first, sequence, t, [{ type: 'SignAgreement', now: first.now }])),
+      { numRuns: 400 },
+    );
+  });
+
+  it('walked partial payments, full payment by several confirmations, cancellations, re-orders and closure after them', () => {
+    expect([...t.paths.keys()].sort()).toEqual(['closed after a cancellation', 'ordered again after a cancellation', 'paid in full by several confirmations', 'partly paid']);
+    expect([...t.seen.keys()]).toEqual(expect.arrayContaining(['TranchePaid', 'TranchePaidInFull', 'TrancheReleaseCancelled', 'TrancheReleaseOrdered', 'GrantClosed']));
+    expect([...t.refusals.keys()]).toEqual(
+      expect.arrayContaining([
+        'PAYMENT_EXCEEDS_ORDER',
+        'TRANCHE_ALREADY_PAID',
+        'PAYMENT_REFERENCE_ALREADY_CONFIRMED',
+        'TRANCHE_CANCEL_AFTER_PAYMENT',
+        'CANCELLATION_REASON_REQUIRED',
+        'TRANCHES_ORDERED_UNPAID',
       ]),
     );
   });

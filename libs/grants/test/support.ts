@@ -68,6 +68,7 @@ export const pay = (trancheNo: number, amountFen: number, now = signedAt, refere
   valueDate,
   now,
 });
+export const cancelOrder = (trancheNo: number, reason = '拨付令金额有误，撤销后重新下达', now = signedAt): GrantCommand => ({ type: 'CancelTrancheRelease', trancheNo, reason, now });
 export const results = (status: TargetProgress, ids: readonly string[] = MID_TERM_IDS): InspectionResult[] => ids.map((targetId) => ({ targetId, status, findings: '按计划推进' }));
 export const inspect = (inspectionResults: readonly InspectionResult[] = results('on-track'), inspectionId = 'insp-1', now = midTerm): GrantCommand => ({
   type: 'RecordMidTermInspection',

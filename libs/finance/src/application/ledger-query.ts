@@ -22,6 +22,8 @@ export interface LedgerFigures {
 const KIND_FIELD = {
   awarded: 'awardedFen',
   ordered: 'orderedFen',
+  /** A cancelled release order reverses its `ordered` entry (红字冲销): counted negative in orderedFen, in the month of the cancellation. */
+  'order-cancelled': 'orderedFen',
   paid: 'paidFen',
   'clawback-ordered': 'clawbackOrderedFen',
   repaid: 'repaidFen',
@@ -106,7 +108,7 @@ export class LedgerQueries {
     for (const row of rows) {
       const field = KIND_FIELD[row.kind as keyof typeof KIND_FIELD];
       if (!field) continue;
-      const amount = BigInt(row.total);
+      const amount = row.kind === 'order-cancelled' ? -BigInt(row.total) : BigInt(row.total);
       if (row.grant_id !== null && row.month !== null) {
         const months = byGrantMonth.get(row.grant_id) ?? new Map<string, Sums>();
         const sums = months.get(row.month) ?? zero();

@@ -51,15 +51,25 @@ money as (
          g.credit_code, g.enterprise_name, g.enterprise_name_key
     from rm_finance_ledger e join g on g.grant_id = e.grant_id
    where e.kind in ('paid', 'repaid')),
-paid as (select grant_id, tranche_no, reference, amount_fen from money where kind = 'paid'),
+paid as (select grant_id, tranche_no, reference, amount_fen, global_position from money where kind = 'paid'),
+paid_by_tranche as (
+  select grant_id, tranche_no, sum(amount_fen) as paid_fen,
+         (array_agg(reference order by global_position desc))[1] as last_reference,
+         (array_agg(amount_fen order by global_position desc))[1] as last_fen
+    from paid group by grant_id, tranche_no),
+cancelled as (
+  select c.grant_id, c.tranche_no, c.global_position
+    from rm_finance_ledger c join g on g.grant_id = c.grant_id
+   where c.kind = 'order-cancelled'),
 ordered as (
   select e.grant_id, e.tranche_no, e.amount_fen, e.entry_date, e.reference as order_no, g.credit_code
     from rm_finance_ledger e join g on g.grant_id = e.grant_id
-   where e.kind = 'ordered'),
+   where e.kind = 'ordered'
+     and not exists (select 1 from cancelled c where c.grant_id = e.grant_id and c.tranche_no = e.tranche_no and c.global_position > e.global_position)),
 unpaid_payees as (
   select distinct o.credit_code from ordered o
-    left join paid p on p.grant_id = o.grant_id and p.tranche_no = o.tranche_no
-   where p.grant_id is null),
+    left join paid_by_tranche p on p.grant_id = o.grant_id and p.tranche_no = o.tranche_no
+   where coalesce(p.paid_fen, 0) < o.amount_fen),
 r as (
   select sr.line_no, sr.reference, sr.payee_credit_code, sr.payee_name, sr.payee_name_key, sr.amount_fen, sr.value_date, sr.direction,
          case sr.direction when 'debit' then 'paid' else 'repaid' end as ledger_kind,
@@ -105,12 +115,14 @@ classified as (
     left join unpaid_payees up on up.credit_code = r.payee_credit_code),
 obu as (
   select o.grant_id, o.tranche_no, o.amount_fen, o.entry_date as ordered_on, o.order_no, o.credit_code,
-         p.reference as paid_reference, p.amount_fen as paid_fen
+         p.last_reference as paid_reference, p.last_fen as paid_fen
     from ordered o
-    left join paid p on p.grant_id = o.grant_id and p.tranche_no = o.tranche_no
+    left join paid_by_tranche p on p.grant_id = o.grant_id and p.tranche_no = o.tranche_no
    where o.entry_date between $4 and $5
-     and not (p.reference is not null and exists (select 1 from r where r.direction = 'debit' and r.reference = p.reference))
-     and not (p.reference is null and exists (select 1 from r where r.direction = 'debit' and r.payee_credit_code = o.credit_code and r.amount_fen = o.amount_fen)))`;
+     and not (p.grant_id is not null and exists (
+       select 1 from paid x join r on r.direction = 'debit' and r.reference = x.reference
+        where x.grant_id = o.grant_id and x.tranche_no = o.tranche_no))
+     and not (p.grant_id is null and exists (select 1 from r where r.direction = 'debit' and r.payee_credit_code = o.credit_code and r.amount_fen = o.amount_fen)))`;
 
 interface ClassifiedRow {
   line_no: number;

@@ -10,6 +10,7 @@ export const LEDGER_KINDS = {
   GrantAwarded: 'awarded',
   TrancheReleaseOrdered: 'ordered',
   TranchePaid: 'paid',
+  TrancheReleaseCancelled: 'order-cancelled',
   ClawbackOrdered: 'clawback-ordered',
   RepaymentRecorded: 'repaid',
   ClawbackWrittenOff: 'written-off',
@@ -23,6 +24,10 @@ export type LedgerKind = (typeof LEDGER_KINDS)[keyof typeof LEDGER_KINDS];
  * its YYYY-MM. Only the `awarded` row carries programme, city and enterprise: the other events do
  * not name them, so queries join a grant's entries to its awarded row (one table, one checkpoint,
  * so the two are always consistent with each other).
+ *
+ * A tranche order may be paid by several `paid` rows (one per payment confirmation). A cancelled order
+ * keeps its `ordered` row and gets an `order-cancelled` row of the same (positive) amount, dated the day of
+ * the cancellation: net ordered = Σ ordered − Σ order-cancelled.
  */
 export const ledgerProjection: AppendProjection = {
   kind: 'append',
@@ -73,6 +78,8 @@ export const ledgerProjection: AppendProjection = {
         return entry('ordered', event.data.amountFen, shanghaiDate(event.data.orderedAt), { tranche_no: event.data.trancheNo, reference: event.data.orderNo });
       case 'TranchePaid':
         return entry('paid', event.data.amountFen, event.data.valueDate, { tranche_no: event.data.trancheNo, reference: event.data.reference });
+      case 'TrancheReleaseCancelled':
+        return entry('order-cancelled', event.data.amountFen, shanghaiDate(event.data.cancelledAt), { tranche_no: event.data.trancheNo, reference: event.data.orderNo });
       case 'ClawbackOrdered':
         return entry('clawback-ordered', event.data.amountFen, shanghaiDate(event.data.orderedAt), { clawback_id: event.data.clawbackId });
       case 'RepaymentRecorded':

@@ -85,7 +85,12 @@ export type GrantEvent =
     >
   | DomainEvent<'AgreementSigned', { grantId: string; signedAt: string }>
   | DomainEvent<'TrancheReleaseOrdered', { grantId: string; trancheNo: number; amountFen: number; orderNo: string; orderedAt: string }>
+  /** One payment confirmation (schema 1 unchanged): a tranche order may be paid by several, each with its own reference and value date. */
   | DomainEvent<'TranchePaid', { grantId: string; trancheNo: number; amountFen: number; reference: string; valueDate: string; confirmedAt: string }>
+  /** With the confirmation that pays the last fen of a tranche order (Σ confirmations = ordered). */
+  | DomainEvent<'TranchePaidInFull', { grantId: string; trancheNo: number; orderNo: string; paidFen: number; paidInFullAt: string }>
+  /** The bureau withdrew a release order nothing had been paid against; the tranche is planned again. */
+  | DomainEvent<'TrancheReleaseCancelled', { grantId: string; trancheNo: number; orderNo: string; amountFen: number; reason: string; cancelledAt: string }>
   | DomainEvent<'MidTermInspected', { grantId: string; inspectionId: string; results: InspectionResult[]; outcome: InspectionOutcome; inspectedAt: string }>
   | DomainEvent<'AcceptanceRequested', { grantId: string; requestedAt: string; lastAllowedAt: string }>
   | DomainEvent<'AcceptanceDecided', { grantId: string; decision: AcceptanceDecision; results: AcceptanceResult[]; unmet: string[]; reason: string; decidedAt: string }>
@@ -107,6 +112,8 @@ export const GRANT_EVENTS: EventRegistry<GrantEvent> = {
   AgreementSigned: { version: 1 },
   TrancheReleaseOrdered: { version: 1 },
   TranchePaid: { version: 1 },
+  TranchePaidInFull: { version: 1 },
+  TrancheReleaseCancelled: { version: 1 },
   MidTermInspected: { version: 1 },
   AcceptanceRequested: { version: 1 },
   AcceptanceDecided: { version: 1 },

@@ -16,7 +16,7 @@ import {
 } from './events';
 import { amountInvalid, dateInvalid, describeInstant, grantNotFound, statusConflict, textRequired, timeInvalid } from './errors';
 import { fenText, isPositiveFen, splitAward } from './money';
-import { ActiveGrant, ClawbackState, GrantState, GrantStatus, TrancheState, evolveGrant, isOutstanding, isPastDue, outstandingFen } from './state';
+import { ActiveGrant, ClawbackState, GrantState, GrantStatus, TrancheState, evolveGrant, isOutstanding, isPastDue, outstandingFen, unpaidFen } from './state';
 
 /** Implementation period limit: 实施期原则上不超过2年 (004_39c6efd61937e065.txt 五(三)). */
 export const MAX_IMPLEMENTATION_MONTHS = 24;
@@ -51,7 +51,10 @@ export interface OrderTrancheRelease {
   readonly now: Date;
 }
 
-/** Finance confirms that an ordered tranche was paid, with the treasury or bank reference. */
+/**
+ * Finance confirms a payment against an ordered tranche, with the treasury or bank reference. A tranche order may
+ * be paid in several confirmations, each with its own reference and value date, until they add up to the order.
+ */
 export interface ConfirmTranchePayment {
   readonly type: 'ConfirmTranchePayment';
   readonly trancheNo: number;
@@ -59,6 +62,14 @@ export interface ConfirmTranchePayment {
   /** YYYY-MM-DD */
   readonly valueDate: string;
   readonly amountFen: number;
+  readonly now: Date;
+}
+
+/** The bureau cancels a release order nothing has been paid against (撤销拨付令), with a reason. */
+export interface CancelTrancheRelease {
+  readonly type: 'CancelTrancheRelease';
+  readonly trancheNo: number;
+  readonly reason: string;
   readonly now: Date;
 }
 
@@ -139,6 +150,7 @@ export type GrantCommand =
   | SignAgreement
   | OrderTrancheRelease
   | ConfirmTranchePayment
+  | CancelTrancheRelease
   | RecordMidTermInspection
   | RequestAcceptance
   | DecideAcceptance
@@ -155,6 +167,7 @@ const ACTION = {
   sign: { zh: '签订合同', en: 'signing the agreement' },
   order: { zh: '下达拨付', en: 'ordering a tranche release' },
   pay: { zh: '确认拨付', en: 'confirming a payment' },
+  cancel: { zh: '撤销拨付令', en: 'cancelling a release order' },
   inspect: { zh: '记录中期检查', en: 'recording a mid-term inspection' },
   request: { zh: '申请验收', en: 'requesting acceptance' },
   decide: { zh: '作出验收结论', en: 'deciding acceptance' },
@@ -361,6 +374,14 @@ function sign(command: SignAgreement, state: GrantState): GrantEvent[] {
 
 function orderTranche(command: OrderTrancheRelease, state: GrantState): GrantEvent[] {
   const grant = requireStatus(state, ['awarded', 'in-implementation', 'acceptance-requested', 'accepted'], ACTION.order);
+  if (grant.agreementSignedAt === null) {
+    throw new DomainError(
+      'AGREEMENT_NOT_SIGNED',
+      'state',
+      { zh: '项目合同尚未签订，不能下达拨付令；请先登记合同签订', en: 'The grant agreement has not been signed; no tranche can be ordered for release before it is' },
+      { trancheNo: command.trancheNo },
+    );
+  }
   const tranche = requireTranche(grant, command.trancheNo);
   if (tranche.status !== 'planned') {
     throw new DomainError(
@@ -424,26 +445,81 @@ function confirmPayment(command: ConfirmTranchePayment, state: GrantState): Gran
     );
   }
   if (tranche.status === 'paid') {
+    const ordered = fenText(tranche.orderedFen);
     throw new DomainError(
       'TRANCHE_ALREADY_PAID',
       'state',
-      { zh: `第 ${tranche.trancheNo} 批已确认拨付（凭证 ${tranche.payment?.reference}）`, en: `Tranche ${tranche.trancheNo} has already been paid (reference ${tranche.payment?.reference})` },
-      { trancheNo: tranche.trancheNo },
+      {
+        zh: `第 ${tranche.trancheNo} 批下达的 ${ordered.zh} 已全部确认拨付（最近凭证 ${tranche.payment?.reference}）`,
+        en: `The ${ordered.en} ordered for tranche ${tranche.trancheNo} has been paid in full (latest reference ${tranche.payment?.reference})`,
+      },
+      { trancheNo: tranche.trancheNo, orderedFen: tranche.orderedFen, paidFen: tranche.paidFen },
     );
   }
   const reference = requireText(command.reference, 'PAYMENT_REFERENCE_REQUIRED', 'reference', { zh: '国库或银行凭证号', en: 'The treasury or bank reference' });
   const valueDate = requireDate(command.valueDate, 'valueDate');
   const amountFen = requireFen(command.amountFen, 'amountFen');
-  if (amountFen > tranche.orderedFen) {
-    const [paid, ordered] = [fenText(amountFen), fenText(tranche.orderedFen)];
+  const earlier = grant.tranches.find((t) => (t.payments ?? []).some((p) => p.reference === reference));
+  if (earlier) {
+    throw new DomainError(
+      'PAYMENT_REFERENCE_ALREADY_CONFIRMED',
+      'state',
+      {
+        zh: `凭证 ${reference} 已确认为第 ${earlier.trancheNo} 批的拨付，同一凭证不能重复确认`,
+        en: `Reference ${reference} has already been confirmed as a payment of tranche ${earlier.trancheNo}; one transfer is confirmed once`,
+      },
+      { reference, trancheNo: earlier.trancheNo },
+    );
+  }
+  const remainingFen = unpaidFen(tranche);
+  if (amountFen > remainingFen) {
+    const [paid, ordered, left] = [fenText(amountFen), fenText(tranche.orderedFen), fenText(remainingFen)];
     throw new DomainError(
       'PAYMENT_EXCEEDS_ORDER',
       'rule',
-      { zh: `拨付金额 ${paid.zh} 超过第 ${tranche.trancheNo} 批下达金额 ${ordered.zh}`, en: `The payment of ${paid.en} exceeds the ${ordered.en} ordered for tranche ${tranche.trancheNo}` },
-      { trancheNo: tranche.trancheNo, orderedFen: tranche.orderedFen },
+      {
+        zh: `拨付金额 ${paid.zh} 超过第 ${tranche.trancheNo} 批尚未拨付的 ${left.zh}（下达 ${ordered.zh}）`,
+        en: `The payment of ${paid.en} exceeds the ${left.en} of tranche ${tranche.trancheNo} still unpaid (${ordered.en} ordered)`,
+      },
+      { trancheNo: tranche.trancheNo, orderedFen: tranche.orderedFen, paidFen: tranche.paidFen, remainingFen },
     );
   }
-  return [{ type: 'TranchePaid', data: { grantId: grant.grantId, trancheNo: tranche.trancheNo, amountFen, reference, valueDate, confirmedAt: command.now.toISOString() } }];
+  const at = command.now.toISOString();
+  const paid: GrantEvent = { type: 'TranchePaid', data: { grantId: grant.grantId, trancheNo: tranche.trancheNo, amountFen, reference, valueDate, confirmedAt: at } };
+  if (amountFen < remainingFen) return [paid];
+  return [paid, { type: 'TranchePaidInFull', data: { grantId: grant.grantId, trancheNo: tranche.trancheNo, orderNo: tranche.orderNo ?? '', paidFen: tranche.orderedFen, paidInFullAt: at } }];
+}
+
+function cancelTranche(command: CancelTrancheRelease, state: GrantState): GrantEvent[] {
+  const grant = requireStatus(state, LIVE, ACTION.cancel);
+  const tranche = requireTranche(grant, command.trancheNo);
+  if (tranche.status === 'planned') {
+    throw new DomainError(
+      'TRANCHE_NOT_ORDERED',
+      'state',
+      { zh: `第 ${tranche.trancheNo} 批尚未下达，无拨付令可撤销`, en: `Tranche ${tranche.trancheNo} has not been ordered; there is no release order to cancel` },
+      { trancheNo: tranche.trancheNo },
+    );
+  }
+  if (tranche.paidFen > 0) {
+    const paid = fenText(tranche.paidFen);
+    throw new DomainError(
+      'TRANCHE_CANCEL_AFTER_PAYMENT',
+      'state',
+      {
+        zh: `第 ${tranche.trancheNo} 批已确认拨付 ${paid.zh}，拨付令不能撤销`,
+        en: `${paid.en} has been confirmed as paid against tranche ${tranche.trancheNo}; its release order can no longer be cancelled`,
+      },
+      { trancheNo: tranche.trancheNo, orderNo: tranche.orderNo, paidFen: tranche.paidFen },
+    );
+  }
+  const reason = requireText(command.reason, 'CANCELLATION_REASON_REQUIRED', 'reason', { zh: '撤销拨付令的理由', en: 'The reason for cancelling the release order' });
+  return [
+    {
+      type: 'TrancheReleaseCancelled',
+      data: { grantId: grant.grantId, trancheNo: tranche.trancheNo, orderNo: tranche.orderNo ?? '', amountFen: tranche.orderedFen, reason, cancelledAt: command.now.toISOString() },
+    },
+  ];
 }
 
 /** Overall mid-term outcome: any failing target fails it, else any target at risk puts it at risk. */
@@ -654,17 +730,34 @@ function close(command: CloseGrant, state: GrantState): GrantEvent[] {
     }
     requireText(entry.reason, 'TRANCHE_NOT_DUE_REASON_REQUIRED', 'tranchesNotDue.reason', { zh: `第 ${tranche.trancheNo} 批不再拨付的理由`, en: `The reason tranche ${tranche.trancheNo} is not due` });
   }
+  // The closure rule (docs/lifecycle/grant.md): no money ordered but unpaid. Checked on the amounts, so a
+  // partly paid order blocks closure as much as an unpaid one.
+  const unpaid = grant.tranches.filter((t) => unpaidFen(t) > 0);
+  if (unpaid.length > 0 || grant.money.orderedFen !== grant.money.paidFen) {
+    const total = grant.money.orderedFen - grant.money.paidFen;
+    const nos = unpaid.map((t) => t.trancheNo);
+    const left = fenText(total);
+    throw new DomainError(
+      'TRANCHES_ORDERED_UNPAID',
+      'state',
+      {
+        zh: `第 ${nos.join('、')} 批已下达但未拨付完毕（尚未拨付 ${left.zh}）：须确认剩余拨付，或撤销未拨付的拨付令后再结项`,
+        en: `Tranches ${nos.join(', ')} were ordered but are not fully paid (${left.en} unpaid): confirm the remaining payments, or cancel the unpaid release orders, before closing`,
+      },
+      { trancheNos: nos, unpaidFen: total, tranches: unpaid.map((t) => ({ trancheNo: t.trancheNo, orderedFen: t.orderedFen, paidFen: t.paidFen, unpaidFen: unpaidFen(t) })) },
+    );
+  }
   const waived = new Set(notDue.map((e) => e.trancheNo));
   const outstanding = grant.tranches
-    .filter((t) => t.status === 'ordered' || (grant.status === 'accepted' && t.status === 'planned' && t.plannedFen > 0 && !waived.has(t.trancheNo)))
+    .filter((t) => grant.status === 'accepted' && t.status === 'planned' && t.plannedFen > 0 && !waived.has(t.trancheNo))
     .map((t) => t.trancheNo);
   if (outstanding.length > 0) {
     throw new DomainError(
       'TRANCHES_OUTSTANDING',
       'state',
       {
-        zh: `第 ${outstanding.join('、')} 批尚未拨付：须确认拨付，或（未下达的）列为不再拨付并说明理由`,
-        en: `Tranches ${outstanding.join(', ')} are unpaid: confirm their payment, or declare the unordered ones not due with a reason`,
+        zh: `第 ${outstanding.join('、')} 批尚未下达拨付：须下达并确认拨付，或列为不再拨付并说明理由`,
+        en: `Tranches ${outstanding.join(', ')} have not been ordered: order and pay them, or declare them not due with a reason`,
       },
       { trancheNos: outstanding },
     );
@@ -693,6 +786,8 @@ function decideGrant(command: GrantCommand, state: GrantState): GrantEvent[] {
       return orderTranche(command, state);
     case 'ConfirmTranchePayment':
       return confirmPayment(command, state);
+    case 'CancelTrancheRelease':
+      return cancelTranche(command, state);
     case 'RecordMidTermInspection':
       return inspect(command, state);
     case 'RequestAcceptance':
@@ -726,11 +821,16 @@ function decideGrant(command: GrantCommand, state: GrantState): GrantEvent[] {
  * acceptance-requested ──DecideAcceptance(failed)────▶ failed   ──CloseGrant──▶ closed
  * ```
  * Commands that leave the status as it is (self-loops):
- * - `OrderTrancheRelease`: in awarded, in-implementation, acceptance-requested, accepted; the tranche's trigger
+ * - `OrderTrancheRelease`: once the agreement is signed (`AGREEMENT_NOT_SIGNED` before), in in-implementation,
+ *   acceptance-requested and accepted; the tranche's trigger
  *   must have happened (award: always; mid-term-passed: a MidTermInspected with outcome `passed`;
  *   acceptance-passed: AcceptanceDecided `accepted`; evaluation-passed: GrantEvaluated `passed`), no clawback
  *   may be outstanding, each tranche is ordered once, amount ≤ planned.
- * - `ConfirmTranchePayment`: in every status but closed, for an ordered, unpaid tranche; amount ≤ ordered.
+ * - `ConfirmTranchePayment`: in every status but closed, for an ordered or partly paid tranche; amount ≤ ordered −
+ *   already paid; each confirmation with its own reference (a reference is confirmed once per grant). The one
+ *   that pays the last fen also emits `TranchePaidInFull`.
+ * - `CancelTrancheRelease`: in every status but closed, for an ordered tranche nothing was paid against, with a
+ *   reason; the tranche is planned again and may be ordered anew.
  * - `RecordMidTermInspection` (中期检查, any number): in-implementation only; a result for every target due at mid-term.
  * - `RecordEvaluation` (Rizhao pilot): in-implementation and acceptance-requested, until one passes.
  * - `OrderClawback`, `RecordRepayment`, `MarkClawbackOverdue`, `WriteOffClawback`: in every status but closed,
@@ -745,9 +845,15 @@ function decideGrant(command: GrantCommand, state: GrantState): GrantEvent[] {
  * open | overdue ──RecordRepayment (partial: stays; the last fen: + ClawbackSettled)──▶ repaid
  * open | overdue ──WriteOffClawback──▶ written-off
  * ```
- * Tranche status (`TrancheState.status`): planned ──OrderTrancheRelease──▶ ordered ──ConfirmTranchePayment──▶ paid.
+ * Tranche status (`TrancheState.status`):
+ * ```
+ * planned ──OrderTrancheRelease──▶ ordered ──ConfirmTranchePayment (part)──▶ partly-paid ──ConfirmTranchePayment (rest)──▶ paid
+ * ordered ──ConfirmTranchePayment (all)──▶ paid
+ * ordered ──CancelTrancheRelease──▶ planned
+ * ```
  *
- * Closing (`CloseGrant`, from accepted or failed) needs: no tranche ordered but unpaid; no clawback open or
+ * Closing (`CloseGrant`, from accepted or failed) needs: no money ordered but unpaid (`TRANCHES_ORDERED_UNPAID`:
+ * Σ paid = Σ ordered, every tranche order paid in full or cancelled); no clawback open or
  * overdue; and, for an accepted grant, every tranche with a planned amount paid or declared not due (unordered,
  * with a reason) in the command. A failed grant's unordered tranches simply lapse.
  *

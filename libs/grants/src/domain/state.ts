@@ -12,8 +12,29 @@ import {
 
 export type GrantStatus = 'awarded' | 'in-implementation' | 'acceptance-requested' | 'accepted' | 'failed' | 'closed';
 
-/** `planned` → `ordered` (the bureau's release order) → `paid` (finance confirmed the transfer). */
-export type TrancheStatus = 'planned' | 'ordered' | 'paid';
+/**
+ * `planned` → `ordered` (the bureau's release order) → `partly-paid` (finance confirmed part of it) → `paid`
+ * (the confirmations add up to the order). An `ordered` tranche nothing was paid against can be cancelled
+ * back to `planned`.
+ */
+export type TrancheStatus = 'planned' | 'ordered' | 'partly-paid' | 'paid';
+
+/** One payment confirmation by the finance bureau (国库/银行凭证). */
+export interface TranchePayment {
+  readonly reference: string;
+  /** YYYY-MM-DD */
+  readonly valueDate: string;
+  readonly amountFen: number;
+  readonly confirmedAt: string;
+}
+
+/** A release order withdrawn before anything was paid against it. */
+export interface TrancheCancellation {
+  readonly orderNo: string;
+  readonly amountFen: number;
+  readonly reason: string;
+  readonly cancelledAt: string;
+}
 
 export interface TrancheState {
   readonly trancheNo: number;
@@ -21,12 +42,22 @@ export interface TrancheState {
   readonly trigger: TrancheTrigger;
   readonly plannedFen: number;
   readonly status: TrancheStatus;
+  /** Amount of the live release order (0 when planned). */
   readonly orderedFen: number;
+  /** Σ payment confirmations against the live order; ≤ orderedFen. */
   readonly paidFen: number;
   readonly orderNo: string | null;
   readonly orderedAt: string | null;
+  /** The latest payment confirmation (kept for readers of the single-payment shape); see `payments`. */
   readonly payment: { readonly reference: string; readonly valueDate: string; readonly confirmedAt: string } | null;
+  /** Every payment confirmation against the live order, oldest first. */
+  readonly payments: readonly TranchePayment[];
+  /** Release orders cancelled earlier, oldest first. */
+  readonly cancellations: readonly TrancheCancellation[];
 }
+
+/** Ordered but not (or not fully) paid, in fen. */
+export const unpaidFen = (tranche: Pick<TrancheState, 'orderedFen' | 'paidFen'>): number => tranche.orderedFen - tranche.paidFen;
 
 /** `open` and `overdue` are outstanding; `repaid` and `written-off` are settled. */
 export type ClawbackStatus = 'open' | 'overdue' | 'repaid' | 'written-off';
@@ -107,6 +138,7 @@ export interface MoneySummary extends GrantMoney {
     readonly plannedFen: number;
     readonly orderedFen: number;
     readonly paidFen: number;
+    readonly unpaidFen: number;
   }>;
   readonly clawbacks: ReadonlyArray<{
     readonly clawbackId: string;
@@ -131,7 +163,7 @@ export function moneyOf(state: GrantState): MoneySummary {
     unpaidOrderedFen: money.orderedFen - money.paidFen,
     clawbackOutstandingFen: clawbacks.filter(isOutstanding).reduce((sum, c) => sum + outstandingFen(c), 0),
     netDisbursedFen: money.paidFen - money.repaidFen,
-    tranches: tranches.map((t) => ({ trancheNo: t.trancheNo, trigger: t.trigger, status: t.status, plannedFen: t.plannedFen, orderedFen: t.orderedFen, paidFen: t.paidFen })),
+    tranches: tranches.map((t) => ({ trancheNo: t.trancheNo, trigger: t.trigger, status: t.status, plannedFen: t.plannedFen, orderedFen: t.orderedFen, paidFen: t.paidFen, unpaidFen: unpaidFen(t) })),
     clawbacks: clawbacks.map((c) => ({
       clawbackId: c.clawbackId,
       status: c.status,
@@ -175,6 +207,8 @@ function awarded(event: Extract<GrantEvent, { type: 'GrantAwarded' }>): ActiveGr
       orderNo: null,
       orderedAt: null,
       payment: null,
+      payments: [],
+      cancellations: [],
     })),
     clawbacks: [],
     money: { ...NO_MONEY, awardFen: d.awardFen },
@@ -203,11 +237,43 @@ export function evolveGrant(state: GrantState, event: GrantEvent): GrantState {
       };
     }
     case 'TranchePaid': {
+      // One confirmation among possibly several: the status follows from the amounts, so a stored TranchePaid
+      // for less than its order (schema 1 called that `paid`) leaves the rest payable.
       const { trancheNo, amountFen, reference, valueDate, confirmedAt } = event.data;
       return {
         ...state,
-        tranches: withTranche(state, trancheNo, (t) => ({ ...t, status: 'paid', paidFen: amountFen, payment: { reference, valueDate, confirmedAt } })),
+        tranches: withTranche(state, trancheNo, (t) => {
+          const paidFen = t.paidFen + amountFen;
+          return {
+            ...t,
+            status: paidFen >= t.orderedFen ? 'paid' : 'partly-paid',
+            paidFen,
+            payment: { reference, valueDate, confirmedAt },
+            // `?? []`: grant states stored by read models before payments were listed.
+            payments: [...(t.payments ?? []), { reference, valueDate, amountFen, confirmedAt }],
+          };
+        }),
         money: { ...state.money, paidFen: state.money.paidFen + amountFen },
+      };
+    }
+    case 'TranchePaidInFull':
+      return state;
+    case 'TrancheReleaseCancelled': {
+      const { trancheNo, orderNo, amountFen, reason, cancelledAt } = event.data;
+      return {
+        ...state,
+        tranches: withTranche(state, trancheNo, (t) => ({
+          ...t,
+          status: 'planned',
+          orderedFen: 0,
+          paidFen: 0,
+          orderNo: null,
+          orderedAt: null,
+          payment: null,
+          payments: [],
+          cancellations: [...(t.cancellations ?? []), { orderNo, amountFen, reason, cancelledAt }],
+        })),
+        money: { ...state.money, orderedFen: state.money.orderedFen - amountFen },
       };
     }
     case 'MidTermInspected': {

@@ -234,9 +234,23 @@ grants.add(
 grants.add(
   'TranchePaid',
   'tranche-paid',
-  "The finance bureau confirmed the tranche's payment (second signature), with the treasury reference and value date.",
+  "The finance bureau confirmed a payment against the tranche's release order (second signature), with the treasury reference and value date. An order may be paid by several confirmations, each with its own reference; tranche-paid-in-full follows the one that pays the last fen.",
   s.object({ grantId: s.uuid(), trancheNo: s.integer({ minimum: 1 }), amountFen: s.fen(), reference: s.string(), valueDate: s.date(), confirmedAt: s.instant() }),
   (d) => ({ grantId: d.grantId, trancheNo: d.trancheNo, amountFen: d.amountFen, reference: d.reference, valueDate: d.valueDate, confirmedAt: d.confirmedAt }),
+);
+grants.add(
+  'TranchePaidInFull',
+  'tranche-paid-in-full',
+  "The payment confirmations of a tranche's release order add up to the ordered amount (published for confirmations made from this contract's introduction on).",
+  s.object({ grantId: s.uuid(), trancheNo: s.integer({ minimum: 1 }), orderNo: s.string(), paidFen: s.fen(), paidInFullAt: s.instant() }),
+  (d) => ({ grantId: d.grantId, trancheNo: d.trancheNo, orderNo: d.orderNo, paidFen: d.paidFen, paidInFullAt: d.paidInFullAt }),
+);
+grants.add(
+  'TrancheReleaseCancelled',
+  'tranche-release-cancelled',
+  'The bureau cancelled a release order nothing had been paid against, with a reason: the treasury must not pay against orderNo. The tranche may be ordered again under a new release order.',
+  s.object({ grantId: s.uuid(), trancheNo: s.integer({ minimum: 1 }), orderNo: s.string(), amountFen: s.fen(), reason: s.string(), cancelledAt: s.instant() }),
+  (d) => ({ grantId: d.grantId, trancheNo: d.trancheNo, orderNo: d.orderNo, amountFen: d.amountFen, reason: d.reason, cancelledAt: d.cancelledAt }),
 );
 grants.add(
   'MidTermInspected',

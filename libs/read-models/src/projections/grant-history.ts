@@ -15,6 +15,13 @@ export function describeGrantEvent(event: GrantEvent): BilingualText {
       return { zh: `市局下达第 ${event.data.trancheNo} 批拨款 ${yuan(event.data.amountFen)} 元（${event.data.orderNo}）`, en: `Bureau ordered tranche ${event.data.trancheNo}: ${yuan(event.data.amountFen)} yuan (${event.data.orderNo})` };
     case 'TranchePaid':
       return { zh: `财政局确认第 ${event.data.trancheNo} 批已拨付 ${yuan(event.data.amountFen)} 元（${event.data.reference}，${event.data.valueDate}）`, en: `Finance confirmed tranche ${event.data.trancheNo} paid: ${yuan(event.data.amountFen)} yuan (${event.data.reference}, value date ${event.data.valueDate})` };
+    case 'TranchePaidInFull':
+      return { zh: `第 ${event.data.trancheNo} 批拨付令（${event.data.orderNo}）${yuan(event.data.paidFen)} 元已全部拨付`, en: `Tranche ${event.data.trancheNo} (order ${event.data.orderNo}) paid in full: ${yuan(event.data.paidFen)} yuan` };
+    case 'TrancheReleaseCancelled':
+      return {
+        zh: `市局撤销第 ${event.data.trancheNo} 批拨付令（${event.data.orderNo}，${yuan(event.data.amountFen)} 元）：${event.data.reason}`,
+        en: `Bureau cancelled the release order for tranche ${event.data.trancheNo} (${event.data.orderNo}, ${yuan(event.data.amountFen)} yuan): ${event.data.reason}`,
+      };
     case 'MidTermInspected':
       return { zh: `中期检查：${{ passed: '通过', 'at-risk': '存在风险', failing: '未达要求' }[event.data.outcome]}`, en: `Mid-term inspection: ${event.data.outcome}` };
     case 'AcceptanceRequested':

@@ -57,9 +57,17 @@ export class GrantsController {
   @Post(':grantId/tranches/:n/payment')
   @HttpCode(200)
   @Roles('finance')
-  @ApiOperation({ summary: "The finance bureau's payment confirmation (second signature): reference, value date, amount ≤ ordered" })
+  @ApiOperation({ summary: "The finance bureau's payment confirmation (second signature): reference, value date, amount ≤ ordered − already paid; several confirmations may pay one order" })
   pay(@Param('grantId', UuidParam) id: string, @Param('n', trancheNo) n: number, @Body() body: PaymentDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'ConfirmTranchePayment', trancheNo: n, reference: body.reference, valueDate: body.valueDate, amountFen: body.amountFen, now }));
+  }
+
+  @Post(':grantId/tranches/:n/cancellation')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Cancel a release order nothing has been paid against (撤销拨付令), with a reason; the tranche can then be ordered again' })
+  cancelOrder(@Param('grantId', UuidParam) id: string, @Param('n', trancheNo) n: number, @Body() body: ReasonDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'CancelTrancheRelease', trancheNo: n, reason: body.reason, now }));
   }
 
   @Post(':grantId/mid-term-inspections')
