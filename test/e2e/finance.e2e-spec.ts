@@ -102,18 +102,21 @@ describe('finance: ledger, statement import and reconciliation', () => {
     programmeId = (await t.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
 
     // Grant A: 400,000.00 yuan, both tranches ordered and paid, a clawback of 150,000.00 of which 50,000.00 repaid.
+    // Grant B: 100,000.00 yuan, tranche 1 ordered (50,000.00) but not paid.
     grantA = await awardedGrant(t, programmeId, admin(), { creditCode: creditA, district: '320505', approvedAmountFen: 40_000_000 });
+    grantB = await awardedGrant(t, programmeId, admin(), { creditCode: creditB, district: '320506', approvedAmountFen: 10_000_000 });
     await t.http.post(`/v1/grants/${grantA}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-A1' }).expect(200);
-    await t.http.post(`/v1/grants/${grantA}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-A1', valueDate: '2024-12-20', amountFen: 20_000_000 }).expect(200);
     await t.http.post(`/v1/grants/${grantA}/tranches/2/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-A2' }).expect(200);
+    await t.http.post(`/v1/grants/${grantB}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-B1' }).expect(200);
+    // Finance confirms each payment on its value date (a value date after today is refused).
+    t.clock.set('2024-12-20T02:00:00Z');
+    await t.http.post(`/v1/grants/${grantA}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-A1', valueDate: '2024-12-20', amountFen: 20_000_000 }).expect(200);
+    t.clock.set('2025-01-10T02:00:00Z');
     await t.http.post(`/v1/grants/${grantA}/tranches/2/payment`).set(bearer(finance())).send({ reference: 'TRE-A2', valueDate: '2025-01-10', amountFen: 20_000_000 }).expect(200);
     const clawback = await t.http.post(`/v1/grants/${grantA}/clawbacks`).set(bearer(admin())).send({ amountFen: 15_000_000, reason: '未完成合同约定', dueDate: '2026-03-31' }).expect(201);
     const clawbackId = clawback.body.clawbacks[0].clawbackId;
+    t.clock.set('2025-02-01T02:00:00Z');
     await t.http.post(`/v1/grants/${grantA}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 5_000_000, reference: 'BANK-A1', valueDate: '2025-02-01' }).expect(201);
-
-    // Grant B: 100,000.00 yuan, tranche 1 ordered (50,000.00) but not paid.
-    grantB = await awardedGrant(t, programmeId, admin(), { creditCode: creditB, district: '320506', approvedAmountFen: 10_000_000 });
-    await t.http.post(`/v1/grants/${grantB}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-B1' }).expect(200);
     await caughtUp();
     // Statements are imported later than the payments they show: value dates after today are refused.
     t.clock.set('2025-06-30T02:00:00Z');
@@ -141,9 +144,9 @@ describe('finance: ledger, statement import and reconciliation', () => {
         outstandingFen: 10_000_000,
       });
       expect(ledger.months.map((m: any) => [m.month, m.awardedFen, m.orderedFen, m.paidFen, m.clawbackOrderedFen, m.repaidFen])).toEqual([
-        ['2024-10', 50_000_000, 45_000_000, 0, 15_000_000, 0],
+        ['2024-10', 50_000_000, 45_000_000, 0, 0, 0],
         ['2024-12', 0, 0, 20_000_000, 0, 0],
-        ['2025-01', 0, 0, 20_000_000, 0, 0],
+        ['2025-01', 0, 0, 20_000_000, 15_000_000, 0],
         ['2025-02', 0, 0, 0, 0, 5_000_000],
       ]);
       const a = ledger.grants.find((g: any) => g.grantId === grantA);

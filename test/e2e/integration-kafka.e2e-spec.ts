@@ -101,7 +101,7 @@ describe('integration gateway on a real Kafka broker', () => {
     const finance = t.token({ role: 'finance', city: '320500', sub: 'finance-sz' });
     for (const n of [1, 2]) {
       await t.http.post(`/v1/grants/${grantId}/tranches/${n}/release-order`).set(bearer(admin())).send({ orderNo: `SZ-K${n}` }).expect(200);
-      await t.http.post(`/v1/grants/${grantId}/tranches/${n}/payment`).set(bearer(finance)).send({ reference: `TRE-K${n}`, valueDate: '2024-12-20', amountFen: 5_000_000 }).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/${n}/payment`).set(bearer(finance)).send({ reference: `TRE-K${n}`, valueDate: '2024-10-08', amountFen: 5_000_000 }).expect(200);
     }
     for (let i = 10; i < 16; i++) {
       const code = seededCreditCode(i, '320571');
@@ -198,7 +198,7 @@ describe('integration gateway on a real Kafka broker', () => {
     let grantId: string;
     const creditCode = seededCreditCode(2, '320507');
     const paymentHeaders = (id: string) => ({ ce_specversion: '1.0', ce_id: id, ce_source: '/treasury/suzhou', ce_type: 'cn.gov.treasury.payment-confirmed' });
-    const payment = (trancheNo: number, reference = `TRE-IN-${trancheNo}`) => JSON.stringify({ grantId, trancheNo, city: '320500', reference, valueDate: '2024-12-21', amountFen: 7_500_000 });
+    const payment = (trancheNo: number, reference = `TRE-IN-${trancheNo}`) => JSON.stringify({ grantId, trancheNo, city: '320500', reference, valueDate: '2024-10-08', amountFen: 7_500_000 });
 
     beforeAll(async () => {
       grantId = await awardedGrant(t, programmeId, admin(), { creditCode, district: '320507', approvedAmountFen: 15_000_000 });
@@ -256,7 +256,7 @@ describe('integration gateway on a real Kafka broker', () => {
         { key: grantId, value: Buffer.from('{"grantId": nope'), headers: paymentHeaders(poisonId) },
         { key: grantId, value: JSON.stringify({ grantId, trancheNo: 2, city: '320500', reference: 'X', valueDate: '2024-13-01', amountFen: -5, extra: true }), headers: paymentHeaders(invalidId) },
         // Rizhao's treasury cannot confirm a Suzhou grant's payment.
-        { key: grantId, value: JSON.stringify({ grantId, trancheNo: 2, city: '371100', reference: 'RZ-1', valueDate: '2024-12-21', amountFen: 7_500_000 }), headers: paymentHeaders(refusedId) },
+        { key: grantId, value: JSON.stringify({ grantId, trancheNo: 2, city: '371100', reference: 'RZ-1', valueDate: '2024-10-08', amountFen: 7_500_000 }), headers: paymentHeaders(refusedId) },
         { key: grantId, value: JSON.stringify({ grantId }), headers: { ce_specversion: '1.0', ce_source: '/treasury/suzhou' } },
         { key: grantId, value: payment(2), headers: paymentHeaders(randomUUID()) },
       ]);

@@ -74,8 +74,10 @@ describe('whole lifecycles over REST', () => {
       const early = await t.http.post(`/v1/grants/${grantId}/tranches/2/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-2' }).expect(422);
       expect(early.body.code).toBe('TRANCHE_TRIGGER_NOT_MET');
       await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-1' }).expect(200);
-      expect((await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-1', valueDate: '2024-12-20', amountFen: 20_000_001 }).expect(422)).body.code).toBe('PAYMENT_EXCEEDS_ORDER');
-      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-1', valueDate: '2024-12-20', amountFen: 20_000_000 }).expect(200);
+      const future = await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-1', valueDate: '2099-01-01', amountFen: 20_000_000 }).expect(422);
+      expect(future.body).toMatchObject({ code: 'VALUE_DATE_IN_FUTURE', valueDate: '2099-01-01', today: '2024-10-09' });
+      expect((await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-1', valueDate: '2024-09-13', amountFen: 20_000_001 }).expect(422)).body.code).toBe('PAYMENT_EXCEEDS_ORDER');
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-1', valueDate: '2024-09-13', amountFen: 20_000_000 }).expect(200);
 
       t.clock.advance(365 * 24 * 3600_000);
       const inspected = await t.http
@@ -92,7 +94,7 @@ describe('whole lifecycles over REST', () => {
         .expect(200);
       expect(decided.body.status).toBe('accepted');
       await t.http.post(`/v1/grants/${grantId}/tranches/2/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-2' }).expect(200);
-      await t.http.post(`/v1/grants/${grantId}/tranches/2/payment`).set(bearer(finance())).send({ reference: 'TRE-2', valueDate: '2025-11-01', amountFen: 20_000_000 }).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/2/payment`).set(bearer(finance())).send({ reference: 'TRE-2', valueDate: '2024-09-17', amountFen: 20_000_000 }).expect(200);
       const closed = await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(200);
       expect(closed.body).toMatchObject({ status: 'closed', money: { awardFen: 40_000_000, orderedFen: 40_000_000, paidFen: 40_000_000 } });
       await t.projectionsCaughtUp();
@@ -127,7 +129,7 @@ describe('whole lifecycles over REST', () => {
       await until(() => grant(grantId, admin()), (r) => r.status === 200);
       await t.http.post(`/v1/grants/${grantId}/agreement`).set(bearer(admin())).expect(200);
       await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-F1' }).expect(200);
-      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-F1', valueDate: '2024-12-20', amountFen: 15_000_000 }).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance())).send({ reference: 'TRE-F1', valueDate: '2024-09-13', amountFen: 15_000_000 }).expect(200);
       t.clock.advance(400 * 24 * 3600_000);
       await t.http.post(`/v1/grants/${grantId}/acceptance-request`).set(bearer(t.token({ role: 'applicant', org: creditCode }))).expect(200);
       const failed = await t.http
@@ -142,7 +144,7 @@ describe('whole lifecycles over REST', () => {
       expect(tooMuch.body).toMatchObject({ code: 'CLAWBACK_EXCEEDS_PAID', maxFen: 15_000_000 });
       const ordered = await t.http.post(`/v1/grants/${grantId}/clawbacks`).set(bearer(admin())).send({ amountFen: 15_000_000, reason: '未完成合同约定', dueDate: '2026-03-31' }).expect(201);
       const clawbackId = ordered.body.clawbacks[0].clawbackId;
-      await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 5_000_000, reference: 'BANK-1', valueDate: '2026-02-01' }).expect(201);
+      await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 5_000_000, reference: 'BANK-1', valueDate: '2024-09-23' }).expect(201);
       await t.projectionsCaughtUp();
 
       const check = t.app.get(ClawbackOverdueCheck);
@@ -153,8 +155,8 @@ describe('whole lifecycles over REST', () => {
       expect(await check.runOnce()).toBe(0);
       const overdue = (await grant(grantId, finance()).expect(200)).body;
       expect(overdue.clawbacks[0].status).toBe('overdue');
-      expect((await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 10_000_001, reference: 'BANK-2', valueDate: '2026-04-02' }).expect(422)).body.code).toBe('REPAYMENT_EXCEEDS_OUTSTANDING');
-      const repaid = await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 10_000_000, reference: 'BANK-2', valueDate: '2026-04-02' }).expect(201);
+      expect((await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 10_000_001, reference: 'BANK-2', valueDate: '2024-09-25' }).expect(422)).body.code).toBe('REPAYMENT_EXCEEDS_OUTSTANDING');
+      const repaid = await t.http.post(`/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`).set(bearer(finance())).send({ amountFen: 10_000_000, reference: 'BANK-2', valueDate: '2024-09-25' }).expect(201);
       expect(repaid.body.clawbacks[0].status).toBe('repaid');
       expect(repaid.body.money).toMatchObject({ paidFen: 15_000_000, clawbackOrderedFen: 15_000_000, repaidFen: 15_000_000 });
       expect((await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(200)).body.status).toBe('closed');
@@ -191,17 +193,17 @@ describe('whole lifecycles over REST', () => {
       await t.http.post(`${tranche(1)}/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-P1B' }).expect(200);
 
       // 10,000,000 ordered, 8,000,000 confirmed: partly paid, and the other 2,000,000 can be confirmed.
-      const partly = await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P1', valueDate: '2024-10-20', amountFen: 8_000_000 }).expect(200);
+      const partly = await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P1', valueDate: '2024-09-03', amountFen: 8_000_000 }).expect(200);
       expect(partly.body.tranches[0]).toMatchObject({ status: 'partly-paid', orderedFen: 10_000_000, paidFen: 8_000_000 });
       expect(partly.body.money).toMatchObject({ orderedFen: 10_000_000, paidFen: 8_000_000, unpaidOrderedFen: 2_000_000 });
       expect((await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({ reason: '撤销' }).expect(409)).body).toMatchObject({ code: 'TRANCHE_CANCEL_AFTER_PAYMENT', paidFen: 8_000_000 });
-      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P2', valueDate: '2024-10-25', amountFen: 2_000_001 }).expect(422)).body).toMatchObject({
+      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P2', valueDate: '2024-09-09', amountFen: 2_000_001 }).expect(422)).body).toMatchObject({
         code: 'PAYMENT_EXCEEDS_ORDER',
         orderedFen: 10_000_000,
         paidFen: 8_000_000,
         remainingFen: 2_000_000,
       });
-      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P1', valueDate: '2024-10-25', amountFen: 1_000 }).expect(409)).body.code).toBe('PAYMENT_REFERENCE_ALREADY_CONFIRMED');
+      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P1', valueDate: '2024-09-09', amountFen: 1_000 }).expect(409)).body.code).toBe('PAYMENT_REFERENCE_ALREADY_CONFIRMED');
 
       // The grant fails acceptance; it cannot close while 2,000,000 fen ordered is unpaid.
       t.clock.advance(400 * 24 * 3600_000);
@@ -215,17 +217,17 @@ describe('whole lifecycles over REST', () => {
       expect(blocked.body).toMatchObject({ code: 'TRANCHES_ORDERED_UNPAID', trancheNos: [1], unpaidFen: 2_000_000, tranches: [{ trancheNo: 1, orderedFen: 10_000_000, paidFen: 8_000_000, unpaidFen: 2_000_000 }] });
       expect(blocked.body.detailZh).toContain('20000.00 元');
 
-      const full = await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P2', valueDate: '2025-11-20', amountFen: 2_000_000 }).expect(200);
+      const full = await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P2', valueDate: '2024-09-19', amountFen: 2_000_000 }).expect(200);
       expect(full.body.tranches[0]).toMatchObject({
         status: 'paid',
         orderedFen: 10_000_000,
         paidFen: 10_000_000,
         payments: [
-          { reference: 'TRE-P1', valueDate: '2024-10-20', amountFen: 8_000_000 },
-          { reference: 'TRE-P2', valueDate: '2025-11-20', amountFen: 2_000_000 },
+          { reference: 'TRE-P1', valueDate: '2024-09-03', amountFen: 8_000_000 },
+          { reference: 'TRE-P2', valueDate: '2024-09-19', amountFen: 2_000_000 },
         ],
       });
-      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P3', valueDate: '2025-11-21', amountFen: 1 }).expect(409)).body.code).toBe('TRANCHE_ALREADY_PAID');
+      expect((await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P3', valueDate: '2024-09-21', amountFen: 1 }).expect(409)).body.code).toBe('TRANCHE_ALREADY_PAID');
       const closed = await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(200);
       expect(closed.body).toMatchObject({ status: 'closed', money: { orderedFen: 10_000_000, paidFen: 10_000_000, unpaidOrderedFen: 0 } });
       expect(await events()).toEqual([
@@ -268,7 +270,7 @@ describe('whole lifecycles over REST', () => {
       const N = 10;
 
       // Without Idempotency-Key: N identical confirmations at once; one is counted, the others are refused.
-      const bare = { reference: 'TRE-R1', valueDate: '2024-10-20', amountFen: 6_000_000 };
+      const bare = { reference: 'TRE-R1', valueDate: '2024-09-03', amountFen: 6_000_000 };
       const racing = await Promise.all(Array.from({ length: N }, () => t.http.post(payment).set(bearer(finance())).send(bare)));
       const statuses = racing.map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
@@ -278,7 +280,7 @@ describe('whole lifecycles over REST', () => {
 
       // Two different confirmations that together exceed the order, at once: Σ paid stays ≤ ordered (10,000,000).
       const over = await Promise.all(
-        ['TRE-R2', 'TRE-R3'].map((reference) => t.http.post(payment).set(bearer(finance())).send({ reference, valueDate: '2024-10-21', amountFen: 3_000_000 })),
+        ['TRE-R2', 'TRE-R3'].map((reference) => t.http.post(payment).set(bearer(finance())).send({ reference, valueDate: '2024-09-05', amountFen: 3_000_000 })),
       );
       expect(over.map((r) => r.status).sort()).toEqual(expect.arrayContaining([200]));
       expect(sum(await paidEvents())).toBeLessThanOrEqual(10_000_000);
@@ -287,7 +289,7 @@ describe('whole lifecycles over REST', () => {
       const state = (await grant(grantId, finance()).expect(200)).body.tranches[0];
       const remaining = state.orderedFen - state.paidFen;
       expect(remaining).toBeGreaterThan(0);
-      const keyed = { reference: 'TRE-R4', valueDate: '2024-10-22', amountFen: remaining };
+      const keyed = { reference: 'TRE-R4', valueDate: '2024-09-07', amountFen: remaining };
       const withKey = await Promise.all(Array.from({ length: N }, () => t.http.post(payment).set(bearer(finance())).set('Idempotency-Key', 'pay-r4').send(keyed)));
       const keyedStatuses = withKey.map((r) => r.status);
       expect(keyedStatuses.every((s) => s === 200 || s === 409)).toBe(true);
@@ -323,14 +325,14 @@ describe('whole lifecycles over REST', () => {
       const cases: Array<[string, string, object, string[]]> = [
         ['post', `/v1/grants/${grantId}/agreement`, {}, [finance(), otherCity('programme-admin'), stranger]],
         ['post', `/v1/grants/${grantId}/tranches/1/release-order`, { orderNo: 'x' }, [finance(), otherCity('programme-admin'), stranger]],
-        ['post', `/v1/grants/${grantId}/tranches/1/payment`, { reference: 'x', valueDate: '2024-12-01', amountFen: 1 }, [admin(), otherCity('finance'), stranger]],
+        ['post', `/v1/grants/${grantId}/tranches/1/payment`, { reference: 'x', valueDate: '2024-09-11', amountFen: 1 }, [admin(), otherCity('finance'), stranger]],
         ['post', `/v1/grants/${grantId}/tranches/1/cancellation`, { reason: 'x' }, [finance(), otherCity('programme-admin'), stranger]],
         ['post', `/v1/grants/${grantId}/mid-term-inspections`, { results: [] }, [finance(), otherCity('programme-admin')]],
         ['post', `/v1/grants/${grantId}/acceptance-request`, {}, [admin(), stranger]],
         ['post', `/v1/grants/${grantId}/acceptance-decision`, { results: [], decision: 'failed', reason: 'x' }, [finance(), otherCity('programme-admin')]],
         ['post', `/v1/grants/${grantId}/evaluation`, { inputs: { peopleTrained: 10 } }, [finance(), otherCity('programme-admin')]],
         ['post', `/v1/grants/${grantId}/clawbacks`, { amountFen: 1, reason: 'x', dueDate: '2030-01-01' }, [finance(), otherCity('programme-admin'), stranger]],
-        ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`, { amountFen: 1, reference: 'x', valueDate: '2024-12-01' }, [admin(), otherCity('finance')]],
+        ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`, { amountFen: 1, reference: 'x', valueDate: '2024-09-11' }, [admin(), otherCity('finance')]],
         ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/write-off`, { reason: 'x' }, [finance(), otherCity('programme-admin')]],
         ['post', `/v1/grants/${grantId}/closure`, {}, [finance(), otherCity('programme-admin')]],
         ['get', `/v1/grants/${grantId}`, {}, [stranger, otherCity('finance'), t.token({ role: 'expert', sub: 'e1' }), t.token({ role: 'district-office', district: '320508' })]],
@@ -360,7 +362,7 @@ describe('whole lifecycles over REST', () => {
       await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin)).send({ orderNo: 'SZ-A1' }).expect(200);
       const beforePayment = t.clock.now().toISOString();
       t.clock.advance(3600_000);
-      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance)).send({ reference: 'TRE-A1', valueDate: '2024-10-10', amountFen: 4_000_000 }).expect(200);
+      await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance)).send({ reference: 'TRE-A1', valueDate: '2024-09-01', amountFen: 4_000_000 }).expect(200);
 
       const then = (await t.http.get(`/v1/audit/grants/${grantId}?asOf=${encodeURIComponent(beforePayment)}`).set(bearer(auditor)).expect(200)).body;
       expect(then.grant.tranches[0]).toMatchObject({ status: 'ordered', paidFen: 0 });
@@ -471,7 +473,7 @@ describe('whole lifecycles over REST', () => {
       expect(targets['RZ-C10']).toMatchObject({ target: 1500, actual: 300, progressPercent: 20 });
       expect(targets['RZ-C9']).toMatchObject({ tracked: false, actual: null });
       await t.http.get('/v1/dashboards/cities/371100/targets').set(bearer(t.token({ role: 'auditor', city: '320500' }))).expect(403);
-      const paid = await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(t.token({ role: 'finance', city: '371100' }))).send({ reference: 'RZ-TRE-1', valueDate: '2025-03-01', amountFen: 5_000_000 }).expect(200);
+      const paid = await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(t.token({ role: 'finance', city: '371100' }))).send({ reference: 'RZ-TRE-1', valueDate: '2024-09-15', amountFen: 5_000_000 }).expect(200);
       expect(paid.body.money).toMatchObject({ awardFen: 5_000_000, paidFen: 5_000_000 });
     });
   });

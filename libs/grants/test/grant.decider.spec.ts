@@ -234,7 +234,7 @@ describe('grant', () => {
 
       it('is confirmed by finance with the treasury reference and value date; paying the whole order pays the tranche in full', () => {
         spec.given(ordered).when(pay(1, 25_000_000)).then([
-          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 25_000_000, reference: 'TREAS-1', valueDate: '2025-01-22', confirmedAt: iso(signedAt) } },
+          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 25_000_000, reference: 'TREAS-1', valueDate: '2025-01-20', confirmedAt: iso(signedAt) } },
           { type: 'TranchePaidInFull', data: { grantId, trancheNo: 1, orderNo: 'SZ-ORD-1', paidFen: 25_000_000, paidInFullAt: iso(signedAt) } },
         ]);
         expect(stateOf(extend(ordered, pay(1, 25_000_000)))).toMatchObject({
@@ -242,9 +242,15 @@ describe('grant', () => {
         });
       });
 
+      it('refuses a value date after today (Asia/Shanghai): money is confirmed once it moved', () => {
+        spec.given(ordered).when(pay(1, 25_000_000, signedAt, 'TREAS-1', '2099-01-01')).thenRefuses('VALUE_DATE_IN_FUTURE', { valueDate: '2099-01-01', today: '2025-01-20' });
+        // 2025-01-20T16:00Z is already 2025-01-21 in Shanghai.
+        spec.given(ordered).when(pay(1, 25_000_000, new Date('2025-01-20T16:00:00Z'), 'TREAS-1', '2025-01-21')).thenMatches([{ type: 'TranchePaid', data: { valueDate: '2025-01-21' } }, { type: 'TranchePaidInFull' }]);
+      });
+
       it('may be less than ordered: the tranche is partly paid and the rest stays payable', () => {
         spec.given(ordered).when(pay(1, 24_999_999)).then([
-          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 24_999_999, reference: 'TREAS-1', valueDate: '2025-01-22', confirmedAt: iso(signedAt) } },
+          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 24_999_999, reference: 'TREAS-1', valueDate: '2025-01-20', confirmedAt: iso(signedAt) } },
         ]);
         const partly = extend(ordered, pay(1, 24_999_999));
         expect(stateOf(partly)).toMatchObject({ tranches: [{ status: 'partly-paid', orderedFen: 25_000_000, paidFen: 24_999_999 }, { status: 'planned' }], money: { orderedFen: 25_000_000, paidFen: 24_999_999 } });
@@ -253,7 +259,7 @@ describe('grant', () => {
 
       it('takes several confirmations, each with its own reference and value date, up to the order (10,000,000 ordered, 8,000,000 + 2,000,000 paid)', () => {
         const tenMillion = history(awardGrant(), sign(), order(1, 10_000_000));
-        const first = extend(tenMillion, pay(1, 8_000_000, signedAt, 'TRE-8M', '2025-01-22'));
+        const first = extend(tenMillion, pay(1, 8_000_000, signedAt, 'TRE-8M', '2025-01-20'));
         expect(stateOf(first)).toMatchObject({ tranches: [{ status: 'partly-paid', paidFen: 8_000_000 }, {}] });
         spec.given(first).when(pay(1, 2_000_001, midTerm, 'TRE-2M', '2025-02-03')).thenRefuses('PAYMENT_EXCEEDS_ORDER', { trancheNo: 1, orderedFen: 10_000_000, paidFen: 8_000_000, remainingFen: 2_000_000 });
         spec.given(first).when(pay(1, 2_000_000, midTerm, 'TRE-2M', '2025-02-03')).then([
@@ -269,7 +275,7 @@ describe('grant', () => {
               paidFen: 10_000_000,
               payment: { reference: 'TRE-2M', valueDate: '2025-02-03' },
               payments: [
-                { reference: 'TRE-8M', valueDate: '2025-01-22', amountFen: 8_000_000, confirmedAt: iso(signedAt) },
+                { reference: 'TRE-8M', valueDate: '2025-01-20', amountFen: 8_000_000, confirmedAt: iso(signedAt) },
                 { reference: 'TRE-2M', valueDate: '2025-02-03', amountFen: 2_000_000, confirmedAt: iso(midTerm) },
               ],
             },
@@ -283,7 +289,7 @@ describe('grant', () => {
       it('reads a stored payment for less than its order (once shown as paid) as a partial one, so the rest can be confirmed', () => {
         const stored: GrantEvent[] = [
           ...history(awardGrant(), sign(), order(1, 10_000_000)),
-          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 8_000_000, reference: 'TRE-OLD', valueDate: '2025-01-22', confirmedAt: iso(signedAt) } },
+          { type: 'TranchePaid', data: { grantId, trancheNo: 1, amountFen: 8_000_000, reference: 'TRE-OLD', valueDate: '2025-01-20', confirmedAt: iso(signedAt) } },
         ];
         expect(stateOf(stored)).toMatchObject({ tranches: [{ status: 'partly-paid', paidFen: 8_000_000 }, {}] });
         spec.given(stored).when(pay(1, 2_000_000, midTerm, 'TRE-REST')).thenMatches([{ type: 'TranchePaid', data: { amountFen: 2_000_000 } }, { type: 'TranchePaidInFull' }]);
@@ -585,14 +591,14 @@ describe('grant', () => {
 
     it('records partial repayments', () => {
       spec.given(ordered).when(repay(4_000_000)).then([
-        { type: 'RepaymentRecorded', data: { grantId, clawbackId: 'cb-1', repaymentId: 'rp-1', amountFen: 4_000_000, reference: 'BANK-1', valueDate: '2026-11-25', recordedAt: iso(decidedAt) } },
+        { type: 'RepaymentRecorded', data: { grantId, clawbackId: 'cb-1', repaymentId: 'rp-1', amountFen: 4_000_000, reference: 'BANK-1', valueDate: '2026-11-20', recordedAt: iso(decidedAt) } },
       ]);
     });
 
     it('is settled by the repayment of the last fen', () => {
       const partly = extend(ordered, repay(9_999_999));
       spec.given(partly).when(repay(1, 'rp-2')).then([
-        { type: 'RepaymentRecorded', data: { grantId, clawbackId: 'cb-1', repaymentId: 'rp-2', amountFen: 1, reference: 'BANK-1', valueDate: '2026-11-25', recordedAt: iso(decidedAt) } },
+        { type: 'RepaymentRecorded', data: { grantId, clawbackId: 'cb-1', repaymentId: 'rp-2', amountFen: 1, reference: 'BANK-1', valueDate: '2026-11-20', recordedAt: iso(decidedAt) } },
         { type: 'ClawbackSettled', data: { grantId, clawbackId: 'cb-1', repaidFen: 10_000_000, settledAt: iso(decidedAt) } },
       ]);
     });

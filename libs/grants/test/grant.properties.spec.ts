@@ -63,7 +63,9 @@ const clawback: fc.Arbitrary<Pick> = mostly<Pick>(fc.record({ index: fc.nat(10) 
 const text = mostly(fc.constant('未按期完成合同内容'), fc.oneof(fc.constantFrom('', '  '), fc.string({ unit: 'grapheme', maxLength: 8 })));
 /** A small pool, so that a reference is sometimes confirmed twice (refused) and partial payments get fresh ones. */
 const reference = mostly(fc.integer({ min: 1, max: 5 }).map((n) => `TREAS-${n}`), fc.constantFrom('', ' '));
-const valueDate = mostly(fc.constantFrom('2025-03-01', '2026-02-28'), fc.constantFrom('2026-02-29', '2025-13-01', 'yesterday'));
+/** Mostly the day of the command (`today`, resolved when the command is built) or an earlier day; sometimes invalid or after today. */
+const valueDate = mostly(fc.constantFrom('today', '2024-01-01'), fc.constantFrom('2026-02-29', '2025-13-01', 'yesterday', '2099-01-01'));
+const valueDateOn = (value: string, now: Date): string => (value === 'today' ? shanghaiDate(now) : value);
 const progress = fc.oneof({ weight: 4, arbitrary: fc.constant<TargetProgress>('on-track') }, { weight: 1, arbitrary: fc.constantFrom<TargetProgress>('at-risk', 'failing') });
 const n = TARGETS.length;
 
@@ -169,7 +171,7 @@ function commandFor(s: Step, state: GrantState, now: Date, first: AwardGrant): G
       const no = pick(s.tranche, tranches.filter((t) => t.status === 'ordered' || t.status === 'partly-paid'), tranches, (t) => t.trancheNo, 1) as number;
       const t = trancheOf(no);
       const remaining = t ? t.orderedFen - t.paidFen : 100;
-      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, remaining) ?? remaining, reference: s.reference, valueDate: s.valueDate, now };
+      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, remaining) ?? remaining, reference: s.reference, valueDate: valueDateOn(s.valueDate, now), now };
     }
     case 'cancel': {
       const no = pick(s.tranche, tranches.filter((t) => t.status !== 'planned'), tranches, (t) => t.trancheNo, 1) as number;
@@ -198,7 +200,7 @@ function commandFor(s: Step, state: GrantState, now: Date, first: AwardGrant): G
       const id = String(pick(s.clawback, open, clawbacks, (c) => c.clawbackId, 'cb-1'));
       const c = clawbackOf(id);
       const owed = c ? outstandingFen(c) : 100;
-      return { type: 'RecordRepayment', clawbackId: id, repaymentId: s.repaymentId, amountFen: resolve(s.amount, owed) ?? owed, reference: s.reference, valueDate: s.valueDate, now };
+      return { type: 'RecordRepayment', clawbackId: id, repaymentId: s.repaymentId, amountFen: resolve(s.amount, owed) ?? owed, reference: s.reference, valueDate: valueDateOn(s.valueDate, now), now };
     }
     case 'overdue':
       return { type: 'MarkClawbackOverdue', clawbackId: String(pick(s.clawback, open, clawbacks, (c) => c.clawbackId, 'cb-1')), now };
@@ -363,6 +365,7 @@ describe('grant invariants under random command sequences', () => {
         'TRANCHE_TRIGGER_NOT_MET',
         'GRANT_ALREADY_AWARDED',
         'AGREEMENT_NOT_SIGNED',
+        'VALUE_DATE_IN_FUTURE',
       ]),
     );
   });

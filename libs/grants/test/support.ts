@@ -60,7 +60,7 @@ export const order = (trancheNo: number, amountFen?: number, now = signedAt, ord
   orderNo,
   now,
 });
-export const pay = (trancheNo: number, amountFen: number, now = signedAt, reference = `TREAS-${trancheNo}`, valueDate = '2025-01-22'): GrantCommand => ({
+export const pay = (trancheNo: number, amountFen: number, now = signedAt, reference = `TREAS-${trancheNo}`, valueDate = now.toISOString().slice(0, 10)): GrantCommand => ({
   type: 'ConfirmTranchePayment',
   trancheNo,
   amountFen,
@@ -101,7 +101,7 @@ export const clawback = (amountFen: number, clawbackId = 'cb-1', dueDate = '2026
   dueDate,
   now,
 });
-export const repay = (amountFen: number, repaymentId = 'rp-1', clawbackId = 'cb-1', now = decidedAt, reference = 'BANK-1', valueDate = '2026-11-25'): GrantCommand => ({
+export const repay = (amountFen: number, repaymentId = 'rp-1', clawbackId = 'cb-1', now = decidedAt, reference = 'BANK-1', valueDate = now.toISOString().slice(0, 10)): GrantCommand => ({
   type: 'RecordRepayment',
   clawbackId,
   repaymentId,

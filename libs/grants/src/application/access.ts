@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import { DomainError } from '@ipstd/kernel';
 import { Principal, ProblemException } from '@ipstd/platform';
 import { cityOf } from '@ipstd/applications';
 import { GrantState } from '../domain';
@@ -37,4 +38,28 @@ export function requireGrantOwner(principal: Principal) {
 
 export function requireReadable(principal: Principal, grant: Awarded): void {
   if (!canReadGrant(principal, grant)) throw forbidden();
+}
+
+/**
+ * The named policies of grant commands, as data: `city-bureau` (the programme admin or the finance
+ * bureau of the grant's city), `owner` (the enterprise itself), `treasury-city` (a treasury message
+ * from the grant's city).
+ */
+export type GrantAuthorisation =
+  | { readonly policy: 'city-bureau'; readonly principal: Principal }
+  | { readonly policy: 'owner'; readonly principal: Principal }
+  | { readonly policy: 'treasury-city'; readonly city: string };
+
+export function authoriseGrant(authorisation: GrantAuthorisation, grant: Awarded): void {
+  switch (authorisation.policy) {
+    case 'city-bureau':
+      return requireGrantCity(authorisation.principal)(grant);
+    case 'owner':
+      return requireGrantOwner(authorisation.principal)(grant);
+    case 'treasury-city':
+      if (cityOf(grant.enterprise.district) !== authorisation.city) {
+        throw new DomainError('GRANT_OUTSIDE_TREASURY_CITY', 'forbidden', { zh: '该项目不属于付款国库所在城市', en: "The grant does not belong to the paying treasury's city" }, { city: authorisation.city });
+      }
+      return;
+  }
 }

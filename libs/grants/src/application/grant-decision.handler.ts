@@ -1,18 +1,25 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandContext, CommandPipeline } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, notFound } from '@ipstd/platform';
 import { GrantCommand, GrantState } from '../domain';
-import { grantSpec, loadGrant } from './grant-streams';
+import { GrantAuthorisation, authoriseGrant } from './access';
+import { grantSpec } from './grant-streams';
 import { GrantView, grantView } from './grant-view';
 
-type Awarded = Exclude<GrantState, { status: 'none' }>;
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
 
-/** One decision on a grant by the bureau, the finance bureau or the enterprise, after its scope check. */
+/** A grant command as plain data: the pipeline adds the instant it is decided at. */
+export type GrantCommandInput = DistributiveOmit<Exclude<GrantCommand, { type: 'AwardGrant' | 'MarkClawbackOverdue' }>, 'now'>;
+
+/**
+ * One decision on a grant by the bureau, the finance bureau, the enterprise or a system acting for
+ * them (treasury messages): plain data, with the named policy its caller must pass.
+ */
 export class GrantDecisionCommand extends Command<{ view: GrantView; revision: bigint; replayed: boolean }> {
   constructor(
     readonly grantId: string,
     readonly context: CommandContext,
-    readonly authorise: (grant: Awarded) => void,
-    readonly command: (now: Date) => GrantCommand,
+    readonly authorisation: GrantAuthorisation,
+    readonly input: GrantCommandInput,
   ) {
     super();
   }
@@ -22,11 +29,14 @@ export class GrantDecisionCommand extends Command<{ view: GrantView; revision: b
 export class GrantDecisionHandler implements ICommandHandler<GrantDecisionCommand> {
   constructor(private readonly pipeline: CommandPipeline) {}
 
-  async execute({ grantId, context, authorise, command }: GrantDecisionCommand) {
-    const current = await loadGrant(this.pipeline, grantId);
-    authorise(current.state);
-    const result = await this.pipeline.run(grantSpec(grantId), context, (_, now) => command(now));
-    if (result.state.status === 'none') throw new Error('grant vanished');
+  async execute({ grantId, context, authorisation, input }: GrantDecisionCommand) {
+    const result = await this.pipeline.run(grantSpec(grantId), context, (_, now) => ({ ...input, now }) as GrantCommand, {
+      authorise: (state: GrantState) => {
+        if (state.status === 'none') throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
+        authoriseGrant(authorisation, state);
+      },
+    });
+    if (result.state.status === 'none') throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
     return { view: grantView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
   }
 }

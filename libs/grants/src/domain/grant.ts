@@ -204,6 +204,21 @@ function requireDate(value: unknown, field: string): string {
   return value as string;
 }
 
+/** A value date (起息日) of money that moved: a valid date, not after today in Asia/Shanghai. */
+function requirePastValueDate(value: unknown, now: Date): string {
+  const valueDate = requireDate(value, 'valueDate');
+  const today = shanghaiDate(now);
+  if (valueDate > today) {
+    throw new DomainError(
+      'VALUE_DATE_IN_FUTURE',
+      'rule',
+      { zh: `起息日 ${valueDate} 晚于今天（${today}，北京时间），资金尚未到账不能确认`, en: `The value date ${valueDate} is after today (${today}, Asia/Shanghai): money cannot be confirmed before it moves` },
+      { field: 'valueDate', valueDate, today },
+    );
+  }
+  return valueDate;
+}
+
 function requireTranche(grant: ActiveGrant, trancheNo: number): TrancheState {
   const tranche = grant.tranches.find((t) => t.trancheNo === trancheNo);
   if (!tranche) {
@@ -457,7 +472,7 @@ function confirmPayment(command: ConfirmTranchePayment, state: GrantState): Gran
     );
   }
   const reference = requireText(command.reference, 'PAYMENT_REFERENCE_REQUIRED', 'reference', { zh: '国库或银行凭证号', en: 'The treasury or bank reference' });
-  const valueDate = requireDate(command.valueDate, 'valueDate');
+  const valueDate = requirePastValueDate(command.valueDate, command.now);
   const amountFen = requireFen(command.amountFen, 'amountFen');
   const earlier = grant.tranches.find((t) => (t.payments ?? []).some((p) => p.reference === reference));
   if (earlier) {
@@ -672,7 +687,7 @@ function recordRepayment(command: RecordRepayment, state: GrantState): GrantEven
     );
   }
   const reference = requireText(command.reference, 'PAYMENT_REFERENCE_REQUIRED', 'reference', { zh: '国库或银行凭证号', en: 'The treasury or bank reference' });
-  const valueDate = requireDate(command.valueDate, 'valueDate');
+  const valueDate = requirePastValueDate(command.valueDate, command.now);
   const at = command.now.toISOString();
   const recorded: GrantEvent = {
     type: 'RepaymentRecorded',

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { BilingualText, DomainError, checkCreditCode } from '@ipstd/kernel';
 import { WrongExpectedRevisionError } from '@ipstd/event-store';
 import { CommandContext, FieldError, ProblemException, RETRY_ON_CONFLICT, retryOnConflict, validateMessage } from '@ipstd/platform';
-import { RecordEnterpriseFactCommand, cityOf } from '@ipstd/applications';
+import { RecordEnterpriseFactCommand } from '@ipstd/applications';
 import { GrantDecisionCommand } from '@ipstd/grants';
 import { InboundKind } from '../kafka/topics';
 import { FACT_OF_KIND, INBOUND_MESSAGE_TYPES, InboundFactMessage, TreasuryPaymentMessage } from './inbound-messages';
@@ -76,16 +76,13 @@ export class InboundProcessor {
     if (kind === 'treasury-payments') {
       const payment = message as TreasuryPaymentMessage;
       const result = await this.commands.execute(
-        new GrantDecisionCommand(
-          payment.grantId,
-          context,
-          (grant) => {
-            if (cityOf(grant.enterprise.district) !== payment.city) {
-              throw new DomainError('GRANT_OUTSIDE_TREASURY_CITY', 'forbidden', { zh: '该项目不属于付款国库所在城市', en: "The grant does not belong to the paying treasury's city" }, { city: payment.city });
-            }
-          },
-          (now) => ({ type: 'ConfirmTranchePayment', trancheNo: payment.trancheNo, reference: payment.reference, valueDate: payment.valueDate, amountFen: payment.amountFen, now }),
-        ),
+        new GrantDecisionCommand(payment.grantId, context, { policy: 'treasury-city', city: payment.city }, {
+          type: 'ConfirmTranchePayment',
+          trancheNo: payment.trancheNo,
+          reference: payment.reference,
+          valueDate: payment.valueDate,
+          amountFen: payment.amountFen,
+        }),
       );
       return result.replayed ? 'duplicate' : 'applied';
     }

@@ -4,17 +4,15 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { IdGenerator } from '@ipstd/kernel';
 import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, UuidParam, etagOf } from '@ipstd/platform';
-import { GrantCommand, GrantState } from '../../domain';
-import { requireGrantCity, requireGrantOwner, requireReadable } from '../../application/access';
+import { GrantAuthorisation, requireGrantCity, requireReadable } from '../../application/access';
 import { AcceptanceDecisionDto, ClawbackDto, ClosureDto, EvaluationDto, MidTermInspectionDto, PaymentDto, ReasonDto, ReleaseOrderDto, RepaymentDto } from '../../application/grant.dto';
-import { GrantDecisionCommand } from '../../application/grant-decision.handler';
+import { GrantCommandInput, GrantDecisionCommand } from '../../application/grant-decision.handler';
 import { loadGrant } from '../../application/grant-streams';
 import { checkIndexInputs } from '../../application/index-inputs';
 import { RuleCatalog, loadOpenProgramme } from '@ipstd/applications';
 import { evaluateIndex } from '@ipstd/funding-rules';
 import { grantView } from '../../application/grant-view';
 
-type Awarded = Exclude<GrantState, { status: 'none' }>;
 const trancheNo = new ParseIntPipe({ errorHttpStatusCode: HttpStatus.NOT_FOUND });
 
 @ApiTags('grants')
@@ -43,7 +41,7 @@ export class GrantsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: 'Record the signed funding agreement; implementation begins (not in API.md\'s first draft)' })
   sign(@Param('grantId', UuidParam) id: string, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'SignAgreement', now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'SignAgreement' });
   }
 
   @Post(':grantId/tranches/:n/release-order')
@@ -51,7 +49,7 @@ export class GrantsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: "The bureau's release order for a tranche, once its trigger has happened (first of two signatures)" })
   order(@Param('grantId', UuidParam) id: string, @Param('n', trancheNo) n: number, @Body() body: ReleaseOrderDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'OrderTrancheRelease', trancheNo: n, amountFen: body.amountFen, orderNo: body.orderNo, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'OrderTrancheRelease', trancheNo: n, amountFen: body.amountFen, orderNo: body.orderNo });
   }
 
   @Post(':grantId/tranches/:n/payment')
@@ -59,7 +57,7 @@ export class GrantsController {
   @Roles('finance')
   @ApiOperation({ summary: "The finance bureau's payment confirmation (second signature): reference, value date, amount ≤ ordered − already paid; several confirmations may pay one order" })
   pay(@Param('grantId', UuidParam) id: string, @Param('n', trancheNo) n: number, @Body() body: PaymentDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'ConfirmTranchePayment', trancheNo: n, reference: body.reference, valueDate: body.valueDate, amountFen: body.amountFen, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'ConfirmTranchePayment', trancheNo: n, reference: body.reference, valueDate: body.valueDate, amountFen: body.amountFen });
   }
 
   @Post(':grantId/tranches/:n/cancellation')
@@ -67,7 +65,7 @@ export class GrantsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: 'Cancel a release order nothing has been paid against (撤销拨付令), with a reason; the tranche can then be ordered again' })
   cancelOrder(@Param('grantId', UuidParam) id: string, @Param('n', trancheNo) n: number, @Body() body: ReasonDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'CancelTrancheRelease', trancheNo: n, reason: body.reason, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'CancelTrancheRelease', trancheNo: n, reason: body.reason });
   }
 
   @Post(':grantId/mid-term-inspections')
@@ -76,7 +74,7 @@ export class GrantsController {
   @ApiOperation({ summary: 'Mid-term inspection (中期检查): every target due at mid-term is on-track, at-risk or failing, with findings' })
   inspect(@Param('grantId', UuidParam) id: string, @Body() body: MidTermInspectionDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     const inspectionId = this.ids.next();
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'RecordMidTermInspection', inspectionId, results: body.results, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'RecordMidTermInspection', inspectionId, results: body.results });
   }
 
   @Post(':grantId/acceptance-request')
@@ -84,7 +82,7 @@ export class GrantsController {
   @Roles('applicant')
   @ApiOperation({ summary: 'The enterprise requests acceptance, at least the lead time (3 months) before the implementation period ends' })
   requestAcceptance(@Param('grantId', UuidParam) id: string, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantOwner(p), (now) => ({ type: 'RequestAcceptance', now }));
+    return this.decide(id, c, r, { policy: 'owner', principal: p }, { type: 'RequestAcceptance' });
   }
 
   @Post(':grantId/acceptance-decision')
@@ -92,7 +90,7 @@ export class GrantsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: 'Acceptance (结项验收): per-target results and accepted or failed' })
   decideAcceptance(@Param('grantId', UuidParam) id: string, @Body() body: AcceptanceDecisionDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'DecideAcceptance', results: body.results, decision: body.decision, reason: body.reason, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'DecideAcceptance', results: body.results, decision: body.decision, reason: body.reason });
   }
 
   @Post(':grantId/evaluation')
@@ -105,14 +103,13 @@ export class GrantsController {
     const programme = await loadOpenProgramme(this.pipeline, state.programmeId);
     const ruleSet = await this.rules.get(programme.state.terms.ruleSet);
     const assessment = evaluateIndex(ruleSet, checkIndexInputs(ruleSet, body.inputs));
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, {
       type: 'RecordEvaluation',
       outcome: assessment.outcome === 'pass' ? 'passed' : 'failed',
       score: assessment.score,
       passMark: assessment.passMark,
       index: { ruleSet: assessment.ruleSet, indicators: assessment.indicators },
-      now,
-    }));
+    });
   }
 
   @Post(':grantId/clawbacks')
@@ -121,7 +118,7 @@ export class GrantsController {
   @ApiOperation({ summary: 'Order a recovery (收回项目资金): amount ≤ paid − already ordered back, reason, due date' })
   clawback(@Param('grantId', UuidParam) id: string, @Body() body: ClawbackDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     const clawbackId = this.ids.next();
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'OrderClawback', clawbackId, amountFen: body.amountFen, reason: body.reason, dueDate: body.dueDate, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'OrderClawback', clawbackId, amountFen: body.amountFen, reason: body.reason, dueDate: body.dueDate });
   }
 
   @Post(':grantId/clawbacks/:clawbackId/repayments')
@@ -130,7 +127,7 @@ export class GrantsController {
   @ApiOperation({ summary: 'Record a (partial) repayment of a clawback' })
   repay(@Param('grantId', UuidParam) id: string, @Param('clawbackId', UuidParam) clawbackId: string, @Body() body: RepaymentDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     const repaymentId = this.ids.next();
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'RecordRepayment', clawbackId, repaymentId, amountFen: body.amountFen, reference: body.reference, valueDate: body.valueDate, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'RecordRepayment', clawbackId, repaymentId, amountFen: body.amountFen, reference: body.reference, valueDate: body.valueDate });
   }
 
   @Post(':grantId/clawbacks/:clawbackId/write-off')
@@ -138,7 +135,7 @@ export class GrantsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: 'Write off what remains of a clawback, with a reason (not in API.md\'s first draft)' })
   writeOff(@Param('grantId', UuidParam) id: string, @Param('clawbackId', UuidParam) clawbackId: string, @Body() body: ReasonDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'WriteOffClawback', clawbackId, reason: body.reason, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'WriteOffClawback', clawbackId, reason: body.reason });
   }
 
   @Post(':grantId/closure')
@@ -146,11 +143,11 @@ export class GrantsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: 'Close the grant after acceptance (not in API.md\'s first draft)' })
   close(@Param('grantId', UuidParam) id: string, @Body() body: ClosureDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    return this.decide(id, c, r, requireGrantCity(p), (now) => ({ type: 'CloseGrant', tranchesNotDue: body.tranchesNotDue, now }));
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'CloseGrant', tranchesNotDue: body.tranchesNotDue });
   }
 
-  private async decide(grantId: string, context: CommandContext, response: Response, authorise: (grant: Awarded) => void, command: (now: Date) => GrantCommand) {
-    const result = await this.commands.execute(new GrantDecisionCommand(grantId, context, authorise, command));
+  private async decide(grantId: string, context: CommandContext, response: Response, authorisation: GrantAuthorisation, input: GrantCommandInput) {
+    const result = await this.commands.execute(new GrantDecisionCommand(grantId, context, authorisation, input));
     response.setHeader('ETag', etagOf(result.revision));
     return result.view;
   }
