@@ -597,10 +597,19 @@ describe('grant', () => {
 
     it('is settled by the repayment of the last fen', () => {
       const partly = extend(ordered, repay(9_999_999));
-      spec.given(partly).when(repay(1, 'rp-2')).then([
-        { type: 'RepaymentRecorded', data: { grantId, clawbackId: 'cb-1', repaymentId: 'rp-2', amountFen: 1, reference: 'BANK-1', valueDate: '2026-11-20', recordedAt: iso(decidedAt) } },
+      spec.given(partly).when(repay(1, 'rp-2', 'cb-1', decidedAt, 'BANK-2')).then([
+        { type: 'RepaymentRecorded', data: { grantId, clawbackId: 'cb-1', repaymentId: 'rp-2', amountFen: 1, reference: 'BANK-2', valueDate: '2026-11-20', recordedAt: iso(decidedAt) } },
         { type: 'ClawbackSettled', data: { grantId, clawbackId: 'cb-1', repaidFen: 10_000_000, settledAt: iso(decidedAt) } },
       ]);
+    });
+
+    it('records a bank reference once: the same repayment sent twice without a key is refused the second time', () => {
+      const partly = extend(ordered, repay(1_000_000));
+      spec.given(partly).when(repay(1_000_000, 'rp-2')).thenRefuses('REPAYMENT_REFERENCE_ALREADY_RECORDED', { reference: 'BANK-1', clawbackId: 'cb-1' });
+    });
+
+    it('refuses the same recovery decision twice while it is outstanding (a double submission), not a different one', () => {
+      spec.given(ordered).when(clawback(10_000_000, 'cb-2')).thenRefuses('CLAWBACK_DUPLICATE', { clawbackId: 'cb-1' });
     });
 
     it('refuses a repayment beyond what is outstanding', () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CommandContext, CommandPipeline, Principal, notFound } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Principal, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
 import { ApplicationCommand, ApplicationState, ProgrammeContext, cityOf } from '../domain';
 import { applicationSpec, loadOpenProgramme } from './streams';
 import { ApplicationCommandResult, applicationResult } from './views';
@@ -36,7 +36,7 @@ export class ApplicationWritePath {
         const programme = await loadOpenProgramme(this.pipeline, existing(state).programmeId);
         return build({ programmeId: programme.state.programmeId, terms: programme.state.terms }, now);
       },
-      { authorise: (state) => policy(principal, scopeOf(existing(state))) },
+      { authorise: (state) => policy(principal, scopeOf(existing(state))), retry: RETRY_ON_CONFLICT },
     );
     return applicationResult(result, principal);
   }

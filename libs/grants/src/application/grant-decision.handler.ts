@@ -1,5 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandContext, CommandPipeline, notFound } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
 import { GrantCommand, GrantState } from '../domain';
 import { GrantAuthorisation, authoriseGrant } from './access';
 import { grantSpec } from './grant-streams';
@@ -35,6 +35,7 @@ export class GrantDecisionHandler implements ICommandHandler<GrantDecisionComman
         if (state.status === 'none') throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
         authoriseGrant(authorisation, state);
       },
+      retry: RETRY_ON_CONFLICT,
     });
     if (result.state.status === 'none') throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
     return { view: grantView(result.state, result.revision), revision: result.revision, replayed: result.replayed };

@@ -642,6 +642,18 @@ function orderClawback(command: OrderClawback, state: GrantState): GrantEvent[] 
     throw new DomainError('CLAWBACK_NOTHING_PAID', 'state', { zh: '项目尚未拨付资金，无可收回', en: 'Nothing has been paid out, so nothing can be clawed back' }, { paidFen: 0 });
   }
   const amountFen = requireFen(command.amountFen, 'amountFen');
+  const twin = grant.clawbacks.find(
+    (c) => isOutstanding(c) && c.amountFen === amountFen && c.dueDate === command.dueDate && c.reason === command.reason,
+  );
+  if (twin) {
+    // The same recovery decision again (a double submission without Idempotency-Key): refused, not ordered twice.
+    throw new DomainError(
+      'CLAWBACK_DUPLICATE',
+      'state',
+      { zh: '已有金额、理由和期限完全相同的收回决定在执行中', en: 'An outstanding clawback with the same amount, reason and due date already exists' },
+      { clawbackId: twin.clawbackId },
+    );
+  }
   const maxFen = grant.money.paidFen - grant.money.clawbackOrderedFen;
   if (amountFen > maxFen) {
     const [asked, max, paid] = [fenText(amountFen), fenText(maxFen), fenText(grant.money.paidFen)];
@@ -687,6 +699,15 @@ function recordRepayment(command: RecordRepayment, state: GrantState): GrantEven
     );
   }
   const reference = requireText(command.reference, 'PAYMENT_REFERENCE_REQUIRED', 'reference', { zh: '国库或银行凭证号', en: 'The treasury or bank reference' });
+  const repaidBefore = grant.clawbacks.find((c) => (c.repaymentReferences ?? []).includes(reference));
+  if (repaidBefore) {
+    throw new DomainError(
+      'REPAYMENT_REFERENCE_ALREADY_RECORDED',
+      'state',
+      { zh: `凭证号 ${reference} 已登记为退回资金`, en: `The reference ${reference} is already recorded as a repayment` },
+      { reference, clawbackId: repaidBefore.clawbackId },
+    );
+  }
   const valueDate = requirePastValueDate(command.valueDate, command.now);
   const at = command.now.toISOString();
   const recorded: GrantEvent = {

@@ -74,6 +74,8 @@ export interface ClawbackState {
   readonly dueDate: string;
   readonly orderedAt: string;
   readonly repaymentIds: readonly string[];
+  /** Treasury/bank references of the repayments, each recorded once per grant (absent in states stored before). */
+  readonly repaymentReferences?: readonly string[];
 }
 
 /** Running totals, integer fen. Invariants: ordered ≤ award; paid ≤ ordered; clawbackOrdered ≤ paid; repaid + writtenOff ≤ clawbackOrdered. */
@@ -299,7 +301,7 @@ export function evolveGrant(state: GrantState, event: GrantEvent): GrantState {
       const { clawbackId, repaymentId, amountFen } = event.data;
       return {
         ...state,
-        clawbacks: withClawback(state, clawbackId, (c) => ({ ...c, repaidFen: c.repaidFen + amountFen, repaymentIds: [...c.repaymentIds, repaymentId] })),
+        clawbacks: withClawback(state, clawbackId, (c) => ({ ...c, repaidFen: c.repaidFen + amountFen, repaymentIds: [...c.repaymentIds, repaymentId], repaymentReferences: [...(c.repaymentReferences ?? []), event.data.reference] })),
         money: { ...state.money, repaidFen: state.money.repaidFen + amountFen },
       };
     }
