@@ -24,3 +24,4 @@ export * from './bootstrap';
 export * from './subscriptions/checkpointed-worker';
 export * from './database/reachable';
 export * from './http/exact-decimal';
+export * from './startup-error';
