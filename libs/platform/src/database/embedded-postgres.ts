@@ -102,14 +102,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
     try {
       await server.initialise();
-    } catch {
+    } catch (error) {
+      if (error instanceof Error) record(error.message);
       throw initdbFailure(output, pgdata);
     }
   }
   try {
     await server.start();
-  } catch {
+  } catch (error) {
     // The package rejects with nothing when the server exits during start: its output says why.
+    if (error instanceof Error) record(error.message);
     throw startFailure(output, { pgdata, root, tcpPort: options.tcpPort ?? null, socketDir });
   }
 
@@ -531,6 +533,9 @@ function startFailure(output: readonly string[], ctx: { pgdata: string; root: st
   const other = /Is another postmaster \(PID (\d+)\) running/.exec(text);
   if (/lock file "postmaster\.pid" already exists/.test(text)) {
     return new StartupError(`DATA_DIR ${ctx.root} is in use: another PostgreSQL${other ? ` (process ${other[1]})` : ''} runs on it; stop the instance that uses it first, or give this one its own DATA_DIR`, 2);
+  }
+  if (/bogus data in lock file "postmaster\.pid"/.test(text)) {
+    return new StartupError(`${join(ctx.pgdata, 'postmaster.pid')} holds no process id (damaged); if no PostgreSQL runs on DATA_DIR, delete that file and start again`, 2);
   }
   if (ctx.tcpPort && /could not bind IPv4 address|could not create any TCP\/IP sockets/.test(text)) return portTaken(ctx.tcpPort);
   if (/\.s\.PGSQL\.\d+\.lock" already exists/.test(text)) {
