@@ -42,7 +42,7 @@ export async function resolveBenchDatabase(log: (line: string) => void): Promise
   // When run as root the server runs as a 'postgres' system user, which must reach the folder.
   chmodSync(dir, 0o755);
   const port = await freePort();
-  const handle = await startEmbeddedPostgres({ dataDir: dir, port, database: name });
+  const handle = await startEmbeddedPostgres({ dataDir: dir, tcpPort: port, database: name });
   return {
     url: handle.url,
     label: `embedded PostgreSQL on 127.0.0.1:${port}, database ${name} (${dir})`,

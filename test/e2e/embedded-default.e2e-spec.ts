@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { suzhouTerms } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { RunningApp, builtApp, startBuiltApp, stopApp } from '../support/processes';
@@ -21,7 +22,8 @@ describe('the embedded default (npm start)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves the API on an embedded PostgreSQL in DATA_DIR and keeps the data across a restart', async () => {
-    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+    // The default: no TCP port, the server listens on a Unix socket in DATA_DIR/run only.
+    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'warn' };
     const first = await startStandalone(env);
     expect(first.output()).toContain('/docs');
     const token = execFileSync(process.execPath, [tokenCli, '--role', 'programme-admin', '--city', '320500'], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } }).toString().trim();
@@ -34,10 +36,19 @@ describe('the embedded default (npm start)', () => {
     expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(dataDir, 'auth', 'hs256.key'))).toBe(true);
 
-    const second = await startStandalone(env);
+    expect(existsSync(join(dataDir, 'run', '.s.PGSQL.5432'))).toBe(false);
+
+    // EMBEDDED_PG_PORT set: the same data, and the server also answers on 127.0.0.1:<port> (psql, pg_dump).
+    const pgPort = await freePort();
+    const second = await startStandalone({ ...env, EMBEDDED_PG_PORT: String(pgPort) });
     const again = await fetch(`${second.url}/v1/programmes/${programmeId}`, { headers: { Authorization: `Bearer ${token}` } });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { code: string }).code).toBe('SZ-2024-IPSTD');
+    const client = new Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', password: 'postgres', database: 'ipstd' });
+    await client.connect();
+    const { rows } = await client.query<{ n: string }>('select count(*) as n from es_events');
+    await client.end();
+    expect(Number(rows[0].n)).toBeGreaterThan(0);
     expect(await stop(second)).toBe(0);
   }, 180_000);
 
@@ -45,7 +56,7 @@ describe('the embedded default (npm start)', () => {
     let status = 0;
     let stderr = '';
     try {
-      execFileSync(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty', EVENT_STORE: 'mongo', DATA_DIR: dataDir }, stdio: 'pipe' });
+      execFileSync(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty', EVENT_STORE: 'mongo', EMBEDDED_PG_PORT: '80', DATA_DIR: dataDir }, stdio: 'pipe' });
     } catch (error) {
       status = (error as { status: number }).status;
       stderr = String((error as { stderr: Buffer }).stderr);
@@ -53,5 +64,6 @@ describe('the embedded default (npm start)', () => {
     expect(status).toBe(2);
     expect(stderr).toContain('PORT must be an integer');
     expect(stderr).toContain("EVENT_STORE must be 'postgres' or 'eventstoredb'");
+    expect(stderr).toContain('EMBEDDED_PG_PORT must be an integer between 1024 and 65535');
   });
 });

@@ -82,7 +82,7 @@ async function fromEmbedded(): Promise<Resolved> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   try {
-    const handle = await startEmbeddedPostgres({ dataDir: dir, port });
+    const handle = await startEmbeddedPostgres({ dataDir: dir, tcpPort: port });
     stops.push(() => handle.stop());
     writeFileSync(join(dir, 'url'), handle.adminUrl);
     return { url: handle.adminUrl, source: `embedded PostgreSQL on port ${port} (${dir})` };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, Runtime, bootstrap } from '@ipstd/platform';
+import { PlatformModule, Runtime, bootstrap, exitOnStartupFailure } from '@ipstd/platform';
 import { ApplicationsModule } from '@ipstd/applications';
 
 /** Write side of programmes and applications, as its own process. */
@@ -11,7 +11,4 @@ class ApplicationsServiceModule {
   }
 }
 
-bootstrap({ title: 'applications-service', module: (runtime) => ApplicationsServiceModule.register(runtime) }).catch((error) => {
-  process.stderr.write(`failed to start: ${(error as Error).stack ?? error}\n`);
-  process.exit(1);
-});
+bootstrap({ title: 'applications-service', module: (runtime) => ApplicationsServiceModule.register(runtime) }).catch(exitOnStartupFailure);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, Runtime, bootstrap } from '@ipstd/platform';
+import { PlatformModule, Runtime, bootstrap, exitOnStartupFailure } from '@ipstd/platform';
 import { GrantsModule } from '@ipstd/grants';
 
 /** Grants, tranches, inspections, acceptance and clawback, as its own process. */
@@ -11,7 +11,4 @@ class GrantsServiceModule {
   }
 }
 
-bootstrap({ title: 'grants-service', module: (runtime) => GrantsServiceModule.register(runtime) }).catch((error) => {
-  process.stderr.write(`failed to start: ${(error as Error).stack ?? error}\n`);
-  process.exit(1);
-});
+bootstrap({ title: 'grants-service', module: (runtime) => GrantsServiceModule.register(runtime) }).catch(exitOnStartupFailure);

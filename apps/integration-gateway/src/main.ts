@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { PlatformModule, Runtime, bootstrap } from '@ipstd/platform';
+import { PlatformModule, Runtime, bootstrap, exitOnStartupFailure } from '@ipstd/platform';
 import { RecordEnterpriseFactHandler } from '@ipstd/applications';
 import { GrantDecisionHandler } from '@ipstd/grants';
 import { MessagingModule } from '@ipstd/messaging';
@@ -21,7 +21,4 @@ class IntegrationGatewayModule {
   }
 }
 
-bootstrap({ title: 'integration-gateway', module: (runtime) => IntegrationGatewayModule.register(runtime) }).catch((error) => {
-  process.stderr.write(`failed to start: ${(error as Error).stack ?? error}\n`);
-  process.exit(1);
-});
+bootstrap({ title: 'integration-gateway', module: (runtime) => IntegrationGatewayModule.register(runtime) }).catch(exitOnStartupFailure);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, Runtime, bootstrap } from '@ipstd/platform';
+import { PlatformModule, Runtime, bootstrap, exitOnStartupFailure } from '@ipstd/platform';
 import { ProjectionsModule } from '@ipstd/read-models';
 import { AuditModule } from '@ipstd/audit';
 import { FinanceModule } from '@ipstd/finance';
@@ -13,7 +13,4 @@ class ProjectionsServiceModule {
   }
 }
 
-bootstrap({ title: 'projections-service', module: (runtime) => ProjectionsServiceModule.register(runtime) }).catch((error) => {
-  process.stderr.write(`failed to start: ${(error as Error).stack ?? error}\n`);
-  process.exit(1);
-});
+bootstrap({ title: 'projections-service', module: (runtime) => ProjectionsServiceModule.register(runtime) }).catch(exitOnStartupFailure);

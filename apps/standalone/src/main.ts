@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { bootstrap } from '@ipstd/platform';
+import { bootstrap, exitOnStartupFailure } from '@ipstd/platform';
 import { StandaloneModule } from './standalone.module';
 
 bootstrap({ title: 'IP-standards funding (standalone)', module: (runtime) => StandaloneModule.register(runtime) }).then(
   ({ url }) => {
     process.stdout.write(`\nAPI:     ${url}/v1\nDocs:    ${url}/docs\nOpenAPI: ${url}/docs-json\nToken:   npm run token -- --role programme-admin --city 320500\n\n`);
   },
-  (error) => {
-    process.stderr.write(`failed to start: ${(error as Error).stack ?? error}\n`);
-    process.exit(1);
-  },
+  exitOnStartupFailure,
 );

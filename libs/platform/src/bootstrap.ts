@@ -4,6 +4,8 @@ import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { configureHttpApp } from './http/configure-app';
 import { JsonLogger } from './observability/logger';
 import { Runtime, createRuntime } from './runtime';
+import { StartupError, exitOnStartupFailure } from './startup-error';
+import { describePortHolder } from './database/embedded-postgres';
 
 export interface BootstrapOptions {
   readonly title: string;
@@ -28,10 +30,26 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
     throw error;
   }
   const logger = new JsonLogger(config.logLevel);
-  const runtime = await createRuntime(config, { log: (line) => logger.debug(line, 'postgres'), packageHandlesSignals: false });
-  const app = await NestFactory.create(options.module(runtime), { bodyParser: false, logger });
-  configureHttpApp(app, config, runtime.ids, { title: options.title, accessLog: (entry) => logger.log(entry, 'http') });
-  await app.listen(config.port, config.host);
+  let runtime: Runtime | undefined;
+  let app: INestApplication | undefined;
+  // Until the app listens, an error thrown where nobody catches it (a library's unhandled event or
+  // promise) is a start-up failure like any other: one line, not a stack trace.
+  const duringStartup = (error: unknown) => void stopStarted(app, runtime).finally(() => exitOnStartupFailure(error));
+  process.on('uncaughtException', duringStartup);
+  process.on('unhandledRejection', duringStartup);
+  try {
+    runtime = await createRuntime(config, { log: (line) => logger.debug(line, 'postgres'), notice: (line) => logger.warn(line, 'postgres'), packageHandlesSignals: false });
+    app = await NestFactory.create(options.module(runtime), { bodyParser: false, logger, abortOnError: false });
+    configureHttpApp(app, config, runtime.ids, { title: options.title, accessLog: (entry) => logger.log(entry, 'http') });
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // A failed start stops what it started (the embedded PostgreSQL above all) before reporting.
+    await stopStarted(app, runtime);
+    throw listenFailure(error, config) ?? error;
+  } finally {
+    process.off('uncaughtException', duringStartup);
+    process.off('unhandledRejection', duringStartup);
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
@@ -55,4 +73,20 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
   process.once('SIGINT', () => void shutdown('SIGINT'));
   logger.log({ msg: `${options.title} listening`, api: `${url}/v1`, docs: `${url}/docs`, openapi: `${url}/docs-json`, database: runtime.databaseLabel, eventStore: config.eventStore, dataDir: config.dataDir }, 'bootstrap');
   return { app, runtime, url };
+}
+
+async function stopStarted(app: INestApplication | undefined, runtime: Runtime | undefined): Promise<void> {
+  if (app) await app.close().catch(() => undefined);
+  if (runtime) await runtime.close().catch(() => undefined);
+}
+
+/** The HTTP port cannot be had: one line naming PORT (and HOST) and who holds it. */
+function listenFailure(error: unknown, config: AppConfig): StartupError | null {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new StartupError(`PORT ${config.port} on ${config.host} is already taken by ${describePortHolder(config.port)}; stop that program, or choose another PORT (0 picks a free one)`, 2);
+  }
+  if (code === 'EACCES') return new StartupError(`PORT ${config.port} on ${config.host} may not be used by this user (EACCES; ports below 1024 need root); choose a PORT of 1024 or more`, 2);
+  if (code === 'EADDRNOTAVAIL') return new StartupError(`HOST ${config.host} is not an address of this machine (EADDRNOTAVAIL); set HOST to one of its addresses, or 0.0.0.0`, 2);
+  return null;
 }

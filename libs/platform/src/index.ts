@@ -25,3 +25,4 @@ export * from './subscriptions/checkpointed-worker';
 export * from './database/reachable';
 export * from './database/transaction';
 export * from './http/exact-decimal';
+export * from './startup-error';

@@ -25,6 +25,8 @@ export interface RuntimeOverrides {
   readonly pool?: Pool;
   readonly store?: EventStore;
   readonly log?: (line: string) => void;
+  /** Start-up notes the operator should see (a leftover embedded PostgreSQL stopped, a socket moved). */
+  readonly notice?: (line: string) => void;
   /** False when the caller shuts down on signals itself (see startEmbeddedPostgres). */
   readonly packageHandlesSignals?: boolean;
 }
@@ -39,23 +41,37 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
     if (url) {
       databaseLabel = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
     } else {
-      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log: overrides.log, packageHandlesSignals: overrides.packageHandlesSignals });
-      url = embedded.url;
-      databaseLabel = `embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort}, data in ${embedded.dataDir}`;
+      embedded = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        tcpPort: config.embeddedPostgresPort,
+        log: overrides.log,
+        notice: overrides.notice ?? overrides.log,
+        packageHandlesSignals: overrides.packageHandlesSignals,
+      });
+      databaseLabel = embedded.label;
     }
-    pool = new Pool({ connectionString: url, max: 20 });
+    pool = embedded ? new Pool({ ...embedded.connection, max: 20 }) : new Pool({ connectionString: url!, max: 20 });
   }
   const ownedPool = !overrides.pool;
   pool.on('error', (error) => overrides.log?.(`idle PostgreSQL client error: ${error.message}`));
   let store = overrides.store;
-  if (!store) store = await createEventStore(config, pool, clock);
-  await runMigrations(pool, 'http', HTTP_IDEMPOTENCY_MIGRATIONS);
-  const resolveKey: KeyResolver = config.auth.jwksUrl
-    ? jwksResolver(config.auth.jwksUrl)
-    : (() => {
-        const secret = config.auth.hs256Secret ? Buffer.from(config.auth.hs256Secret) : loadOrCreateSigningKey(config.dataDir);
-        return async () => secret;
-      })();
+  let resolveKey: KeyResolver;
+  try {
+    if (!store) store = await createEventStore(config, pool, clock);
+    await runMigrations(pool, 'http', HTTP_IDEMPOTENCY_MIGRATIONS);
+    resolveKey = config.auth.jwksUrl
+      ? jwksResolver(config.auth.jwksUrl)
+      : (() => {
+          const secret = config.auth.hs256Secret ? Buffer.from(config.auth.hs256Secret) : loadOrCreateSigningKey(config.dataDir);
+          return async () => secret;
+        })();
+  } catch (error) {
+    // Whatever was started is stopped again: a failed start leaves no embedded PostgreSQL behind.
+    if (store && store !== overrides.store) await store.close().catch(() => undefined);
+    if (ownedPool) await pool.end().catch(() => undefined);
+    if (embedded) await embedded.stop().catch(() => undefined);
+    throw error;
+  }
   const finalStore = store;
   return {
     config,

@@ -9,7 +9,8 @@ export interface AppConfig {
   readonly dataDir: string;
   /** Null: start the embedded PostgreSQL in dataDir. */
   readonly databaseUrl: string | null;
-  readonly embeddedPostgresPort: number;
+  /** Null: the embedded PostgreSQL listens only on a Unix socket in dataDir; a number: also on 127.0.0.1:<port>. */
+  readonly embeddedPostgresPort: number | null;
   readonly eventStore: EventStoreKind;
   readonly eventStoreDbUrl: string | null;
   readonly kafkaBrokers: readonly string[];
@@ -92,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: text('HOST') ?? '0.0.0.0',
     dataDir: resolve(text('DATA_DIR') ?? './data'),
     databaseUrl,
-    embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    embeddedPostgresPort: text('EMBEDDED_PG_PORT') === null ? null : int('EMBEDDED_PG_PORT', 0, 1024, 65535),
     eventStore,
     eventStoreDbUrl,
     kafkaBrokers: (text('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean),
