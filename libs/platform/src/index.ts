@@ -24,3 +24,6 @@ export * from './bootstrap';
 export * from './subscriptions/checkpointed-worker';
 export * from './database/reachable';
 export * from './http/exact-decimal';
+export * from './http/strict-input';
+export * from './http/body';
+export * from './http/throttle';
