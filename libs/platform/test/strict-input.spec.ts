@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MAX_POSITION, decodeCursor, encodeCursor, parseInstant, parsePosition } from '../src/http/strict-input';
 import { exceedsDepth, findBodyDefect } from '../src/http/body';
-import { containsNul } from '../src/errors/validation';
+import { containsNul, nestingDepth } from '../src/errors/validation';
 
 const SEED = 20241117;
 
@@ -53,6 +53,7 @@ describe('body checks without recursion', () => {
       fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 1, max: 8 }), (value, limit) => {
         const raw = Buffer.from(JSON.stringify(value));
         expect(exceedsDepth(raw, limit)).toBe(depthOf(value) > limit);
+        expect(nestingDepth(value)).toBe(depthOf(value));
       }),
       { seed: SEED, numRuns: 500 },
     );

@@ -75,9 +75,26 @@ export async function validateMessage<T extends object>(type: Type<T>, plain: un
     return { ok: false, errors: [{ field: '', code: 'isObject', zh: '消息体必须是 JSON 对象', en: 'The message body must be a JSON object' }] };
   }
   if (containsNul(plain)) return { ok: false, errors: [{ field: '', code: 'nulCharacter', zh: '不允许包含 NUL 字符', en: 'NUL characters are not allowed' }] };
+  if (nestingDepth(plain) > MAX_MESSAGE_DEPTH) return { ok: false, errors: [{ field: '', code: 'tooDeep', zh: `嵌套超过 ${MAX_MESSAGE_DEPTH} 层`, en: `The message nests deeper than ${MAX_MESSAGE_DEPTH} levels` }] };
   const value = plainToInstance(type, plain);
   const errors = await validate(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: false });
   return errors.length ? { ok: false, errors: flatten(errors) } : { ok: true, value };
+}
+
+/** Deepest nesting a message may have before class-transformer (which recurses) sees it. */
+const MAX_MESSAGE_DEPTH = 64;
+
+/** Nesting depth of arrays and objects, with an explicit stack. */
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const item of Object.values(current)) stack.push([item, depth + 1]);
+  }
+  return deepest;
 }
 
 /**
