@@ -178,6 +178,14 @@ describe('HTTP edges: bodies, strict query values, Node parser errors', () => {
       expectProblem(await t.http.get(`/v1/finance/ledger?programmeId=${programmeId}&programmeId=${programmeId}`).set(bearer(auditor())), 400, 'VALIDATION_FAILED');
     });
 
+    it('If-Match holds a revision in the same range: anything else is IF_MATCH_INVALID before the handler runs', async () => {
+      const applicant = t.token({ role: 'applicant', org: seededCreditCode(0, '320505') });
+      for (const bad of ['"-1"', '"9223372036854775808"', '"1e3"', '"01"', '3', '"3', 'W/3']) {
+        expectProblem(await t.http.post(`/v1/applications/${applicationId}/withdrawal`).set(bearer(applicant)).set('If-Match', bad).send({}), 400, 'IF_MATCH_INVALID');
+      }
+      expectProblem(await t.http.post(`/v1/applications/${applicationId}/withdrawal`).set(bearer(applicant)).set('If-Match', '"9223372036854775807"').send({}), 412, 'PRECONDITION_FAILED');
+    });
+
     it('a path that is not valid percent-encoding is a 400 problem', async () => {
       expectProblem(await t.http.get('/v1/applications/%E0%A4%A').set(bearer(auditor())), 400, 'MALFORMED_REQUEST');
     });
