@@ -38,6 +38,9 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     BODY_LIMIT: '256kb',
     // Checkpoints are sealed by tests that want them (sealNow), never behind a test's back.
     AUDIT_AUTO_SEAL: 'false',
+    // Suites send bursts from one address; the throttling suite sets its own limits.
+    THROTTLE_IP_LIMIT: '1000000',
+    THROTTLE_SUBJECT_LIMIT: '1000000',
     ...options.env,
   });
   const clock = new ManualClock(options.now ?? '2024-11-01T02:00:00Z');

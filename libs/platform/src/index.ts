@@ -26,3 +26,6 @@ export * from './database/reachable';
 export * from './database/transaction';
 export * from './http/exact-decimal';
 export * from './startup-error';
+export * from './http/strict-input';
+export * from './http/body';
+export * from './http/throttle';

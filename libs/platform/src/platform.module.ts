@@ -1,10 +1,12 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { EVENT_STORE } from '@ipstd/event-store';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandPipeline } from './commands/command-pipeline';
 import { ProblemFilter } from './errors/problem.filter';
 import { IdempotencyInterceptor, IdempotencyPruner } from './http/idempotency';
+import { IpThrottlerGuard, SubjectThrottlerGuard, throttlerOptions } from './http/throttle';
 import { HealthController } from './observability/health.controller';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './observability/metrics';
 import { Runtime } from './runtime';
@@ -25,13 +27,18 @@ export class PlatformModule implements NestModule {
     ];
     return {
       module: PlatformModule,
+      imports: [ThrottlerModule.forRoot(throttlerOptions(runtime.config))],
       controllers: [HealthController, MetricsController],
       providers: [
         ...values,
         Metrics,
         CommandPipeline,
         IdempotencyPruner,
+        // Guards run in this order: per-IP throttle, token, per-subject throttle; the JSON body is
+        // parsed after all of them (JsonBodyGuard, registered last in configureHttpApp).
+        { provide: APP_GUARD, useClass: IpThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: SubjectThrottlerGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],

@@ -1,10 +1,10 @@
 import { Controller, Get, HttpStatus, Inject, Logger, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 import { Response } from 'express';
 import { Clock } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
-import { CLOCK, CurrentPrincipal, Principal, ProblemException, Roles, notFound } from '@ipstd/platform';
+import { CLOCK, CurrentPrincipal, IsInstant, Principal, ProblemException, Roles, notFound, parseInstant } from '@ipstd/platform';
 import { LogVerifier, VerificationReport } from '../verify/verifier';
 import { EXPORT_CONTENT_TYPE, ExportFilter } from '../verify/export-format';
 import { eventsOf, readCheckpoints } from '../export/log-reader';
@@ -14,8 +14,8 @@ import { AUDIT_OPTIONS, AuditModuleOptions } from '../audit.options';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class ExportQueryDto {
-  @ApiPropertyOptional({ description: 'events recorded at or after (ISO-8601 with offset)' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'events recorded before (ISO-8601 with offset)' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ example: '2024-11-01T00:00:00+08:00', description: 'events recorded at or after (RFC 3339 instant with seconds and offset)' }) @IsOptional() @IsInstant() from?: string;
+  @ApiPropertyOptional({ example: '2024-12-01T00:00:00+08:00', description: 'events recorded before (RFC 3339 instant with seconds and offset)' }) @IsOptional() @IsInstant() to?: string;
   @ApiPropertyOptional({ description: "a programme's own stream, its applications' and its grants' streams" }) @IsOptional() @Matches(UUID) programmeId?: string;
 }
 
@@ -62,7 +62,9 @@ export class IntegrityController {
     description: 'An auditor without a city claim may export the whole log; an auditor of a city gets the streams of its programmes only.',
   })
   async export(@Query() query: ExportQueryDto, @CurrentPrincipal() principal: Principal, @Res() response: Response): Promise<void> {
-    if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) {
+    const from = query.from ? parseInstant(query.from)! : null;
+    const to = query.to ? parseInstant(query.to)! : null;
+    if (from && to && from.getTime() >= to.getTime()) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'EXPORT_RANGE_INVALID', { zh: '导出时间范围的起点必须早于终点', en: 'from must be before to' });
     }
     if (query.programmeId) {
@@ -73,8 +75,8 @@ export class IntegrityController {
     }
     const exportedAt = this.clock.now();
     const filter: ExportFilter = {
-      from: query.from ? new Date(query.from).toISOString() : null,
-      to: query.to ? new Date(query.to).toISOString() : null,
+      from: from ? from.toISOString() : null,
+      to: to ? to.toISOString() : null,
       programmeId: query.programmeId ?? null,
       city: query.programmeId ? null : principal.city,
     };

@@ -36,6 +36,21 @@ export interface AppConfig {
     readonly audience: string | null;
   };
   readonly bodyLimit: string;
+  /** Deepest nesting of arrays and objects accepted in a JSON body. */
+  readonly bodyMaxDepth: number;
+  /** The HTTP edge (docs/api-guide.md, "Limits and throttling"; ADR 0010). */
+  readonly http: {
+    /** Time a client has to send the request line and headers (Node's server.headersTimeout). */
+    readonly headersTimeoutMs: number;
+    /** Time a client has to send a whole request, body included (server.requestTimeout). */
+    readonly requestTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open between requests. */
+    readonly keepAliveTimeoutMs: number;
+    /** Express `trust proxy`: how many reverse proxies in front may set X-Forwarded-For (0: none). */
+    readonly trustProxyHops: number;
+  };
+  /** @nestjs/throttler limits: requests per window, per client IP (before authentication) and per token subject. */
+  readonly throttle: { readonly windowSeconds: number; readonly ipLimit: number; readonly subjectLimit: number };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly projectionPollMs: number;
   /** Stored responses of Idempotency-Key requests are kept this long. */
@@ -113,6 +128,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       audience: text('AUTH_AUDIENCE'),
     },
     bodyLimit,
+    bodyMaxDepth: int('BODY_MAX_DEPTH', 32, 2, 512),
+    http: {
+      headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1000, 300_000),
+      requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+      keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 300_000),
+      trustProxyHops: int('TRUST_PROXY_HOPS', 0, 0, 10),
+    },
+    throttle: {
+      windowSeconds: int('THROTTLE_WINDOW_SECONDS', 60, 1, 3600),
+      ipLimit: int('THROTTLE_IP_LIMIT', 3000, 1, 10_000_000),
+      subjectLimit: int('THROTTLE_SUBJECT_LIMIT', 1200, 1, 10_000_000),
+    },
     logLevel,
     projectionPollMs: int('PROJECTION_POLL_MS', 250, 10, 60_000),
     idempotencyRetentionHours: int('IDEMPOTENCY_RETENTION_HOURS', 168, 1, 24 * 366),
@@ -127,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
   if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -46,13 +46,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof InvalidEventError) {
       return problemOf(HttpStatus.BAD_REQUEST, 'INVALID_INPUT', { zh: '请求内容无法保存', en: `The request cannot be stored: ${exception.message}` });
     }
-    const bodyParserType = (exception as { type?: string })?.type;
-    if (bodyParserType === 'entity.too.large') {
-      return problemOf(HttpStatus.PAYLOAD_TOO_LARGE, 'PAYLOAD_TOO_LARGE', { zh: '请求体过大', en: 'The request body is too large' });
-    }
-    if (bodyParserType === 'entity.parse.failed' || bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
-      return problemOf(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' });
-    }
+    const bodyError = bodyParserProblem(exception);
+    if (bodyError) return bodyError;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === HttpStatus.NOT_FOUND) {
@@ -61,14 +56,47 @@ export class ProblemFilter implements ExceptionFilter {
       if (status === HttpStatus.PAYLOAD_TOO_LARGE) {
         return problemOf(status, 'PAYLOAD_TOO_LARGE', { zh: '请求体过大', en: 'The request body is too large' });
       }
+      if (status === HttpStatus.BAD_REQUEST) {
+        return problemOf(status, 'MALFORMED_REQUEST', { zh: '请求无效', en: 'The request is not valid' });
+      }
       if (status < 500) {
         return problemOf(status, `HTTP_${status}`, { zh: '请求无效', en: exception.message });
       }
+    }
+    // http-errors raised by Express itself (e.g. a path that is not valid percent-encoding).
+    const status = (exception as { status?: unknown; expose?: unknown })?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500 && (exception as { expose?: unknown }).expose === true) {
+      return problemOf(status, status === 400 ? 'MALFORMED_REQUEST' : `HTTP_${status}`, { zh: '请求无效', en: 'The request is not valid' });
     }
     return problemOf(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', {
       zh: '服务器内部错误，已记录，请稍后重试',
       en: 'Internal error; it has been logged, please retry later',
     });
+  }
+}
+
+/** body-parser's errors (raised by JsonBodyGuard) as problems with stable codes. */
+function bodyParserProblem(exception: unknown): Problem | null {
+  const error = exception as { type?: unknown; limit?: unknown; maxDepth?: unknown; status?: unknown } | null;
+  if (!error || typeof error.type !== 'string') return null;
+  switch (error.type) {
+    case 'entity.too.large':
+      return problemOf(HttpStatus.PAYLOAD_TOO_LARGE, 'PAYLOAD_TOO_LARGE', { zh: `请求体超过 ${error.limit} 字节上限`, en: `The request body exceeds the limit of ${error.limit} bytes` }, { limitBytes: error.limit });
+    case 'json.too.deep':
+      return problemOf(HttpStatus.BAD_REQUEST, 'JSON_TOO_DEEP', { zh: `请求体嵌套超过 ${error.maxDepth} 层`, en: `The request body nests deeper than ${error.maxDepth} levels` }, { maxDepth: error.maxDepth });
+    case 'entity.parse.failed':
+      return problemOf(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' });
+    case 'encoding.unsupported':
+      return problemOf(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'UNSUPPORTED_CONTENT_ENCODING', { zh: '不接受压缩或编码过的请求体（Content-Encoding），请发送未压缩的内容', en: 'Request bodies must not be compressed or encoded (Content-Encoding); send them as is' });
+    case 'charset.unsupported':
+      return problemOf(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'UNSUPPORTED_CHARSET', { zh: 'JSON 请求体须为 UTF-8 编码', en: 'JSON request bodies must be UTF-8' });
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return problemOf(HttpStatus.BAD_REQUEST, 'BODY_INCOMPLETE', { zh: '请求体不完整或与 Content-Length 不符', en: 'The request body is incomplete or does not match Content-Length' });
+    default:
+      return typeof error.status === 'number' && error.status >= 400 && error.status < 500
+        ? problemOf(HttpStatus.BAD_REQUEST, 'MALFORMED_BODY', { zh: '请求体无法读取', en: 'The request body cannot be read' })
+        : null;
   }
 }
 

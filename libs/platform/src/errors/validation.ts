@@ -30,6 +30,8 @@ const CONSTRAINT_ZH: Record<string, string> = {
   arrayUnique: '元素不能重复',
   nestedValidation: '必须是对象',
   isObject: '必须是对象',
+  isInstant: '必须是带秒和时区偏移的 RFC 3339 时间，例如 2024-11-17T23:59:59+08:00',
+  isPosition: '必须是 0 到 9223372036854775807 之间的十进制整数',
 };
 
 function flatten(errors: readonly ValidationError[], parent = ''): FieldError[] {
@@ -73,15 +75,46 @@ export async function validateMessage<T extends object>(type: Type<T>, plain: un
     return { ok: false, errors: [{ field: '', code: 'isObject', zh: '消息体必须是 JSON 对象', en: 'The message body must be a JSON object' }] };
   }
   if (containsNul(plain)) return { ok: false, errors: [{ field: '', code: 'nulCharacter', zh: '不允许包含 NUL 字符', en: 'NUL characters are not allowed' }] };
+  if (nestingDepth(plain) > MAX_MESSAGE_DEPTH) return { ok: false, errors: [{ field: '', code: 'tooDeep', zh: `嵌套超过 ${MAX_MESSAGE_DEPTH} 层`, en: `The message nests deeper than ${MAX_MESSAGE_DEPTH} levels` }] };
   const value = plainToInstance(type, plain);
   const errors = await validate(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: false });
   return errors.length ? { ok: false, errors: flatten(errors) } : { ok: true, value };
 }
 
-/** Rejects NUL characters anywhere in a JSON body: PostgreSQL cannot store them in text or jsonb. */
+/** Deepest nesting a message may have before class-transformer (which recurses) sees it. */
+const MAX_MESSAGE_DEPTH = 64;
+
+/** Nesting depth of arrays and objects, with an explicit stack. */
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const item of Object.values(current)) stack.push([item, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * Rejects NUL characters anywhere in a JSON value (PostgreSQL cannot store them in text or jsonb),
+ * walked with an explicit stack: a 50,000-deep array cannot overflow the call stack.
+ */
 export function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, item] of Object.entries(current)) {
+        if (key.includes('\u0000')) return true;
+        stack.push(item);
+      }
+    }
+  }
   return false;
 }

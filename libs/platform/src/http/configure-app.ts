@@ -1,19 +1,26 @@
+import { STATUS_CODES, Server } from 'node:http';
+import { Socket } from 'node:net';
 import { HttpStatus, INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { NextFunction, Request, Response, json } from 'express';
+import { NextFunction, Request, Response } from 'express';
 import { IdGenerator } from '@ipstd/kernel';
 import { AppConfig } from '../config/config';
-import { containsNul, createValidationPipe } from '../errors/validation';
-import { problemOf } from '../errors/problem';
+import { createValidationPipe } from '../errors/validation';
+import { Problem, problemOf } from '../errors/problem';
+import { JsonBodyGuard } from './body';
 
 const CORRELATION = /^[A-Za-z0-9_\-.:]{1,128}$/;
 
 /**
- * HTTP setup shared by every app and by the end-to-end tests: body limits, problem+json for body
- * errors, correlation ids, access logs, validation and the OpenAPI document.
+ * HTTP setup shared by every app and by the end-to-end tests: server timeouts, problem+json for
+ * the errors Node's HTTP parser answers itself, correlation ids, access logs, body parsing after
+ * throttling and authentication (JsonBodyGuard), validation and the OpenAPI document.
  */
 export function configureHttpApp(app: INestApplication, config: AppConfig, ids: IdGenerator, options: { title: string; accessLog?: (entry: Record<string, unknown>) => void }): void {
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  const express = app.getHttpAdapter().getInstance();
+  express.disable('x-powered-by');
+  express.set('trust proxy', config.http.trustProxyHops);
   app.use((request: Request & { correlationId?: string }, response: Response, next: NextFunction) => {
     const given = request.header('X-Correlation-Id');
     request.correlationId = given && CORRELATION.test(given) ? given : ids.next();
@@ -31,25 +38,8 @@ export function configureHttpApp(app: INestApplication, config: AppConfig, ids: 
     });
     next();
   });
-  app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    if (containsNul(request.body)) {
-      sendProblem(response, problemOf(HttpStatus.BAD_REQUEST, 'INVALID_CHARACTERS', { zh: '请求内容含有不允许的 NUL 字符', en: 'The request contains NUL characters, which are not allowed' }));
-      return;
-    }
-    next();
-  });
-  app.use((error: { type?: string; status?: number }, _request: Request, response: Response, next: NextFunction) => {
-    if (error?.type === 'entity.too.large') {
-      sendProblem(response, problemOf(HttpStatus.PAYLOAD_TOO_LARGE, 'PAYLOAD_TOO_LARGE', { zh: `请求体超过 ${config.bodyLimit} 上限`, en: `The request body exceeds the ${config.bodyLimit} limit` }));
-      return;
-    }
-    if (error?.type) {
-      sendProblem(response, problemOf(HttpStatus.BAD_REQUEST, 'MALFORMED_JSON', { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' }));
-      return;
-    }
-    next(error);
-  });
+  app.useGlobalGuards(new JsonBodyGuard(app.get(Reflector), { bodyLimit: config.bodyLimit, maxDepth: config.bodyMaxDepth }));
+  configureServer(app.getHttpServer() as Server, config);
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(
     app,
@@ -63,6 +53,47 @@ export function configureHttpApp(app: INestApplication, config: AppConfig, ids: 
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
-function sendProblem(response: Response, problem: ReturnType<typeof problemOf>): void {
-  response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+/**
+ * Timeouts for headers, whole requests and idle keep-alive connections, checked every second, and
+ * problem+json (instead of Node's bare text) for what the HTTP parser refuses before Express runs:
+ * malformed requests (400 MALFORMED_REQUEST), oversized headers (431 HEADERS_TOO_LARGE) and slow
+ * clients (408 REQUEST_TIMEOUT).
+ */
+export function configureServer(server: Server, config: AppConfig): void {
+  server.headersTimeout = config.http.headersTimeoutMs;
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  // Read when the server starts listening; Node's default checks the two timeouts every 30 s only.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, config.http.headersTimeoutMs);
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable || (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    socket.end(rawProblem(clientErrorProblem(error.code)));
+  });
+}
+
+export function clientErrorProblem(code: string | undefined): Problem {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return problemOf(431, 'HEADERS_TOO_LARGE', { zh: '请求头过大', en: 'The request headers are too large' });
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+    case 'HPE_HEADERS_TIMEOUT':
+      return problemOf(HttpStatus.REQUEST_TIMEOUT, 'REQUEST_TIMEOUT', { zh: '请求发送超时', en: 'The request was not received in time' });
+    default:
+      return problemOf(HttpStatus.BAD_REQUEST, 'MALFORMED_REQUEST', { zh: '请求不是有效的 HTTP 请求', en: 'The request is not valid HTTP' });
+  }
+}
+
+function rawProblem(problem: Problem): string {
+  const body = JSON.stringify(problem);
+  return [
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}`,
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }

@@ -1,6 +1,7 @@
 import { ExecutionContext, HttpStatus, createParamDecorator } from '@nestjs/common';
 import { Request } from 'express';
 import { ProblemException } from '../errors/problem';
+import { parsePosition } from './strict-input';
 import { actorOf, Principal } from '../auth/principal';
 import { CommandContext } from '../commands/command-context';
 
@@ -9,14 +10,16 @@ const TOKEN = /^[A-Za-z0-9_\-.:]{1,128}$/;
 /** Parses `If-Match: "3"` (or W/"3") into a stream revision. */
 export function parseIfMatch(header: string | undefined): bigint | null {
   if (header === undefined || header === '') return null;
-  const match = header.trim().match(/^(?:W\/)?"(-?\d{1,18})"$/);
-  if (!match) {
+  // The revision inside the quotes is read by the same strict parser as every position: 0 … 2^63−1.
+  const match = /^(?:W\/)?"([0-9]{1,19})"$/.exec(header.trim());
+  const revision = match ? parsePosition(match[1]) : null;
+  if (revision === null) {
     throw new ProblemException(HttpStatus.BAD_REQUEST, 'IF_MATCH_INVALID', {
       zh: 'If-Match 必须是此前响应中的 ETag，例如 "3"',
       en: 'If-Match must be an ETag from an earlier response, such as "3"',
     });
   }
-  return BigInt(match[1]);
+  return revision;
 }
 
 export function etagOf(revision: bigint): string {

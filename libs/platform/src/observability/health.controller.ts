@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Response } from 'express';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Public } from '../auth/decorators';
@@ -15,6 +16,7 @@ export const PROJECTION_LAG = Symbol('PROJECTION_LAG');
 const MAX_READY_LAG = 10_000n;
 
 @ApiTags('operations')
+@SkipThrottle({ ip: true, subject: true })
 @Controller('health')
 export class HealthController {
   constructor(

@@ -39,7 +39,7 @@ export class ApplicationsQueryController {
     if (query.status) add('status = ?', query.status);
     if (query.district) add('district = ?', query.district);
     if (query.eligibility) add('eligibility = ?', query.eligibility);
-    const after = decodeCursor(query.cursor, 2);
+    const after = decodeCursor(query.cursor, ['instant', 'uuid']);
     if (after) {
       params.push(after[0], after[1]);
       where.push(`(submitted_at, application_id) > ($${params.length - 1}::timestamptz, $${params.length})`);

@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/commo
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
-import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, notFound } from '@ipstd/platform';
+import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, notFound, parseInstant } from '@ipstd/platform';
 import { APPLICATION_EVENTS, applicationDecider, applicationStream, applicationView, cityOf } from '@ipstd/applications';
 import { GRANT_EVENTS, GrantEvent, grantDecider, grantStream, grantView } from '@ipstd/grants';
 import { describeGrantEvent } from '../projections/grant-history';
@@ -15,7 +15,7 @@ const outOfScope = () => new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBI
 async function eventsAsOf(store: EventStore, streamId: string, asOf: string | undefined): Promise<RecordedEvent[]> {
   const events = await store.readStream(streamId);
   if (!asOf) return events;
-  const until = Date.parse(asOf);
+  const until = parseInstant(asOf)!.getTime();
   return events.filter((e) => Date.parse(e.recordedAt) <= until);
 }
 
@@ -63,10 +63,11 @@ export class AuditHistoryController {
   @ApiOperation({ summary: "A grant's decision timeline: who, role, organisation, when, what, why; filter by type, role and time" })
   async grantHistory(@Param('grantId', UuidParam) grantId: string, @Query() query: HistoryQueryDto, @CurrentPrincipal() principal: Principal) {
     await this.requireGrantCity(grantId, principal);
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, ['revision']);
     const limit = query.limit ?? 50;
-    const from = query.from ? Date.parse(query.from) : -Infinity;
-    const to = query.to ? Date.parse(query.to) : Infinity;
+    // Validated by IsInstant: never NaN, so a bad from/to is a 400 and never an empty page.
+    const from = query.from ? parseInstant(query.from)!.getTime() : -Infinity;
+    const to = query.to ? parseInstant(query.to)!.getTime() : Infinity;
     const matching = (await this.store.readStream(grantStream(grantId))).filter(
       (e) =>
         (!after || Number(e.revision) > Number(after[0])) &&

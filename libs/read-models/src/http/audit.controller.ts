@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
-import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, notFound } from '@ipstd/platform';
+import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, notFound, parseInstant, parsePosition } from '@ipstd/platform';
 import { cityOf } from '@ipstd/applications';
 import { HttpStatus } from '@nestjs/common';
 import { HistoryQueryDto, StreamQueryDto } from './queries.dto';
@@ -57,7 +57,7 @@ export class AuditController {
     if (!first) throw notFound('STREAM_NOT_FOUND', '事件流不存在', 'No such stream');
     if (cityOfStream(first) !== principal.city) throw outOfScope();
     const limit = query.limit ?? 100;
-    const events = await this.store.readStream(streamId, { fromRevision: BigInt(query.fromRevision ?? 0), maxCount: limit + 1 });
+    const events = await this.store.readStream(streamId, { fromRevision: parsePosition(query.fromRevision ?? '0')!, maxCount: limit + 1 });
     const page = events.slice(0, limit);
     return {
       streamId,
@@ -74,14 +74,14 @@ export class AuditController {
     if (apps.length === 0) throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
     if (cityOf(apps[0].district) !== principal.city) throw outOfScope();
     const limit = query.limit ?? 50;
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, ['revision']);
     const { rows } = await this.pool.query(
       `select * from rm_application_history
        where application_id = $1 and revision > $2
          and ($4::text is null or event_type = $4) and ($5::text is null or actor_role = $5)
          and ($6::timestamptz is null or recorded_at >= $6) and ($7::timestamptz is null or recorded_at < $7)
        order by revision limit $3`,
-      [applicationId, after ? Number(after[0]) : -1, limit + 1, query.type ?? null, query.role ?? null, query.from ?? null, query.to ?? null],
+      [applicationId, after ? Number(after[0]) : -1, limit + 1, query.type ?? null, query.role ?? null, query.from ? parseInstant(query.from) : null, query.to ? parseInstant(query.to) : null],
     );
     const page = rows.slice(0, limit);
     return {

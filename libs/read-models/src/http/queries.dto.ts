@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant, IsPosition } from '@ipstd/platform';
 
 export class PageQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
@@ -14,7 +15,7 @@ export class ApplicationsQueryDto extends PageQueryDto {
 }
 
 export class StreamQueryDto {
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) fromRevision?: number;
+  @ApiPropertyOptional({ default: '0', type: String, pattern: '^(0|[1-9][0-9]{0,18})$', description: 'a revision, 0 … 2^63−1 in digits' }) @IsOptional() @IsPosition() fromRevision?: string;
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 
@@ -24,11 +25,11 @@ const ROLE_VALUES = ['applicant', 'district-office', 'programme-admin', 'expert'
 export class HistoryQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'EligibilityAssessed', description: 'only events of this type' }) @IsOptional() @Matches(/^[A-Za-z][A-Za-z0-9]{0,99}$/) type?: string;
   @ApiPropertyOptional({ enum: ROLE_VALUES, description: "only decisions taken in this role" }) @IsOptional() @IsIn(ROLE_VALUES) role?: string;
-  @ApiPropertyOptional({ description: 'recorded at or after (ISO-8601 with offset)' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'recorded before (ISO-8601 with offset)' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ example: '2024-11-01T00:00:00+08:00', description: 'recorded at or after (RFC 3339 instant with seconds and offset)' }) @IsOptional() @IsInstant() from?: string;
+  @ApiPropertyOptional({ example: '2024-12-01T00:00:00+08:00', description: 'recorded before (RFC 3339 instant with seconds and offset)' }) @IsOptional() @IsInstant() to?: string;
 }
 
 export class AsOfQueryDto {
   @ApiPropertyOptional({ example: '2024-11-17T23:59:59+08:00', description: 'the state folded from the events recorded up to this instant; now when absent' })
-  @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  @IsOptional() @IsInstant() asOf?: string;
 }

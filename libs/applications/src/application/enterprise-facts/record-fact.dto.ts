@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsISO8601, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Length, Matches } from 'class-validator';
+import { IsInstant } from '@ipstd/platform';
 import { ENTERPRISE_FACTS, EnterpriseFact } from '../../domain';
 
 /** POST /v1/enterprises/{creditCode}/facts: a fact another government system reports. */
@@ -9,5 +10,5 @@ export class RecordFactDto {
   @ApiProperty({ example: 'credit-china' }) @IsString() @Matches(/^[a-z0-9][a-z0-9.-]{1,63}$/) source: string;
   @ApiProperty({ example: 'CN-2024-000123', description: "the source system's id of the record; the same source and reference twice records nothing" })
   @IsString() @Length(1, 200) reference: string;
-  @ApiProperty({ example: '2024-11-05T10:00:00+08:00' }) @IsISO8601({ strict: true }) @Matches(/(Z|[+-]\d{2}:\d{2})$/) observedAt: string;
+  @ApiProperty({ example: '2024-11-05T10:00:00+08:00' }) @IsInstant() observedAt: string;
 }

@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsISO8601, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
+import { IsInstant } from '@ipstd/platform';
 import { AGGREGATIONS, TRANCHE_TRIGGERS } from '../../domain';
-
-const ISO_WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
 
 export class RuleSetRefDto {
   @ApiProperty({ example: 'suzhou-2024-ipstd' }) @IsString() @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/) id: string;
@@ -13,8 +12,8 @@ export class RuleSetRefDto {
 }
 
 export class WindowDto {
-  @ApiProperty({ example: '2024-10-08T00:00:00+08:00' }) @IsISO8601({ strict: true }) @Matches(ISO_WITH_OFFSET) opensAt: string;
-  @ApiProperty({ example: '2024-11-17T23:59:59+08:00' }) @IsISO8601({ strict: true }) @Matches(ISO_WITH_OFFSET) closesAt: string;
+  @ApiProperty({ example: '2024-10-08T00:00:00+08:00' }) @IsInstant() opensAt: string;
+  @ApiProperty({ example: '2024-11-17T23:59:59+08:00' }) @IsInstant() closesAt: string;
 }
 
 export class TrancheDto {
@@ -41,7 +40,7 @@ export class OpenProgrammeDto {
   @ApiProperty({ example: '320500', description: 'GB/T 2260 city code' }) @IsString() @Matches(/^\d{6}$/) city: string;
   @ApiProperty() @ValidateNested() @Type(() => RuleSetRefDto) ruleSet: RuleSetRefDto;
   @ApiProperty() @ValidateNested() @Type(() => WindowDto) window: WindowDto;
-  @ApiProperty({ example: '2024-11-20T23:59:59+08:00' }) @IsISO8601({ strict: true }) @Matches(ISO_WITH_OFFSET) endorsementDeadline: string;
+  @ApiProperty({ example: '2024-11-20T23:59:59+08:00' }) @IsInstant() endorsementDeadline: string;
   @ApiProperty({ example: 2_000_000_000, description: 'integer fen' }) @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER) budgetFen: number;
   @ApiProperty({ type: [TrancheDto] }) @ValidateNested({ each: true }) @Type(() => TrancheDto) @ArrayMinSize(1) @ArrayMaxSize(10) tranchePlan: TrancheDto[];
   @ApiProperty() @ValidateNested() @Type(() => ReviewDto) review: ReviewDto;

@@ -5,7 +5,8 @@ import { Assessment, RuleSet, evaluateEligibility, findRuleSet } from '@ipstd/fu
 import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Inject } from '@nestjs/common';
-import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, etagOf } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, etagOf, requireObjectBody } from '@ipstd/platform';
+import { RuleSetsQueryDto } from '../../application/rules/rule-sets-query.dto';
 import { APPLICATION_EVENTS, ApplicationProfile, applicationStream, ruleSetKey, ruleSetNotFound } from '../../domain';
 import { canReadApplication, scopeForbidden } from '../../application/access';
 import { EvaluationRequestDto } from '../../application/rules/evaluation.dto';
@@ -36,7 +37,7 @@ export class RulesController {
 
   @Get('rule-sets')
   @ApiOperation({ summary: 'Published rule-set versions, oldest first; ?id= narrows to one rule set' })
-  async list(@Query('id') id?: string) {
+  async list(@Query() { id }: RuleSetsQueryDto) {
     const { state } = await this.rules.state();
     return { items: state.published.filter((r) => !id || r.id === id).map((r) => summary(r, state.publishedAt[ruleSetKey(r)])) };
   }
@@ -55,7 +56,8 @@ export class RulesController {
   @Roles('programme-admin')
   @ApiBody({ description: 'A whole rule set (id, version = latest + 1, title, source, effective, clauses, ...): see docs/rules', schema: { type: 'object' } })
   @ApiOperation({ summary: 'Publish a new rule-set version; earlier versions and the decisions made under them never change' })
-  async publish(@Body() body: Record<string, unknown>, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+  async publish(@Body() raw: unknown, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+    const body = requireObjectBody(raw);
     // A bureau publishes rule sets for its own city only; a missing or malformed city is a validation problem.
     if (typeof body.city === 'string' && body.city !== principal.city) throw scopeForbidden(`无权为城市 ${body.city} 发布规则集`, `Your scope does not cover city ${body.city}`);
     const result = await this.rules.publish(body, context);

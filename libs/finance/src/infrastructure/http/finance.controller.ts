@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, requireQueryKeys } from '@ipstd/platform';
 import { loadOpenProgramme } from '@ipstd/applications';
 import { LedgerQueries, parseMonth } from '../../application/ledger-query';
 import { CATEGORIES, Category, RECONCILIATION_RETRY_AFTER_SECONDS, ReconciliationQueries } from '../../application/reconciliation-query';
@@ -39,6 +39,7 @@ export class FinanceController {
   @ApiQuery({ name: 'from', required: false, description: 'first month, YYYY-MM (inclusive)' })
   @ApiQuery({ name: 'to', required: false, description: 'last month, YYYY-MM (inclusive)' })
   async getLedger(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
+    requireQueryKeys(query, ['programmeId', 'period', 'from', 'to']);
     const programmeId = query.programmeId;
     if (typeof programmeId !== 'string' || !UUID.test(programmeId)) throw badQuery('programmeId', 'programmeId 须为小写 UUID', 'programmeId must be a lowercase UUID');
     if (query.period !== undefined && query.period !== 'month') throw badQuery('period', 'period 目前只支持 month', "period supports only 'month'");
@@ -104,6 +105,7 @@ export class FinanceController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ) {
+    requireQueryKeys(query, ['category', 'limit', 'after']);
     const category = query.category;
     if (category !== undefined && !(CATEGORIES as readonly unknown[]).includes(category)) throw badQuery('category', `category 须为 ${CATEGORIES.join('、')} 之一`, `category must be one of ${CATEGORIES.join(', ')}`);
     const limitText = query.limit ?? '100';
