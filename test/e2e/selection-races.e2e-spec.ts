@@ -127,6 +127,8 @@ describe('selection under concurrency, retries and crashes', () => {
     await checkInvariants(true);
     expect((await money()).committedFen).toBe(50_000_000);
     expect(samples).toBeGreaterThan(0);
+    const codes = responses.filter((x) => x.status === 409).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.body.code]: (acc[r.body.code] ?? 0) + 1 }), {});
+    console.log(`[race] 20 identical selections without key: ${statuses.filter((s) => s === 200).length}×200, ${statuses.filter((s) => s === 409).length}×409 ${JSON.stringify(codes)}; programme events ${JSON.stringify(types)}; invariants sampled ${samples} times`);
     // The budget that remains is what it says: 40,000,000 more does not fit.
     const second = await select(ids[1], 40_000_000).expect(409);
     expect(second.body).toMatchObject({ code: 'BUDGET_EXCEEDED', remainingFen: 30_000_000 });
@@ -137,6 +139,7 @@ describe('selection under concurrency, retries and crashes', () => {
     const head = (await t.runtime.store.readStream(`programme-${programmeId}`)).length;
     const { result: responses } = await sampled(() => Promise.all(Array.from({ length: 20 }, () => select(ids[1], 10_000_000, 'select-app-1'))));
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    console.log(`[race] 20 identical selections with one Idempotency-Key: 20×200, ${new Set(responses.map((r) => r.headers.etag)).size} distinct ETag, ${responses.filter((r) => r.headers['idempotent-replayed'] === 'true').length} answered from the stored response`);
     const etags = new Set(responses.map((r) => r.headers.etag));
     expect(etags.size).toBe(1);
     for (const r of responses) expect(r.body).toMatchObject({ status: 'selected', selection: { approvedAmountFen: 10_000_000 } });

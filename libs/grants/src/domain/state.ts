@@ -203,13 +203,7 @@ function awarded(event: Extract<GrantEvent, { type: 'GrantAwarded' }>): ActiveGr
       percent: t.percent,
       trigger: t.trigger,
       plannedFen: t.amountFen,
-      status: 'planned',
-      orderedFen: 0,
-      paidFen: 0,
-      orderNo: null,
-      orderedAt: null,
-      payment: null,
-      payments: [],
+      ...UNORDERED,
       cancellations: [],
     })),
     clawbacks: [],
@@ -224,6 +218,9 @@ function awarded(event: Extract<GrantEvent, { type: 'GrantAwarded' }>): ActiveGr
 }
 
 /** Folds one event into the state. Trusts the event: every check happened in `decide` before it was stored. */
+/** A tranche with no live release order: as planned, and again after its order was cancelled. */
+const UNORDERED = { status: 'planned', orderedFen: 0, paidFen: 0, orderNo: null, orderedAt: null, payment: null, payments: [] } as const satisfies Partial<TrancheState>;
+
 export function evolveGrant(state: GrantState, event: GrantEvent): GrantState {
   if (event.type === 'GrantAwarded') return awarded(event);
   if (state.status === 'none') return state;
@@ -266,13 +263,7 @@ export function evolveGrant(state: GrantState, event: GrantEvent): GrantState {
         ...state,
         tranches: withTranche(state, trancheNo, (t) => ({
           ...t,
-          status: 'planned',
-          orderedFen: 0,
-          paidFen: 0,
-          orderNo: null,
-          orderedAt: null,
-          payment: null,
-          payments: [],
+          ...UNORDERED,
           cancellations: [...(t.cancellations ?? []), { orderNo, amountFen, reason, cancelledAt }],
         })),
         money: { ...state.money, orderedFen: state.money.orderedFen - amountFen },
