@@ -21,7 +21,7 @@ export class PlatformModule implements NestModule {
       { provide: EVENT_STORE, useValue: runtime.store },
       { provide: CLOCK, useValue: runtime.clock },
       { provide: ID_GENERATOR, useValue: runtime.ids },
-      { provide: JWT_VERIFIER, useValue: runtime.resolveKey },
+      { provide: JWT_VERIFIER, useValue: runtime.tokenKeys },
     ];
     return {
       module: PlatformModule,

@@ -3,7 +3,7 @@ import { Clock, IdGenerator, UuidV7Generator, systemClock } from '@ipstd/kernel'
 import { EventStore, EventStoreDbEventStore, PostgresEventStore, runMigrations } from '@ipstd/event-store';
 import { AppConfig } from './config/config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
-import { KeyResolver, jwksResolver } from './auth/jwt';
+import { TokenKeys, jwksKeys, secretKeys } from './auth/jwt';
 import { loadOrCreateSigningKey } from './auth/key-store';
 import { HTTP_IDEMPOTENCY_MIGRATIONS } from './http/idempotency';
 
@@ -14,7 +14,8 @@ export interface Runtime {
   readonly store: EventStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  readonly resolveKey: KeyResolver;
+  /** Token verification keys: the HS256 secret, or the identity provider's JWKS. */
+  readonly tokenKeys: TokenKeys;
   /** Where the database is, for the start-up banner (no password). */
   readonly databaseLabel: string;
   close(): Promise<void>;
@@ -50,12 +51,9 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
   let store = overrides.store;
   if (!store) store = await createEventStore(config, pool, clock);
   await runMigrations(pool, 'http', HTTP_IDEMPOTENCY_MIGRATIONS);
-  const resolveKey: KeyResolver = config.auth.jwksUrl
-    ? jwksResolver(config.auth.jwksUrl)
-    : (() => {
-        const secret = config.auth.hs256Secret ? Buffer.from(config.auth.hs256Secret) : loadOrCreateSigningKey(config.dataDir);
-        return async () => secret;
-      })();
+  const tokenKeys: TokenKeys = config.auth.jwksUrl
+    ? jwksKeys(config.auth.jwksUrl, { cacheMaxAgeSeconds: config.auth.jwksCacheSeconds, cooldownSeconds: config.auth.jwksCooldownSeconds })
+    : secretKeys(config.auth.hs256Secret ? Buffer.from(config.auth.hs256Secret) : loadOrCreateSigningKey(config.dataDir));
   const finalStore = store;
   return {
     config,
@@ -63,7 +61,7 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
     store: finalStore,
     clock,
     ids: new UuidV7Generator(clock),
-    resolveKey,
+    tokenKeys,
     databaseLabel,
     async close() {
       await finalStore.close();

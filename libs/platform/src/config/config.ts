@@ -33,6 +33,12 @@ export interface AppConfig {
     readonly jwksUrl: string | null;
     readonly issuer: string | null;
     readonly audience: string | null;
+    /** Tolerance for clocks that disagree, applied to a token's exp and nbf (AUTH_CLOCK_SKEW_SECONDS). */
+    readonly clockSkewSeconds: number;
+    /** A fetched JWKS is used this long, then fetched again (AUTH_JWKS_CACHE_SECONDS). */
+    readonly jwksCacheSeconds: number;
+    /** An unknown key id refetches the JWKS at most once per this many seconds (AUTH_JWKS_COOLDOWN_SECONDS). */
+    readonly jwksCooldownSeconds: number;
   };
   readonly bodyLimit: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -110,6 +116,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       jwksUrl: text('AUTH_JWKS_URL'),
       issuer: text('AUTH_ISSUER'),
       audience: text('AUTH_AUDIENCE'),
+      clockSkewSeconds: int('AUTH_CLOCK_SKEW_SECONDS', 60, 0, 300),
+      jwksCacheSeconds: int('AUTH_JWKS_CACHE_SECONDS', 600, 10, 86_400),
+      jwksCooldownSeconds: int('AUTH_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
     },
     bodyLimit,
     logLevel,
