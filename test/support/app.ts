@@ -10,7 +10,9 @@ import { ProjectionRunner } from '@ipstd/read-models';
 import { StandaloneModule } from '../../apps/standalone/src/standalone.module';
 import { TestDatabase, createTestDatabase } from './postgres';
 
-const SECRET = 'test-secret-for-e2e-suites-only-0123456789';
+/** The HS256 secret of the test apps, for tests that sign tokens by hand (token attacks). */
+export const TEST_SECRET = 'test-secret-for-e2e-suites-only-0123456789';
+const SECRET = TEST_SECRET;
 
 export interface TestApp {
   readonly app: INestApplication;
