@@ -1,8 +1,9 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { configureHttpApp } from './http/configure-app';
-import { JsonLogger } from './observability/logger';
+import { createLogger } from './observability/logger';
 import { Runtime, createRuntime } from './runtime';
 
 export interface BootstrapOptions {
@@ -27,10 +28,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
     }
     throw error;
   }
-  const logger = new JsonLogger(config.logLevel);
-  const runtime = await createRuntime(config, { log: (line) => logger.debug(line, 'postgres'), packageHandlesSignals: false });
-  const app = await NestFactory.create(options.module(runtime), { bodyParser: false, logger });
-  configureHttpApp(app, config, runtime.ids, { title: options.title, accessLog: (entry) => logger.log(entry, 'http') });
+  const logger = createLogger(config.logLevel);
+  const runtime = await createRuntime(config, { log: (line) => logger.debug({ context: 'postgres' }, line), packageHandlesSignals: false, logger });
+  const app = await NestFactory.create(options.module(runtime), { bodyParser: false, bufferLogs: true });
+  // Nest's own Logger (every `new Logger(context)` in the libraries) writes through pino from here on.
+  app.useLogger(app.get(Logger));
+  // The access log is pino-http's (PlatformModule), with the correlation id configureHttpApp sets.
+  configureHttpApp(app, config, runtime.ids, { title: options.title });
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -39,7 +43,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.log({ msg: 'shutting down', signal }, 'bootstrap');
+    logger.info({ context: 'bootstrap', signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs).unref();
     try {
       await app.close();
@@ -47,12 +51,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
       clearTimeout(force);
       process.exit(0);
     } catch (error) {
-      logger.error({ msg: 'shutdown failed', error: (error as Error).message }, undefined, 'bootstrap');
+      logger.error({ context: 'bootstrap', error: (error as Error).message }, 'shutdown failed');
       process.exit(1);
     }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-  logger.log({ msg: `${options.title} listening`, api: `${url}/v1`, docs: `${url}/docs`, openapi: `${url}/docs-json`, database: runtime.databaseLabel, eventStore: config.eventStore, dataDir: config.dataDir }, 'bootstrap');
+  logger.info({ context: 'bootstrap', api: `${url}/v1`, docs: `${url}/docs`, openapi: `${url}/docs-json`, database: runtime.databaseLabel, eventStore: config.eventStore, dataDir: config.dataDir }, `${options.title} listening`);
   return { app, runtime, url };
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
 import { EVENT_STORE } from '@ipstd/event-store';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandPipeline } from './commands/command-pipeline';
@@ -8,9 +9,10 @@ import { IdempotencyInterceptor, IdempotencyPruner } from './http/idempotency';
 import { HealthController } from './observability/health.controller';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './observability/metrics';
 import { Runtime } from './runtime';
+import { pinoHttpOptions } from './observability/logger';
 import { APP_CONFIG, CLOCK, ID_GENERATOR, JWT_VERIFIER, PG_POOL } from './tokens';
 
-/** Cross-cutting providers every app shares: ports bound to the runtime, auth, errors, metrics, health. */
+/** Cross-cutting providers every app shares: ports bound to the runtime, auth, errors, logging, metrics, health. */
 @Global()
 @Module({})
 export class PlatformModule implements NestModule {
@@ -25,6 +27,8 @@ export class PlatformModule implements NestModule {
     ];
     return {
       module: PlatformModule,
+      // nestjs-pino: one access line per request, and the request's correlation id on every line logged while serving it.
+      imports: [LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(runtime.logger) })],
       controllers: [HealthController, MetricsController],
       providers: [
         ...values,

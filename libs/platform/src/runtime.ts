@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { Logger } from 'pino';
 import { Clock, IdGenerator, UuidV7Generator, systemClock } from '@ipstd/kernel';
 import { EventStore, EventStoreDbEventStore, PostgresEventStore, runMigrations } from '@ipstd/event-store';
 import { AppConfig } from './config/config';
@@ -6,6 +7,7 @@ import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedd
 import { TokenKeys, jwksKeys, secretKeys } from './auth/jwt';
 import { loadOrCreateSigningKey } from './auth/key-store';
 import { HTTP_IDEMPOTENCY_MIGRATIONS } from './http/idempotency';
+import { createLogger } from './observability/logger';
 
 /** The infrastructure a process runs on, built once before Nest starts and closed after it stops. */
 export interface Runtime {
@@ -16,6 +18,8 @@ export interface Runtime {
   readonly ids: IdGenerator;
   /** Token verification keys: the HS256 secret, or the identity provider's JWKS. */
   readonly tokenKeys: TokenKeys;
+  /** The process's pino logger (redacting, JSON lines); nestjs-pino binds each request's correlation id to it. */
+  readonly logger: Logger;
   /** Where the database is, for the start-up banner (no password). */
   readonly databaseLabel: string;
   close(): Promise<void>;
@@ -26,6 +30,8 @@ export interface RuntimeOverrides {
   readonly pool?: Pool;
   readonly store?: EventStore;
   readonly log?: (line: string) => void;
+  /** The logger to use (tests pass a silent or capturing one); by default one at LOG_LEVEL on stdout/stderr. */
+  readonly logger?: Logger;
   /** False when the caller shuts down on signals itself (see startEmbeddedPostgres). */
   readonly packageHandlesSignals?: boolean;
 }
@@ -62,6 +68,7 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
     clock,
     ids: new UuidV7Generator(clock),
     tokenKeys,
+    logger: overrides.logger ?? createLogger(config.logLevel),
     databaseLabel,
     async close() {
       await finalStore.close();
