@@ -50,7 +50,8 @@ describe('from endorsement to selection over REST', () => {
   describe('endorsement', () => {
     it("is for the applicant's district office only, and changes nothing otherwise", async () => {
       const head = await t.runtime.store.headPosition();
-      expect((await t.http.post(`/v1/applications/${ids[0]}/endorsement`).set(bearer(office(1))).send({ decision: 'endorse', opinion: 'x' }).expect(403)).body.code).toBe('SCOPE_FORBIDDEN');
+      // Another district's office cannot see the application: 404 as if absent (no existence oracle).
+      expect((await t.http.post(`/v1/applications/${ids[0]}/endorsement`).set(bearer(office(1))).send({ decision: 'endorse', opinion: 'x' }).expect(404)).body.code).toBe('APPLICATION_NOT_FOUND');
       await t.http.post(`/v1/applications/${ids[0]}/endorsement`).set(bearer(admin)).send({ decision: 'endorse', opinion: 'x' }).expect(403);
       expect(await t.runtime.store.headPosition()).toBe(head);
     });
@@ -80,7 +81,7 @@ describe('from endorsement to selection over REST', () => {
       expect(second.body.review.scores.map((s: { expertId: string }) => s.expertId)).toEqual(['e2']);
       expect((await get(ids[0], expert('e1')).expect(200)).body.review.scores.map((s: { expertId: string }) => s.expertId)).toEqual(['e1']);
       expect((await get(ids[0]).expect(200)).body.review.scores).toHaveLength(2);
-      await get(ids[0], expert('e7')).expect(403);
+      await get(ids[0], expert('e7')).expect(404);
     });
 
     it('lets an expert revise, refuses another expert\'s slot and scores out of range', async () => {
