@@ -188,11 +188,11 @@ describe('configuration', () => {
   it('lists every problem at once', () => {
     let message = '';
     try {
-      loadConfig({ PORT: '-1', EVENT_STORE: 'eventstoredb', LOG_LEVEL: 'loud', AUTH_HS256_SECRET: 'short', AUTH_CLOCK_SKEW_SECONDS: '3600' });
+      loadConfig({ PORT: '-1', EVENT_STORE: 'eventstoredb', LOG_LEVEL: 'loud', AUTH_HS256_SECRET: 'short', AUTH_CLOCK_SKEW_SECONDS: '3600', AUTH_JWKS_URL: 'idp.example/jwks' });
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const expected of ['PORT must be an integer', 'EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL', 'LOG_LEVEL must be', 'AUTH_HS256_SECRET must be at least 32', 'AUTH_CLOCK_SKEW_SECONDS must be an integer between 0 and 300']) {
+    for (const expected of ['PORT must be an integer', 'EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL', 'LOG_LEVEL must be', 'AUTH_HS256_SECRET must be at least 32', 'AUTH_CLOCK_SKEW_SECONDS must be an integer between 0 and 300', 'AUTH_JWKS_URL must be an http(s) URL']) {
       expect(message).toContain(expected);
     }
   });

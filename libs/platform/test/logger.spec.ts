@@ -1,3 +1,5 @@
+import { Logger as NestLogger } from '@nestjs/common';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { createLogger, scrubText } from '../src/observability/logger';
 
 function capture(level: 'debug' | 'info' | 'warn' | 'error' = 'debug') {
@@ -33,6 +35,22 @@ describe('logger', () => {
     logger.error({ err: new Error(`insert failed for 13912345678 with Bearer ${TOKEN}`) }, 'call 0512-12345678 or +86 13700000000');
     const text = lines.join('');
     for (const secret of ['13912345678', '0512-12345678', '13700000000', TOKEN]) expect(text).not.toContain(secret);
+    logger.error({ msg: 'request failed', error: 'QueryFailedError: value 13612345678 too long\n    at x' }, 'nested string');
+    expect(lines.join('')).not.toContain('13612345678');
     expect(scrubText('application 0193a1b2-0000-7000-8000-013800000000 of 91320505MA1M11111A')).toBe('application 0193a1b2-0000-7000-8000-013800000000 of 91320505MA1M11111A');
+  });
+
+  it('scrubs what Nest code logs through nestjs-pino, as the ProblemFilter logs a 5xx', () => {
+    const { logger, parsed } = capture();
+    const nest = new Logger(new PinoLogger({ pinoHttp: { logger } }), {});
+    NestLogger.overrideLogger(nest);
+    try {
+      new NestLogger('http').error({ msg: 'request failed', path: '/v1/x', error: 'Error: contact 13512345678 refused\n    at y' });
+    } finally {
+      NestLogger.overrideLogger(true);
+    }
+    const [line] = parsed();
+    expect(line).toMatchObject({ level: 'error', context: 'http', path: '/v1/x' });
+    expect(JSON.stringify(line)).not.toContain('13512345678');
   });
 });

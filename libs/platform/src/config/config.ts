@@ -135,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
   if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');
+  if (config.auth.jwksUrl && !/^https?:\/\/[^\s]+$/.test(config.auth.jwksUrl)) problems.push('AUTH_JWKS_URL must be an http(s) URL');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

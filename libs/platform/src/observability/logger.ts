@@ -42,6 +42,15 @@ export function scrubText(text: string): string {
   return text.replace(JWT, '[redacted-token]').replace(BEARER, 'Bearer [redacted]').replace(MOBILE, '[redacted-phone]').replace(LANDLINE, '[redacted-phone]');
 }
 
+/** scrubText over the strings of a logged object (plain objects and arrays, four levels deep). */
+function scrubValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (depth >= 4 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubValue(v, depth + 1)]));
+}
+
 function scrubError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
@@ -73,7 +82,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       serializers: { err: scrubError, error: scrubError },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<typeof method>);
+          method.apply(this, args.map((arg) => scrubValue(arg)) as Parameters<typeof method>);
         },
       },
     },
