@@ -164,22 +164,22 @@ describe('roles and scope on every application-side endpoint', () => {
 
       // POST conflicts: an expert on this application's panel, as themself
       ...wrongRoles('post', a(app.B, '/conflicts'), { reason: '曾在该企业任职' }, ['expert'], B),
-      scope('post', a(app.B, '/conflicts'), { reason: '曾在该企业任职' }, "expert e1 (A's panel)", expert('e1'), 'EXPERT_NOT_ON_PANEL'),
-      scope('post', a(app.A, '/conflicts'), { reason: '曾在该企业任职' }, "expert e4 (B's panel)", expert('e4'), 'EXPERT_NOT_ON_PANEL'),
-      scope('post', a(app.A, '/conflicts'), { reason: '曾在该企业任职' }, 'expert e9 (no panel)', expert('e9'), 'EXPERT_NOT_ON_PANEL'),
+      hidden('post', a(app.B, '/conflicts'), { reason: '曾在该企业任职' }, "expert e1 (A's panel)", expert('e1')),
+      hidden('post', a(app.A, '/conflicts'), { reason: '曾在该企业任职' }, "expert e4 (B's panel)", expert('e4')),
+      hidden('post', a(app.A, '/conflicts'), { reason: '曾在该企业任职' }, 'expert e9 (no panel)', expert('e9')),
 
       // PUT reviews/{expertId}: that expert, on the panel
       ...wrongRoles('put', a(app.B, '/reviews/e4'), scoresBody, ['expert'], B),
       scope('put', a(app.B, '/reviews/e5'), scoresBody, 'expert e4 as e5', expert('e4')),
       scope('put', a(app.B, '/reviews/e4'), scoresBody, 'expert e5 as e4', expert('e5')),
-      scope('put', a(app.B, '/reviews/e1'), scoresBody, "expert e1 (A's panel)", expert('e1'), 'EXPERT_NOT_ON_PANEL'),
-      scope('put', a(app.B, '/reviews/e9'), scoresBody, 'expert e9 (no panel)', expert('e9'), 'EXPERT_NOT_ON_PANEL'),
+      hidden('put', a(app.B, '/reviews/e1'), scoresBody, "expert e1 (A's panel)", expert('e1')),
+      hidden('put', a(app.B, '/reviews/e9'), scoresBody, 'expert e9 (no panel)', expert('e9')),
 
       // PUT defense-scores/{expertId}: that expert, on the panel
       ...wrongRoles('put', a(app.A, '/defense-scores/e1'), { score: 88, comment: '' }, ['expert'], A),
       scope('put', a(app.A, '/defense-scores/e2'), { score: 88, comment: '' }, 'expert e1 as e2', expert('e1')),
-      scope('put', a(app.A, '/defense-scores/e4'), { score: 88, comment: '' }, "expert e4 (B's panel)", expert('e4'), 'EXPERT_NOT_ON_PANEL'),
-      scope('put', a(app.A, '/defense-scores/e9'), { score: 88, comment: '' }, 'expert e9 (no panel)', expert('e9'), 'EXPERT_NOT_ON_PANEL'),
+      hidden('put', a(app.A, '/defense-scores/e4'), { score: 88, comment: '' }, "expert e4 (B's panel)", expert('e4')),
+      hidden('put', a(app.A, '/defense-scores/e9'), { score: 88, comment: '' }, 'expert e9 (no panel)', expert('e9')),
 
       // POST /v1/rules/rule-sets: programme-admin (rule sets carry no city: no scope to test, see the report)
       ...wrongRoles('post', '/v1/rules/rule-sets', nextRuleSet, ['programme-admin'], A),
@@ -286,4 +286,4 @@ describe('roles and scope on every application-side endpoint', () => {
 });
 
 /** Guards the table against cases silently dropping out. */
-const CASE_COUNT = { role: 106, scope: 15, hidden: 21 };
+const CASE_COUNT = { role: 106, scope: 8, hidden: 28 };

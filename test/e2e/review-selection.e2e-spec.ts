@@ -88,7 +88,8 @@ describe('from endorsement to selection over REST', () => {
       const revised = await t.http.put(`/v1/applications/${ids[0]}/reviews/e1`).set(bearer(expert('e1'))).send(scores(21.5, 31, 20)).expect(200);
       expect(revised.body.review.scores[0].total).toBe(72.5);
       expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/e2`).set(bearer(expert('e1'))).send(scores(1, 1, 1)).expect(403)).body.code).toBe('SCOPE_FORBIDDEN');
-      expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/e7`).set(bearer(expert('e7'))).send(scores(1, 1, 1)).expect(403)).body.code).toBe('EXPERT_NOT_ON_PANEL');
+      // An expert never on this panel is told the application does not exist (no existence oracle).
+      expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/e7`).set(bearer(expert('e7'))).send(scores(1, 1, 1)).expect(404)).body.code).toBe('APPLICATION_NOT_FOUND');
       expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/e3`).set(bearer(expert('e3'))).send(scores(31, 1, 1)).expect(422)).body.code).toBe('REVIEW_SCORES_INVALID');
       await t.http.put(`/v1/applications/${ids[0]}/reviews/e3`).set(bearer(admin)).send(scores(1, 1, 1)).expect(403);
     });

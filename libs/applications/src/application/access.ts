@@ -26,16 +26,27 @@ export function requireEnterprise(principal: Principal, creditCode: string): voi
   }
 }
 
-/** Where an application sits and whose it is: what authorisation policies look at. */
+/** Where an application sits, whose it is and who reviews it: what authorisation policies look at. */
 export interface ApplicationScope {
   readonly district: string;
   readonly city: string;
   readonly creditCode: string;
+  /** Every expert ever assigned to its current review panel, those who stood down included. */
+  readonly panel: readonly string[];
+  /** Experts of the panel who declared a conflict and stood down. */
+  readonly conflicted: readonly string[];
 }
 
-/** Whether the caller may see an application at all, judged from where it sits (experts: see canReadApplication). */
+/** Whether the caller may see an application at all (the same rule as canReadApplication). */
 export function seesApplication(principal: Principal, scope: ApplicationScope): boolean {
-  return principal.role === 'applicant' ? principal.org !== null && principal.org === scope.creditCode : scopeCoversDistrict(principal, scope.district);
+  switch (principal.role) {
+    case 'applicant':
+      return principal.org !== null && principal.org === scope.creditCode;
+    case 'expert':
+      return scope.panel.includes(principal.sub) && !scope.conflicted.includes(principal.sub);
+    default:
+      return scopeCoversDistrict(principal, scope.district);
+  }
 }
 
 /**
@@ -76,9 +87,18 @@ export function cityAdminPolicy(principal: Principal, scope: ApplicationScope): 
   if (!scopeCoversCity(principal, scope.city)) throw refusal(principal, scope, `无权操作城市 ${scope.city} 的数据`, `Your token's scope does not cover city ${scope.city}`);
 }
 
-/** Policy factory: an expert acts only as themself (the route's expert id); panel membership is the decider's check. */
+/**
+ * Policy: an expert who was never on this application's panel is told it does not exist (404); a
+ * member, or one who stood down, gets the decider's answer (EXPERT_NOT_ON_PANEL for one who stood down).
+ */
+export function panelMemberPolicy(principal: Principal, scope: ApplicationScope): void {
+  if (!scope.panel.includes(principal.sub)) throw applicationHidden();
+}
+
+/** Policy factory: a panel member acting only as themself (the route's expert id). */
 export function expertAsThemself(expertId: string) {
-  return (principal: Principal): void => {
+  return (principal: Principal, scope: ApplicationScope): void => {
+    panelMemberPolicy(principal, scope);
     if (principal.sub !== expertId) throw scopeForbidden('专家只能以本人身份评分', 'An expert may act only as themself');
   };
 }

@@ -47,5 +47,11 @@ function existing(state: ApplicationState): Exclude<ApplicationState, { status: 
 /** The application's scope: its district, the (prefecture-level) city of its call, its enterprise. */
 export function scopeOf(state: Exclude<ApplicationState, { status: 'none' }>): ApplicationScope {
   const district = state.profile.enterprise.district;
-  return { district, city: cityOf(district), creditCode: state.profile.enterprise.creditCode };
+  return {
+    district,
+    city: cityOf(district),
+    creditCode: state.profile.enterprise.creditCode,
+    panel: state.review?.experts.map((e) => e.expertId) ?? [],
+    conflicted: state.review?.conflicted ?? [],
+  };
 }
