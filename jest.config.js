@@ -5,7 +5,13 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   // Transpile only: `npm run typecheck` (and the build) check types once for the whole tree.
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }],
+    // jose 6 ships ES modules only: Node (>= 20.19) requires them natively, Jest's module system does not,
+    // so its files are transpiled to CommonJS for the tests.
+    '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022' }, isolatedModules: true, diagnostics: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleNameMapper: {
     '^@ipstd/(kernel|event-store|platform|applications|read-models|funding-rules|grants|audit|finance|messaging)$': '<rootDir>/libs/$1/src',
   },

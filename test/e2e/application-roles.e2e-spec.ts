@@ -26,8 +26,10 @@ interface Case {
   /** Who calls, for the failure message. */
   readonly who: string;
   readonly token: string;
-  /** The 403 code: ROLE_FORBIDDEN from the guard, SCOPE_FORBIDDEN or EXPERT_NOT_ON_PANEL from the handler. */
+  /** The code: ROLE_FORBIDDEN from the guard, SCOPE_FORBIDDEN or EXPERT_NOT_ON_PANEL from the handler, or a not-found code. */
   readonly code: string;
+  /** 403, or 404 where the caller may not even see the record (no existence oracle: api-guide.md, "Privacy"). */
+  readonly status: 403 | 404;
 }
 
 describe('roles and scope on every application-side endpoint', () => {
@@ -61,7 +63,7 @@ describe('roles and scope on every application-side endpoint', () => {
 
   /** Every role not allowed on the route, each with claims in scope of the target. */
   function wrongRoles(method: Method, path: string, body: object | undefined, allowed: readonly Role[], target: Target): Case[] {
-    return ROLES.filter((role) => !allowed.includes(role)).map((role) => ({ method, path, body, who: `${role} (in scope)`, token: inScope(role, target), code: 'ROLE_FORBIDDEN' }));
+    return ROLES.filter((role) => !allowed.includes(role)).map((role) => ({ method, path, body, who: `${role} (in scope)`, token: inScope(role, target), code: 'ROLE_FORBIDDEN', status: 403 as const }));
   }
 
   async function call(c: Pick<Case, 'method' | 'path' | 'body' | 'token'>) {
@@ -97,7 +99,7 @@ describe('roles and scope on every application-side endpoint', () => {
   });
   afterAll(() => t?.close());
 
-  it('gives 403 to every wrong role and every wrong scope, and appends nothing', async () => {
+  it('refuses every wrong role (403) and every wrong scope (403, or 404 when the caller may not see the record), and appends nothing', async () => {
     const P = `/v1/programmes/${programmeId}`;
     const a = (id: string, rest = '') => `/v1/applications/${id}${rest}`;
     const otherAdmin = cityRole('programme-admin', OTHER_CITY);
@@ -108,7 +110,8 @@ describe('roles and scope on every application-side endpoint', () => {
     const fact = { fact: 'serious-dishonesty', present: true, source: 'credit-china', reference: 'SD-ROLES-1', observedAt: '2024-11-19T09:00:00+08:00' };
     const endorse = { decision: 'endorse', opinion: '同意推荐' };
     const select = { decision: 'select', approvedAmountFen: 1_000_000, reason: '择优立项' };
-    const scope = (method: Method, path: string, body: object | undefined, who: string, token: string, expected = 'SCOPE_FORBIDDEN'): Case => ({ method, path, body, who, token, code: expected });
+    const scope = (method: Method, path: string, body: object | undefined, who: string, token: string, expected = 'SCOPE_FORBIDDEN'): Case => ({ method, path, body, who, token, code: expected, status: 403 });
+    const hidden = (method: Method, path: string, body: object | undefined, who: string, token: string, expected = 'APPLICATION_NOT_FOUND'): Case => ({ method, path, body, who, token, code: expected, status: 404 });
 
     const cases: Case[] = [
       // POST /v1/programmes: programme-admin of body.city
@@ -130,81 +133,81 @@ describe('roles and scope on every application-side endpoint', () => {
 
       // GET /v1/applications/{id}
       ...wrongRoles('get', a(app.A), undefined, ['applicant', 'district-office', 'programme-admin', 'auditor', 'expert'], A),
-      scope('get', a(app.A), undefined, 'applicant B', applicant(B.creditCode)),
-      scope('get', a(app.A), undefined, 'district-office 320506', office(B.district)),
-      scope('get', a(app.A), undefined, 'programme-admin 371100', otherAdmin),
-      scope('get', a(app.A), undefined, 'auditor 371100', otherAuditor),
-      scope('get', a(app.A), undefined, "expert e4 (B's panel)", expert('e4')),
-      scope('get', a(app.A), undefined, 'expert e9 (no panel)', expert('e9')),
+      hidden('get', a(app.A), undefined, 'applicant B', applicant(B.creditCode)),
+      hidden('get', a(app.A), undefined, 'district-office 320506', office(B.district)),
+      hidden('get', a(app.A), undefined, 'programme-admin 371100', otherAdmin),
+      hidden('get', a(app.A), undefined, 'auditor 371100', otherAuditor),
+      hidden('get', a(app.A), undefined, "expert e4 (B's panel)", expert('e4')),
+      hidden('get', a(app.A), undefined, 'expert e9 (no panel)', expert('e9')),
 
       // POST amendments / withdrawal: the owner only
       ...wrongRoles('post', a(app.A, '/amendments'), suzhouProfile(), ['applicant'], A),
-      scope('post', a(app.A, '/amendments'), suzhouProfile(), 'applicant B', applicant(B.creditCode)),
-      scope('post', a(app.A, '/amendments'), suzhouProfile(), 'applicant Rizhao', applicant(CREDIT_CODES.rizhao)),
+      hidden('post', a(app.A, '/amendments'), suzhouProfile(), 'applicant B', applicant(B.creditCode)),
+      hidden('post', a(app.A, '/amendments'), suzhouProfile(), 'applicant Rizhao', applicant(CREDIT_CODES.rizhao)),
       ...wrongRoles('post', a(app.C, '/withdrawal'), { reason: 'x' }, ['applicant'], C),
-      scope('post', a(app.C, '/withdrawal'), { reason: 'x' }, 'applicant A', applicant(A.creditCode)),
-      scope('post', a(app.A, '/withdrawal'), { reason: 'x' }, 'applicant B', applicant(B.creditCode)),
+      hidden('post', a(app.C, '/withdrawal'), { reason: 'x' }, 'applicant A', applicant(A.creditCode)),
+      hidden('post', a(app.A, '/withdrawal'), { reason: 'x' }, 'applicant B', applicant(B.creditCode)),
 
       // POST endorsement: the applicant's district office
       ...wrongRoles('post', a(app.C, '/endorsement'), endorse, ['district-office'], C),
-      scope('post', a(app.C, '/endorsement'), endorse, 'district-office 320505', office(A.district)),
-      scope('post', a(app.C, '/endorsement'), endorse, 'district-office 371102', office('371102')),
+      hidden('post', a(app.C, '/endorsement'), endorse, 'district-office 320505', office(A.district)),
+      hidden('post', a(app.C, '/endorsement'), endorse, 'district-office 371102', office('371102')),
 
       // POST review-panel, review-panel/closure, selection: programme-admin of the call's city
       ...wrongRoles('post', a(app.B, '/review-panel'), panelBody(B.panel), ['programme-admin'], B),
-      scope('post', a(app.B, '/review-panel'), panelBody(B.panel), 'programme-admin 371100', otherAdmin),
+      hidden('post', a(app.B, '/review-panel'), panelBody(B.panel), 'programme-admin 371100', otherAdmin),
       ...wrongRoles('post', a(app.B, '/review-panel/closure'), {}, ['programme-admin'], B),
-      scope('post', a(app.B, '/review-panel/closure'), {}, 'programme-admin 371100', otherAdmin),
+      hidden('post', a(app.B, '/review-panel/closure'), {}, 'programme-admin 371100', otherAdmin),
       ...wrongRoles('post', a(app.A, '/selection'), select, ['programme-admin'], A),
-      scope('post', a(app.A, '/selection'), select, 'programme-admin 371100, select', otherAdmin),
-      scope('post', a(app.A, '/selection'), { decision: 'reject', reason: 'x' }, 'programme-admin 371100, reject', otherAdmin),
+      hidden('post', a(app.A, '/selection'), select, 'programme-admin 371100, select', otherAdmin),
+      hidden('post', a(app.A, '/selection'), { decision: 'reject', reason: 'x' }, 'programme-admin 371100, reject', otherAdmin),
 
       // POST conflicts: an expert on this application's panel, as themself
       ...wrongRoles('post', a(app.B, '/conflicts'), { reason: '曾在该企业任职' }, ['expert'], B),
-      scope('post', a(app.B, '/conflicts'), { reason: '曾在该企业任职' }, "expert e1 (A's panel)", expert('e1'), 'EXPERT_NOT_ON_PANEL'),
-      scope('post', a(app.A, '/conflicts'), { reason: '曾在该企业任职' }, "expert e4 (B's panel)", expert('e4'), 'EXPERT_NOT_ON_PANEL'),
-      scope('post', a(app.A, '/conflicts'), { reason: '曾在该企业任职' }, 'expert e9 (no panel)', expert('e9'), 'EXPERT_NOT_ON_PANEL'),
+      hidden('post', a(app.B, '/conflicts'), { reason: '曾在该企业任职' }, "expert e1 (A's panel)", expert('e1')),
+      hidden('post', a(app.A, '/conflicts'), { reason: '曾在该企业任职' }, "expert e4 (B's panel)", expert('e4')),
+      hidden('post', a(app.A, '/conflicts'), { reason: '曾在该企业任职' }, 'expert e9 (no panel)', expert('e9')),
 
       // PUT reviews/{expertId}: that expert, on the panel
       ...wrongRoles('put', a(app.B, '/reviews/e4'), scoresBody, ['expert'], B),
       scope('put', a(app.B, '/reviews/e5'), scoresBody, 'expert e4 as e5', expert('e4')),
       scope('put', a(app.B, '/reviews/e4'), scoresBody, 'expert e5 as e4', expert('e5')),
-      scope('put', a(app.B, '/reviews/e1'), scoresBody, "expert e1 (A's panel)", expert('e1'), 'EXPERT_NOT_ON_PANEL'),
-      scope('put', a(app.B, '/reviews/e9'), scoresBody, 'expert e9 (no panel)', expert('e9'), 'EXPERT_NOT_ON_PANEL'),
+      hidden('put', a(app.B, '/reviews/e1'), scoresBody, "expert e1 (A's panel)", expert('e1')),
+      hidden('put', a(app.B, '/reviews/e9'), scoresBody, 'expert e9 (no panel)', expert('e9')),
 
       // PUT defense-scores/{expertId}: that expert, on the panel
       ...wrongRoles('put', a(app.A, '/defense-scores/e1'), { score: 88, comment: '' }, ['expert'], A),
       scope('put', a(app.A, '/defense-scores/e2'), { score: 88, comment: '' }, 'expert e1 as e2', expert('e1')),
-      scope('put', a(app.A, '/defense-scores/e4'), { score: 88, comment: '' }, "expert e4 (B's panel)", expert('e4'), 'EXPERT_NOT_ON_PANEL'),
-      scope('put', a(app.A, '/defense-scores/e9'), { score: 88, comment: '' }, 'expert e9 (no panel)', expert('e9'), 'EXPERT_NOT_ON_PANEL'),
+      hidden('put', a(app.A, '/defense-scores/e4'), { score: 88, comment: '' }, "expert e4 (B's panel)", expert('e4')),
+      hidden('put', a(app.A, '/defense-scores/e9'), { score: 88, comment: '' }, 'expert e9 (no panel)', expert('e9')),
 
       // POST /v1/rules/rule-sets: programme-admin (rule sets carry no city: no scope to test, see the report)
       ...wrongRoles('post', '/v1/rules/rule-sets', nextRuleSet, ['programme-admin'], A),
 
       // POST /v1/rules/evaluations: programme-admin or auditor; an application only within their city
       ...wrongRoles('post', '/v1/rules/evaluations', { ruleSet: { id: 'suzhou-2024-ipstd', version: 1 }, applicationId: app.A }, ['programme-admin', 'auditor'], A),
-      scope('post', '/v1/rules/evaluations', { ruleSet: { id: 'suzhou-2024-ipstd', version: 1 }, applicationId: app.A }, 'programme-admin 371100', otherAdmin),
-      scope('post', '/v1/rules/evaluations', { ruleSet: { id: 'suzhou-2024-ipstd', version: 1 }, applicationId: app.A }, 'auditor 371100', otherAuditor),
+      hidden('post', '/v1/rules/evaluations', { ruleSet: { id: 'suzhou-2024-ipstd', version: 1 }, applicationId: app.A }, 'programme-admin 371100', otherAdmin),
+      hidden('post', '/v1/rules/evaluations', { ruleSet: { id: 'suzhou-2024-ipstd', version: 1 }, applicationId: app.A }, 'auditor 371100', otherAuditor),
 
       // POST /v1/enterprises/{code}/facts: system only (a system client has no scope claim)
       ...wrongRoles('post', `/v1/enterprises/${A.creditCode}/facts`, fact, ['system'], A),
 
       // GET /v1/audit/...: auditors of the record's city
       ...wrongRoles('get', `/v1/audit/streams/application-${app.A}`, undefined, ['auditor'], A),
-      scope('get', `/v1/audit/streams/application-${app.A}`, undefined, 'auditor 371100', otherAuditor),
-      scope('get', `/v1/audit/streams/programme-${programmeId}`, undefined, 'auditor 371100, programme stream', otherAuditor),
+      hidden('get', `/v1/audit/streams/application-${app.A}`, undefined, 'auditor 371100', otherAuditor, 'STREAM_NOT_FOUND'),
+      hidden('get', `/v1/audit/streams/programme-${programmeId}`, undefined, 'auditor 371100, programme stream', otherAuditor, 'STREAM_NOT_FOUND'),
       ...wrongRoles('get', `/v1/audit/applications/${app.A}/history`, undefined, ['auditor'], A),
-      scope('get', `/v1/audit/applications/${app.A}/history`, undefined, 'auditor 371100', otherAuditor),
+      hidden('get', `/v1/audit/applications/${app.A}/history`, undefined, 'auditor 371100', otherAuditor),
     ];
 
     const head = await t.runtime.store.headPosition();
     for (const c of cases) {
       const response = await call(c);
       const { method, path, who } = c;
-      expect({ method, path, who, status: response.status, code: response.body?.code }).toEqual({ method, path, who, status: 403, code: c.code });
+      expect({ method, path, who, status: response.status, code: response.body?.code }).toEqual({ method, path, who, status: c.status, code: c.code });
     }
     expect(await t.runtime.store.headPosition()).toBe(head);
-    expect({ role: cases.filter((c) => c.code === 'ROLE_FORBIDDEN').length, scope: cases.filter((c) => c.code !== 'ROLE_FORBIDDEN').length }).toEqual(CASE_COUNT);
+    expect({ role: cases.filter((c) => c.code === 'ROLE_FORBIDDEN').length, scope: cases.filter((c) => c.code !== 'ROLE_FORBIDDEN' && c.status === 403).length, hidden: cases.filter((c) => c.status === 404).length }).toEqual(CASE_COUNT);
   });
 
   it('lets every role read a programme call and the published rule sets', async () => {
@@ -283,4 +286,4 @@ describe('roles and scope on every application-side endpoint', () => {
 });
 
 /** Guards the table against cases silently dropping out. */
-const CASE_COUNT = { role: 106, scope: 36 };
+const CASE_COUNT = { role: 106, scope: 8, hidden: 28 };

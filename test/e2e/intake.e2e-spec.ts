@@ -186,9 +186,9 @@ describe('programme and application intake over REST', () => {
         }
       });
 
-      it('is refused for another enterprise (403) and after the window (422)', async () => {
+      it('is refused for another enterprise (404, as if absent) and after the window (422)', async () => {
         const sip = t.token({ role: 'applicant', org: CREDIT_CODES.sip });
-        await t.http.post(`/v1/applications/${applicationId}/amendments`).set(bearer(sip)).send(suzhouProfile()).expect(403);
+        await t.http.post(`/v1/applications/${applicationId}/amendments`).set(bearer(sip)).send(suzhouProfile()).expect(404);
         t.clock.set('2024-11-18T00:00:00+08:00');
         const late = await t.http.post(`/v1/applications/${applicationId}/amendments`).set(bearer(applicant)).send(suzhouProfile()).expect(422);
         expect(late.body.code).toBe('APPLICATION_WINDOW_CLOSED');
@@ -203,10 +203,11 @@ describe('programme and application intake over REST', () => {
         await get(t.token({ role: 'district-office', district: '320505' })).expect(200);
         await get(admin).expect(200);
         await get(t.token({ role: 'auditor', city: '320500' })).expect(200);
-        await get(t.token({ role: 'district-office', district: '320506' })).expect(403);
-        await get(t.token({ role: 'auditor', city: '371100' })).expect(403);
-        await get(t.token({ role: 'applicant', org: CREDIT_CODES.sip })).expect(403);
-        await get(t.token({ role: 'expert', sub: 'expert-1' })).expect(403);
+        // Out of scope reads exactly like absent (404, no existence oracle); a role that never reads applications is 403.
+        await get(t.token({ role: 'district-office', district: '320506' })).expect(404);
+        await get(t.token({ role: 'auditor', city: '371100' })).expect(404);
+        await get(t.token({ role: 'applicant', org: CREDIT_CODES.sip })).expect(404);
+        await get(t.token({ role: 'expert', sub: 'expert-1' })).expect(404);
         await get(t.token({ role: 'finance', city: '320500' })).expect(403);
       });
     });

@@ -355,7 +355,7 @@ describe('whole lifecycles over REST', () => {
       expect(after.money).toMatchObject({ clawbackOrderedFen: 7_000_000, repaidFen: 2_000_000 });
     });
 
-    it('gives 403 and changes nothing for the wrong role or the wrong city on every grant endpoint', async () => {
+    it('gives 403 for the wrong role, 404 (as if absent) for the wrong city or enterprise, and changes nothing, on every grant endpoint', async () => {
       const creditCode = code('320508', '0000103');
       const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320508', approvedAmountFen: 10_000_000 });
       const grantId = grantIdFor(applicationId);
@@ -363,26 +363,29 @@ describe('whole lifecycles over REST', () => {
       const clawbackId = '0190a4b2-0000-7000-8000-0000000000c1';
       const otherCity = (role: 'programme-admin' | 'finance') => t.token({ role, city: '371100' });
       const stranger = t.token({ role: 'applicant', org: CREDIT_CODES.sip });
-      const cases: Array<[string, string, object, string[]]> = [
-        ['post', `/v1/grants/${grantId}/agreement`, {}, [finance(), otherCity('programme-admin'), stranger]],
-        ['post', `/v1/grants/${grantId}/tranches/1/release-order`, { orderNo: 'x' }, [finance(), otherCity('programme-admin'), stranger]],
-        ['post', `/v1/grants/${grantId}/tranches/1/payment`, { reference: 'x', valueDate: '2024-09-11', amountFen: 1 }, [admin(), otherCity('finance'), stranger]],
-        ['post', `/v1/grants/${grantId}/tranches/1/cancellation`, { reason: 'x' }, [finance(), otherCity('programme-admin'), stranger]],
-        ['post', `/v1/grants/${grantId}/mid-term-inspections`, { results: [] }, [finance(), otherCity('programme-admin')]],
-        ['post', `/v1/grants/${grantId}/acceptance-request`, {}, [admin(), stranger]],
-        ['post', `/v1/grants/${grantId}/acceptance-decision`, { results: [], decision: 'failed', reason: 'x' }, [finance(), otherCity('programme-admin')]],
-        ['post', `/v1/grants/${grantId}/evaluation`, { inputs: { peopleTrained: 10 } }, [finance(), otherCity('programme-admin')]],
-        ['post', `/v1/grants/${grantId}/clawbacks`, { amountFen: 1, reason: 'x', dueDate: '2030-01-01' }, [finance(), otherCity('programme-admin'), stranger]],
-        ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`, { amountFen: 1, reference: 'x', valueDate: '2024-09-11' }, [admin(), otherCity('finance')]],
-        ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/write-off`, { reason: 'x' }, [finance(), otherCity('programme-admin')]],
-        ['post', `/v1/grants/${grantId}/closure`, {}, [finance(), otherCity('programme-admin')]],
-        ['get', `/v1/grants/${grantId}`, {}, [stranger, otherCity('finance'), t.token({ role: 'expert', sub: 'e1' }), t.token({ role: 'district-office', district: '320508' })]],
+      // [token, expected]: 403 for a role the route does not allow, 404 for an allowed role out of scope.
+      const role = (token: string): [string, number] => [token, 403];
+      const hidden = (token: string): [string, number] => [token, 404];
+      const cases: Array<[string, string, object, Array<[string, number]>]> = [
+        ['post', `/v1/grants/${grantId}/agreement`, {}, [role(finance()), hidden(otherCity('programme-admin')), role(stranger)]],
+        ['post', `/v1/grants/${grantId}/tranches/1/release-order`, { orderNo: 'x' }, [role(finance()), hidden(otherCity('programme-admin')), role(stranger)]],
+        ['post', `/v1/grants/${grantId}/tranches/1/payment`, { reference: 'x', valueDate: '2024-09-11', amountFen: 1 }, [role(admin()), hidden(otherCity('finance')), role(stranger)]],
+        ['post', `/v1/grants/${grantId}/tranches/1/cancellation`, { reason: 'x' }, [role(finance()), hidden(otherCity('programme-admin')), role(stranger)]],
+        ['post', `/v1/grants/${grantId}/mid-term-inspections`, { results: [] }, [role(finance()), hidden(otherCity('programme-admin'))]],
+        ['post', `/v1/grants/${grantId}/acceptance-request`, {}, [role(admin()), hidden(stranger)]],
+        ['post', `/v1/grants/${grantId}/acceptance-decision`, { results: [], decision: 'failed', reason: 'x' }, [role(finance()), hidden(otherCity('programme-admin'))]],
+        ['post', `/v1/grants/${grantId}/evaluation`, { inputs: { peopleTrained: 10 } }, [role(finance()), hidden(otherCity('programme-admin'))]],
+        ['post', `/v1/grants/${grantId}/clawbacks`, { amountFen: 1, reason: 'x', dueDate: '2030-01-01' }, [role(finance()), hidden(otherCity('programme-admin')), role(stranger)]],
+        ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/repayments`, { amountFen: 1, reference: 'x', valueDate: '2024-09-11' }, [role(admin()), hidden(otherCity('finance'))]],
+        ['post', `/v1/grants/${grantId}/clawbacks/${clawbackId}/write-off`, { reason: 'x' }, [role(finance()), hidden(otherCity('programme-admin'))]],
+        ['post', `/v1/grants/${grantId}/closure`, {}, [role(finance()), hidden(otherCity('programme-admin'))]],
+        ['get', `/v1/grants/${grantId}`, {}, [hidden(stranger), hidden(otherCity('finance')), role(t.token({ role: 'expert', sub: 'e1' })), role(t.token({ role: 'district-office', district: '320508' }))]],
       ];
       const head = await t.runtime.store.headPosition();
       for (const [method, path, body, tokens] of cases) {
-        for (const token of tokens) {
+        for (const [token, status] of tokens) {
           const response = method === 'get' ? await t.http.get(path).set(bearer(token)) : await t.http.post(path).set(bearer(token)).send(body);
-          expect({ path, status: response.status }).toEqual({ path, status: 403 });
+          expect({ path, status: response.status, code: response.body.code }).toEqual({ path, status, code: status === 403 ? 'ROLE_FORBIDDEN' : 'GRANT_NOT_FOUND' });
         }
       }
       expect(await t.runtime.store.headPosition()).toBe(head);
@@ -433,7 +436,7 @@ describe('whole lifecycles over REST', () => {
       const appHistory = (await t.http.get(`/v1/audit/applications/${applicationId}/history?type=ApplicationSelected`).set(bearer(auditor)).expect(200)).body.entries;
       expect(appHistory.map((e: { type: string }) => e.type)).toEqual(['ApplicationSelected']);
 
-      await t.http.get(`/v1/audit/grants/${grantId}`).set(bearer(t.token({ role: 'auditor', city: '371100' }))).expect(403);
+      await t.http.get(`/v1/audit/grants/${grantId}`).set(bearer(t.token({ role: 'auditor', city: '371100' }))).expect(404);
       await t.http.get(`/v1/audit/grants/${grantId}/history`).set(bearer(admin)).expect(403);
       await t.http.get(`/v1/audit/applications/${applicationId}`).set(bearer(finance)).expect(403);
     });

@@ -50,7 +50,8 @@ describe('from endorsement to selection over REST', () => {
   describe('endorsement', () => {
     it("is for the applicant's district office only, and changes nothing otherwise", async () => {
       const head = await t.runtime.store.headPosition();
-      expect((await t.http.post(`/v1/applications/${ids[0]}/endorsement`).set(bearer(office(1))).send({ decision: 'endorse', opinion: 'x' }).expect(403)).body.code).toBe('SCOPE_FORBIDDEN');
+      // Another district's office cannot see the application: 404 as if absent (no existence oracle).
+      expect((await t.http.post(`/v1/applications/${ids[0]}/endorsement`).set(bearer(office(1))).send({ decision: 'endorse', opinion: 'x' }).expect(404)).body.code).toBe('APPLICATION_NOT_FOUND');
       await t.http.post(`/v1/applications/${ids[0]}/endorsement`).set(bearer(admin)).send({ decision: 'endorse', opinion: 'x' }).expect(403);
       expect(await t.runtime.store.headPosition()).toBe(head);
     });
@@ -80,14 +81,15 @@ describe('from endorsement to selection over REST', () => {
       expect(second.body.review.scores.map((s: { expertId: string }) => s.expertId)).toEqual(['e2']);
       expect((await get(ids[0], expert('e1')).expect(200)).body.review.scores.map((s: { expertId: string }) => s.expertId)).toEqual(['e1']);
       expect((await get(ids[0]).expect(200)).body.review.scores).toHaveLength(2);
-      await get(ids[0], expert('e7')).expect(403);
+      await get(ids[0], expert('e7')).expect(404);
     });
 
     it('lets an expert revise, refuses another expert\'s slot and scores out of range', async () => {
       const revised = await t.http.put(`/v1/applications/${ids[0]}/reviews/e1`).set(bearer(expert('e1'))).send(scores(21.5, 31, 20)).expect(200);
       expect(revised.body.review.scores[0].total).toBe(72.5);
       expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/e2`).set(bearer(expert('e1'))).send(scores(1, 1, 1)).expect(403)).body.code).toBe('SCOPE_FORBIDDEN');
-      expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/e7`).set(bearer(expert('e7'))).send(scores(1, 1, 1)).expect(403)).body.code).toBe('EXPERT_NOT_ON_PANEL');
+      // An expert never on this panel is told the application does not exist (no existence oracle).
+      expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/e7`).set(bearer(expert('e7'))).send(scores(1, 1, 1)).expect(404)).body.code).toBe('APPLICATION_NOT_FOUND');
       expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/e3`).set(bearer(expert('e3'))).send(scores(31, 1, 1)).expect(422)).body.code).toBe('REVIEW_SCORES_INVALID');
       await t.http.put(`/v1/applications/${ids[0]}/reviews/e3`).set(bearer(admin)).send(scores(1, 1, 1)).expect(403);
     });

@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { ManualClock } from '@ipstd/kernel';
-import { AppConfig, Principal, Runtime, configureHttpApp, createRuntime, loadConfig, signHs256 } from '@ipstd/platform';
+import { AppConfig, Principal, Runtime, configureHttpApp, createLogger, createRuntime, loadConfig, signHs256, silentLogger } from '@ipstd/platform';
 import { ProjectionRunner } from '@ipstd/read-models';
 import { StandaloneModule } from '../../apps/standalone/src/standalone.module';
 import { TestDatabase, createTestDatabase } from './postgres';
 
-const SECRET = 'test-secret-for-e2e-suites-only-0123456789';
+/** The HS256 secret of the test apps, for tests that sign tokens by hand (token attacks). */
+export const TEST_SECRET = 'test-secret-for-e2e-suites-only-0123456789';
+const SECRET = TEST_SECRET;
 
 export interface TestApp {
   readonly app: INestApplication;
@@ -27,7 +30,7 @@ export interface TestApp {
 }
 
 /** The standalone app on a fresh database, with a clock the test moves. */
-export async function startTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { now?: string; env?: Record<string, string>; logLines?: string[] } = {}): Promise<TestApp> {
   const db = await createTestDatabase('e2e');
   const dataDir = mkdtempSync(join(tmpdir(), 'ipstd-e2e-'));
   const config = loadConfig({
@@ -44,8 +47,11 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     ...options.env,
   });
   const clock = new ManualClock(options.now ?? '2024-11-01T02:00:00Z');
-  const runtime = await createRuntime(config, { clock, pool: db.pool });
+  // Logs are silent unless the test collects them (logLines: one JSON line per entry, as production writes them).
+  const logger = options.logLines ? createLogger(config.logLevel, { write: (line: string) => void options.logLines!.push(line) }) : silentLogger();
+  const runtime = await createRuntime(config, { clock, pool: db.pool, logger });
   const app = await NestFactory.create(StandaloneModule.register(runtime), { bodyParser: false, logger: false });
+  if (options.logLines) app.useLogger(app.get(Logger));
   configureHttpApp(app, config, runtime.ids, { title: 'test' });
   await app.init();
   const runner = app.get(ProjectionRunner);

@@ -1,8 +1,9 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { configureHttpApp } from './http/configure-app';
-import { JsonLogger } from './observability/logger';
+import { createLogger } from './observability/logger';
 import { Runtime, createRuntime } from './runtime';
 import { StartupError, exitOnStartupFailure } from './startup-error';
 import { describePortHolder } from './database/embedded-postgres';
@@ -29,7 +30,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
     }
     throw error;
   }
-  const logger = new JsonLogger(config.logLevel);
+  const logger = createLogger(config.logLevel);
   let runtime: Runtime | undefined;
   let app: INestApplication | undefined;
   // Until the app listens, an error thrown where nobody catches it (a library's unhandled event or
@@ -38,9 +39,17 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
   process.on('uncaughtException', duringStartup);
   process.on('unhandledRejection', duringStartup);
   try {
-    runtime = await createRuntime(config, { log: (line) => logger.debug(line, 'postgres'), notice: (line) => logger.warn(line, 'postgres'), packageHandlesSignals: false });
-    app = await NestFactory.create(options.module(runtime), { bodyParser: false, logger, abortOnError: false });
-    configureHttpApp(app, config, runtime.ids, { title: options.title, accessLog: (entry) => logger.log(entry, 'http') });
+    runtime = await createRuntime(config, {
+      log: (line) => logger.debug({ context: 'postgres' }, line),
+      notice: (line) => logger.warn({ context: 'postgres' }, line),
+      packageHandlesSignals: false,
+      logger,
+    });
+    app = await NestFactory.create(options.module(runtime), { bodyParser: false, bufferLogs: true, abortOnError: false });
+    // Nest's own Logger (every `new Logger(context)` in the libraries) writes through pino from here on.
+    app.useLogger(app.get(Logger));
+    // The access log is pino-http's (PlatformModule), with the correlation id configureHttpApp sets.
+    configureHttpApp(app, config, runtime.ids, { title: options.title });
     await app.listen(config.port, config.host);
   } catch (error) {
     // A failed start stops what it started (the embedded PostgreSQL above all) before reporting.
@@ -57,7 +66,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.log({ msg: 'shutting down', signal }, 'bootstrap');
+    logger.info({ context: 'bootstrap', signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs).unref();
     try {
       await app.close();
@@ -65,13 +74,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<{ app: INest
       clearTimeout(force);
       process.exit(0);
     } catch (error) {
-      logger.error({ msg: 'shutdown failed', error: (error as Error).message }, undefined, 'bootstrap');
+      logger.error({ context: 'bootstrap', error: (error as Error).message }, 'shutdown failed');
       process.exit(1);
     }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-  logger.log({ msg: `${options.title} listening`, api: `${url}/v1`, docs: `${url}/docs`, openapi: `${url}/docs-json`, database: runtime.databaseLabel, eventStore: config.eventStore, dataDir: config.dataDir }, 'bootstrap');
+  logger.info({ context: 'bootstrap', api: `${url}/v1`, docs: `${url}/docs`, openapi: `${url}/docs-json`, database: runtime.databaseLabel, eventStore: config.eventStore, dataDir: config.dataDir }, `${options.title} listening`);
   return { app, runtime, url };
 }
 

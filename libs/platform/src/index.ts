@@ -4,6 +4,7 @@ export * from './auth/principal';
 export * from './auth/jwt';
 export * from './auth/key-store';
 export * from './auth/decorators';
+export * from './auth/policy';
 export * from './auth/auth.guard';
 export * from './errors/problem';
 export * from './errors/problem.filter';

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
 import { EVENT_STORE } from '@ipstd/event-store';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandPipeline } from './commands/command-pipeline';
@@ -10,9 +11,10 @@ import { IpThrottlerGuard, SubjectThrottlerGuard, throttlerOptions } from './htt
 import { HealthController } from './observability/health.controller';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './observability/metrics';
 import { Runtime } from './runtime';
+import { pinoHttpOptions } from './observability/logger';
 import { APP_CONFIG, CLOCK, ID_GENERATOR, JWT_VERIFIER, PG_POOL } from './tokens';
 
-/** Cross-cutting providers every app shares: ports bound to the runtime, auth, errors, metrics, health. */
+/** Cross-cutting providers every app shares: ports bound to the runtime, auth, errors, logging, metrics, health. */
 @Global()
 @Module({})
 export class PlatformModule implements NestModule {
@@ -23,11 +25,12 @@ export class PlatformModule implements NestModule {
       { provide: EVENT_STORE, useValue: runtime.store },
       { provide: CLOCK, useValue: runtime.clock },
       { provide: ID_GENERATOR, useValue: runtime.ids },
-      { provide: JWT_VERIFIER, useValue: runtime.resolveKey },
+      { provide: JWT_VERIFIER, useValue: runtime.tokenKeys },
     ];
     return {
       module: PlatformModule,
-      imports: [ThrottlerModule.forRoot(throttlerOptions(runtime.config))],
+      // nestjs-pino: one access line per request, and the request's correlation id on every line logged while serving it.
+      imports: [ThrottlerModule.forRoot(throttlerOptions(runtime.config)), LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(runtime.logger) })],
       controllers: [HealthController, MetricsController],
       providers: [
         ...values,

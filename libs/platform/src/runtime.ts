@@ -1,11 +1,13 @@
 import { Pool } from 'pg';
+import { Logger } from 'pino';
 import { Clock, IdGenerator, UuidV7Generator, systemClock } from '@ipstd/kernel';
 import { EventStore, EventStoreDbEventStore, PostgresEventStore, runMigrations } from '@ipstd/event-store';
 import { AppConfig } from './config/config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
-import { KeyResolver, jwksResolver } from './auth/jwt';
+import { TokenKeys, jwksKeys, secretKeys } from './auth/jwt';
 import { loadOrCreateSigningKey } from './auth/key-store';
 import { HTTP_IDEMPOTENCY_MIGRATIONS } from './http/idempotency';
+import { createLogger } from './observability/logger';
 
 /** The infrastructure a process runs on, built once before Nest starts and closed after it stops. */
 export interface Runtime {
@@ -14,7 +16,10 @@ export interface Runtime {
   readonly store: EventStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  readonly resolveKey: KeyResolver;
+  /** Token verification keys: the HS256 secret, or the identity provider's JWKS. */
+  readonly tokenKeys: TokenKeys;
+  /** The process's pino logger (redacting, JSON lines); nestjs-pino binds each request's correlation id to it. */
+  readonly logger: Logger;
   /** Where the database is, for the start-up banner (no password). */
   readonly databaseLabel: string;
   close(): Promise<void>;
@@ -27,6 +32,8 @@ export interface RuntimeOverrides {
   readonly log?: (line: string) => void;
   /** Start-up notes the operator should see (a leftover embedded PostgreSQL stopped, a socket moved). */
   readonly notice?: (line: string) => void;
+  /** The logger to use (tests pass a silent or capturing one); by default one at LOG_LEVEL on stdout/stderr. */
+  readonly logger?: Logger;
   /** False when the caller shuts down on signals itself (see startEmbeddedPostgres). */
   readonly packageHandlesSignals?: boolean;
 }
@@ -55,16 +62,13 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
   const ownedPool = !overrides.pool;
   pool.on('error', (error) => overrides.log?.(`idle PostgreSQL client error: ${error.message}`));
   let store = overrides.store;
-  let resolveKey: KeyResolver;
+  let tokenKeys: TokenKeys;
   try {
     if (!store) store = await createEventStore(config, pool, clock);
     await runMigrations(pool, 'http', HTTP_IDEMPOTENCY_MIGRATIONS);
-    resolveKey = config.auth.jwksUrl
-      ? jwksResolver(config.auth.jwksUrl)
-      : (() => {
-          const secret = config.auth.hs256Secret ? Buffer.from(config.auth.hs256Secret) : loadOrCreateSigningKey(config.dataDir);
-          return async () => secret;
-        })();
+    tokenKeys = config.auth.jwksUrl
+      ? jwksKeys(config.auth.jwksUrl, { cacheMaxAgeSeconds: config.auth.jwksCacheSeconds, cooldownSeconds: config.auth.jwksCooldownSeconds })
+      : secretKeys(config.auth.hs256Secret ? Buffer.from(config.auth.hs256Secret) : loadOrCreateSigningKey(config.dataDir));
   } catch (error) {
     // Whatever was started is stopped again: a failed start leaves no embedded PostgreSQL behind.
     if (store && store !== overrides.store) await store.close().catch(() => undefined);
@@ -79,7 +83,8 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
     store: finalStore,
     clock,
     ids: new UuidV7Generator(clock),
-    resolveKey,
+    tokenKeys,
+    logger: overrides.logger ?? createLogger(config.logLevel),
     databaseLabel,
     async close() {
       await finalStore.close();

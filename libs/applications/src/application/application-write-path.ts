@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { CommandContext, CommandPipeline, Principal, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
 import { ApplicationCommand, ApplicationState, ProgrammeContext, cityOf } from '../domain';
+import { ApplicationScope } from './access';
 import { applicationSpec, loadOpenProgramme } from './streams';
 import { ApplicationCommandResult, applicationResult } from './views';
 
-/** Where an application sits: what authorisation policies look at. */
-export interface ApplicationScope {
-  readonly district: string;
-  readonly city: string;
-}
+export type { ApplicationScope } from './access';
 
-/** A use case's named authorisation policy: throws 403 when the caller may not act on this application. */
+/** A use case's named authorisation policy: throws 403 (or 404 when the caller may not even see the application). */
 export type ApplicationPolicy = (principal: Principal, scope: ApplicationScope) => void;
 
 /**
@@ -47,7 +44,14 @@ function existing(state: ApplicationState): Exclude<ApplicationState, { status: 
   return state;
 }
 
+/** The application's scope: its district, the (prefecture-level) city of its call, its enterprise. */
 export function scopeOf(state: Exclude<ApplicationState, { status: 'none' }>): ApplicationScope {
   const district = state.profile.enterprise.district;
-  return { district, city: cityOf(district) };
+  return {
+    district,
+    city: cityOf(district),
+    creditCode: state.profile.enterprise.creditCode,
+    panel: state.review?.experts.map((e) => e.expertId) ?? [],
+    conflicted: state.review?.conflicted ?? [],
+  };
 }

@@ -1,7 +1,13 @@
 import { CommandResult, Principal } from '@ipstd/platform';
 import { ApplicationState, ProgrammeState, ReviewState, fromHundredths, windowPhase } from '../domain';
 
-export function programmeView(state: Extract<ProgrammeState, { status: 'open' }>, revision: bigint, now: Date) {
+/**
+ * A programme call. The defense-round ranking (every invited application with its rank and review
+ * score) is shown only when `seesRanking` (the bureau and auditors of the call's city, the experts on
+ * an invited application's panel: programmes.controller.ts); everyone else learns only that a round
+ * is open (`{ roundId, invited: null }`).
+ */
+export function programmeView(state: Extract<ProgrammeState, { status: 'open' }>, revision: bigint, now: Date, seesRanking = true) {
   return {
     programmeId: state.programmeId,
     ...state.terms,
@@ -9,22 +15,33 @@ export function programmeView(state: Extract<ProgrammeState, { status: 'open' }>
     phase: windowPhase(state.terms, now),
     committedFen: state.committedFen,
     remainingFen: state.terms.budgetFen - state.committedFen,
-    defenseRound: state.defenseRound,
+    defenseRound: state.defenseRound && (seesRanking ? state.defenseRound : { roundId: state.defenseRound.roundId, invited: null }),
     revision: Number(revision),
   };
 }
 
 /**
- * The review as the caller may see it: the panel and, once closed, the aggregate for everyone; an
+ * Whether the viewer may know who reviews: the bureau, auditors and the experts themselves. Applicants
+ * and district offices never learn reviewers' identities or who declared a conflict (privacy by
+ * default, docs/api-guide.md).
+ */
+function seesReviewers(viewer: Principal | null): boolean {
+  return viewer === null || viewer.role === 'programme-admin' || viewer.role === 'auditor' || viewer.role === 'expert';
+}
+
+/**
+ * The review as the caller may see it: whether it is closed and, once closed, the aggregate for
+ * everyone; the panel and conflicts for the bureau, auditors and experts only (null for others); an
  * expert sees only their own scores until the review closes; the bureau and auditors see all scores.
  */
 function reviewView(review: ReviewState | null, viewer: Principal | null) {
   if (!review) return null;
   const closed = review.aggregateHundredths !== null;
   const sees = (expertId: string) => viewer === null || viewer.role === 'programme-admin' || viewer.role === 'auditor' || (viewer.role === 'expert' && (viewer.sub === expertId || closed));
+  const reviewers = seesReviewers(viewer);
   return {
-    panel: review.experts.map((e) => e.expertId),
-    conflicted: review.conflicted,
+    panel: reviewers ? review.experts.map((e) => e.expertId) : null,
+    conflicted: reviewers ? review.conflicted : null,
     closed,
     aggregate: closed ? fromHundredths(review.aggregateHundredths!) : null,
     scores: Object.entries(review.scores)
@@ -44,7 +61,11 @@ export function applicationView(state: Exclude<ApplicationState, { status: 'none
     eligibility: state.eligibility,
     endorsement: state.endorsement,
     review: reviewView(state.review, viewer),
-    defense: state.defense && { roundId: state.defense.roundId, rank: state.defense.rank, experts: Object.keys(state.defense.scores).filter((id) => viewer === null || viewer.role !== 'expert' || viewer.sub === id) },
+    defense: state.defense && {
+      roundId: state.defense.roundId,
+      rank: state.defense.rank,
+      experts: seesReviewers(viewer) ? Object.keys(state.defense.scores).filter((id) => viewer === null || viewer.role !== 'expert' || viewer.sub === id) : null,
+    },
     selection: state.selection,
     profile: state.profile,
     revision: Number(revision),

@@ -5,18 +5,22 @@ import { ProblemException } from '../errors/problem';
 import { APP_CONFIG, CLOCK, JWT_VERIFIER } from '../tokens';
 import { AppConfig } from '../config/config';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
-import { JwtError, KeyResolver, verifyJwt } from './jwt';
-import { Principal, ROLES, Role } from './principal';
+import { JwtError, JwtRefusal, KeySetUnavailableError, TokenKeys, verifyJwt } from './jwt';
+import { Principal, Role, principalOf } from './principal';
 
-const unauthenticated = (en: string) =>
-  new ProblemException(HttpStatus.UNAUTHORIZED, 'AUTHENTICATION_REQUIRED', { zh: '需要有效的身份令牌（Bearer JWT）', en }, {});
+const unauthenticated = (reason: JwtRefusal | 'missing', en: string) =>
+  new ProblemException(HttpStatus.UNAUTHORIZED, 'AUTHENTICATION_REQUIRED', { zh: '需要有效的身份令牌（Bearer JWT）', en }, { reason });
 
-/** Verifies the bearer token on every route not marked @Public and enforces @Roles. */
+/**
+ * Verifies the bearer token on every route not marked @Public and enforces the route's roles. A
+ * route that declares neither is refused for everyone (deny by default; the route-metadata test keeps
+ * there being none).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(JWT_VERIFIER) private readonly resolveKey: KeyResolver,
+    @Inject(JWT_VERIFIER) private readonly keys: TokenKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -25,21 +29,35 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest();
-    const header: string | undefined = request.headers.authorization;
-    const match = header?.match(/^Bearer\s+([A-Za-z0-9_\-.]+)$/);
-    if (!match) throw unauthenticated('A valid bearer token (JWT) is required');
+    const header: unknown = request.headers.authorization;
+    const match = typeof header === 'string' ? header.match(/^Bearer +([A-Za-z0-9_\-.]{1,8192})$/) : null;
+    if (!match) throw unauthenticated('missing', 'A valid bearer token (JWT) is required');
     let claims: Record<string, unknown>;
     try {
-      claims = await verifyJwt(match[1], this.resolveKey, { now: this.clock.now(), issuer: this.config.auth.issuer, audience: this.config.auth.audience });
+      claims = await verifyJwt(match[1], this.keys, {
+        now: this.clock.now(),
+        issuer: this.config.auth.issuer,
+        audience: this.config.auth.audience,
+        clockSkewSeconds: this.config.auth.clockSkewSeconds,
+      });
     } catch (error) {
-      if (error instanceof JwtError) throw unauthenticated(`The bearer token was refused: ${error.message}`);
+      if (error instanceof JwtError) throw unauthenticated(error.reason, `The bearer token was refused: ${error.message}`);
+      if (error instanceof KeySetUnavailableError) {
+        throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'AUTH_KEYS_UNAVAILABLE', {
+          zh: '暂时无法获取身份提供方的公钥，请稍后重试',
+          en: "The identity provider's signing keys cannot be fetched right now; retry later",
+        });
+      }
       throw error;
     }
-    const principal = toPrincipal(claims);
-    if (!principal) throw unauthenticated('The token lacks a subject or a known role');
+    const principal = principalOf(claims);
+    if (!principal) throw unauthenticated('claims-invalid', 'The token lacks a subject or a known role, or a claim has the wrong type or format');
     request.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
-    if (roles && !roles.includes(principal.role)) {
+    if (!roles) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'ROUTE_POLICY_MISSING', { zh: '该接口未声明可访问的角色，拒绝访问', en: 'This endpoint declares no roles, so nobody may call it' });
+    }
+    if (!roles.includes(principal.role)) {
       throw new ProblemException(HttpStatus.FORBIDDEN, 'ROLE_FORBIDDEN', {
         zh: `角色 ${principal.role} 无权执行此操作`,
         en: `The role ${principal.role} may not do this`,
@@ -47,12 +65,4 @@ export class AuthGuard implements CanActivate {
     }
     return true;
   }
-}
-
-function toPrincipal(claims: Record<string, unknown>): Principal | null {
-  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : null);
-  const sub = str(claims.sub);
-  const role = str(claims.role);
-  if (!sub || !role || !(ROLES as readonly string[]).includes(role)) return null;
-  return { sub, role: role as Role, org: str(claims.org), district: str(claims.district), city: str(claims.city) };
 }

@@ -1,4 +1,12 @@
-import { KeyObject, createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import type * as Jose from 'jose' with { 'resolution-mode': 'import' };
+
+/**
+ * jose 6 is published as ES modules only; Node ≥ 20.19 loads it through `require` (ADR 0013). The
+ * type-only import above names its types; this is the one place that loads it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jose: typeof Jose = require('jose');
 
 export interface JwtClaims {
   readonly [claim: string]: unknown;
@@ -10,94 +18,139 @@ export interface JwtClaims {
   readonly aud?: string | string[];
 }
 
-export class JwtError extends Error {}
+/** Why a token was refused; `reason` is stable and goes into the 401 answer. */
+export type JwtRefusal =
+  | 'malformed'
+  | 'algorithm-not-allowed'
+  | 'bad-signature'
+  | 'unknown-key'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'expiry-missing'
+  | 'claims-invalid'
+  | 'wrong-issuer'
+  | 'wrong-audience';
 
-function b64url(input: Buffer | string): string {
-  return Buffer.from(input).toString('base64url');
+export class JwtError extends Error {
+  constructor(readonly reason: JwtRefusal, message: string = reason) {
+    super(message);
+  }
 }
 
-export function signHs256(claims: JwtClaims, secret: Buffer | string): string {
-  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = b64url(JSON.stringify(claims));
-  const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${signature}`;
+/** The identity provider's key set could not be fetched: a server-side problem (503), not the caller's. */
+export class KeySetUnavailableError extends Error {}
+
+/**
+ * Signs an HS256 token. Only `npm run token` and the tests sign: production tokens come from the
+ * identity provider. Synchronous on purpose (the test helper builds tokens inline).
+ */
+export function signHs256(claims: JwtClaims | null, secret: Buffer | string, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
+  const b64url = (input: string) => Buffer.from(input).toString('base64url');
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
-/** Finds the key for a token: a shared secret for HS256, a public key (from a JWKS) for RS256/ES256. */
-export type KeyResolver = (header: { alg: string; kid?: string }) => Promise<Buffer | KeyObject>;
+/**
+ * Where verification keys come from, with the algorithms that key type allows: the shared or
+ * generated secret verifies HS256 only; keys from a JWKS verify RS256 and ES256 only. A token whose
+ * header names another algorithm is refused before any key is looked at.
+ */
+export type TokenKeys =
+  | { readonly kind: 'secret'; readonly algorithms: readonly ['HS256']; readonly secret: Uint8Array }
+  | { readonly kind: 'jwks'; readonly algorithms: readonly ['RS256', 'ES256']; readonly keySet: Jose.JWTVerifyGetKey };
+
+export function secretKeys(secret: Buffer | string): TokenKeys {
+  return { kind: 'secret', algorithms: ['HS256'], secret: new Uint8Array(Buffer.from(secret)) };
+}
+
+export interface JwksOptions {
+  /** How long a fetched key set is used before it is fetched again (key rotation at the provider). */
+  readonly cacheMaxAgeSeconds: number;
+  /** A token with a key id not in the cached set refetches the set, at most once per this many seconds. */
+  readonly cooldownSeconds: number;
+  readonly timeoutMs?: number;
+}
+
+/** RS256/ES256 keys from an OIDC provider's JWKS document, cached, refetched on an unknown kid and after the cache age. */
+export function jwksKeys(url: string, options: JwksOptions): TokenKeys {
+  const keySet = jose.createRemoteJWKSet(new URL(url), {
+    cacheMaxAge: options.cacheMaxAgeSeconds * 1000,
+    cooldownDuration: options.cooldownSeconds * 1000,
+    timeoutDuration: options.timeoutMs ?? 5000,
+  });
+  return { kind: 'jwks', algorithms: ['RS256', 'ES256'], keySet };
+}
 
 export interface VerifyOptions {
+  /** The injected clock's now: expiry is judged against it, not the machine's clock. */
   readonly now: Date;
   readonly issuer?: string | null;
   readonly audience?: string | null;
-  readonly leewaySeconds?: number;
+  /** Tolerance for clocks that disagree, applied to exp and nbf. */
+  readonly clockSkewSeconds?: number;
 }
 
-const ALGORITHMS: Record<string, { kind: 'hmac' | 'rsa' | 'ec'; hash: string }> = {
-  HS256: { kind: 'hmac', hash: 'sha256' },
-  RS256: { kind: 'rsa', hash: 'sha256' },
-  ES256: { kind: 'ec', hash: 'sha256' },
-};
+/** Longer than any token an identity provider issues for this API; longer ones are not even decoded. */
+const MAX_TOKEN_LENGTH = 8192;
 
-/** Verifies a compact JWS and its time and audience claims. Throws JwtError with a reason. */
-export async function verifyJwt(token: string, resolveKey: KeyResolver, options: VerifyOptions): Promise<JwtClaims> {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw new JwtError('malformed token');
-  let header: { alg: string; kid?: string };
-  let claims: JwtClaims;
+/**
+ * Verifies a compact JWS with jose: the algorithm must be one the key type allows, the signature
+ * must verify, the payload must be a JSON object with a numeric `exp` (required) and well-typed
+ * `nbf`/`iat`/`iss`/`aud`, and `iss`/`aud` must match when configured. Throws JwtError with a
+ * stable reason, or KeySetUnavailableError when the JWKS cannot be fetched.
+ */
+export async function verifyJwt(token: string, keys: TokenKeys, options: VerifyOptions): Promise<JwtClaims> {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new JwtError('malformed', 'malformed token');
+  const verifyOptions: Jose.JWTVerifyOptions = {
+    algorithms: [...keys.algorithms],
+    currentDate: options.now,
+    clockTolerance: options.clockSkewSeconds ?? 60,
+    requiredClaims: ['exp'],
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.audience ? { audience: options.audience } : {}),
+  };
   try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-  } catch {
-    throw new JwtError('malformed token');
+    const { payload } = keys.kind === 'secret' ? await jose.jwtVerify(token, keys.secret, verifyOptions) : await jose.jwtVerify(token, keys.keySet, verifyOptions);
+    return payload as JwtClaims;
+  } catch (error) {
+    throw refusalOf(error, keys.kind);
   }
-  const algorithm = ALGORITHMS[header?.alg];
-  if (!algorithm) throw new JwtError(`unsupported algorithm ${String(header?.alg)}`);
-  const key = await resolveKey(header);
-  const signingInput = Buffer.from(`${parts[0]}.${parts[1]}`);
-  const signature = Buffer.from(parts[2], 'base64url');
-  let valid: boolean;
-  if (algorithm.kind === 'hmac') {
-    if (!Buffer.isBuffer(key)) throw new JwtError('no shared secret for HS256');
-    const expected = createHmac(algorithm.hash, key).update(signingInput).digest();
-    valid = expected.length === signature.length && timingSafeEqual(expected, signature);
-  } else {
-    if (Buffer.isBuffer(key)) throw new JwtError(`no public key for ${header.alg}`);
-    valid = verifySignature(algorithm.hash, signingInput, algorithm.kind === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key, signature);
-  }
-  if (!valid) throw new JwtError('bad signature');
-  const now = Math.floor(options.now.getTime() / 1000);
-  const leeway = options.leewaySeconds ?? 60;
-  if (typeof claims.exp === 'number' && now > claims.exp + leeway) throw new JwtError('token expired');
-  if (typeof claims.nbf === 'number' && now + leeway < claims.nbf) throw new JwtError('token not yet valid');
-  if (options.issuer && claims.iss !== options.issuer) throw new JwtError('wrong issuer');
-  if (options.audience) {
-    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(options.audience)) throw new JwtError('wrong audience');
-  }
-  return claims;
 }
 
-/** Resolves RS256/ES256 keys from an OIDC issuer's JWKS document, cached and refreshed on unknown kid. */
-export function jwksResolver(url: string, fetchJson: (url: string) => Promise<unknown> = defaultFetch): KeyResolver {
-  let keys = new Map<string, KeyObject>();
-  let fetchedAt = 0;
-  const refresh = async () => {
-    const document = (await fetchJson(url)) as { keys?: Array<Record<string, unknown>> };
-    keys = new Map((document.keys ?? []).filter((k) => typeof k.kid === 'string').map((k) => [k.kid as string, createPublicKey({ key: k as never, format: 'jwk' })]));
-    fetchedAt = Date.now();
-  };
-  return async ({ kid }) => {
-    if (!kid) throw new JwtError('token has no key id');
-    if (!keys.has(kid) && Date.now() - fetchedAt > 30_000) await refresh();
-    const key = keys.get(kid);
-    if (!key) throw new JwtError('unknown key id');
-    return key;
-  };
-}
-
-async function defaultFetch(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  if (!response.ok) throw new JwtError(`JWKS fetch failed with ${response.status}`);
-  return response.json();
+function refusalOf(error: unknown, kind: TokenKeys['kind']): Error {
+  const code = (error as { code?: string })?.code;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return new JwtError('expired', 'token expired');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
+      const { claim, reason } = error as Jose.errors.JWTClaimValidationFailed;
+      if (claim === 'exp' && reason === 'missing') return new JwtError('expiry-missing', 'token has no exp claim');
+      if (claim === 'nbf' && reason === 'check_failed') return new JwtError('not-yet-valid', 'token not yet valid');
+      if (claim === 'iss' && reason === 'check_failed') return new JwtError('wrong-issuer', 'wrong issuer');
+      if (claim === 'aud' && reason === 'check_failed') return new JwtError('wrong-audience', 'wrong audience');
+      return new JwtError('claims-invalid', `claim ${claim} is invalid`);
+    }
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return new JwtError('algorithm-not-allowed', 'algorithm not allowed for this key');
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return new JwtError('bad-signature', 'bad signature');
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return new JwtError('unknown-key', 'unknown key id');
+    case 'ERR_JOSE_GENERIC':
+      // jose's remote key set reports a non-200 answer or a body that is not JSON this way.
+      if (kind === 'jwks') return new KeySetUnavailableError(`the identity provider's key set could not be fetched: ${(error as Error).message}`);
+      return new JwtError('malformed', 'malformed token');
+    case 'ERR_JWKS_TIMEOUT':
+    case 'ERR_JWKS_INVALID':
+      return new KeySetUnavailableError(`the identity provider's key set could not be fetched (${code})`);
+    case 'ERR_JWT_INVALID':
+    case 'ERR_JWS_INVALID':
+      return new JwtError('malformed', 'malformed token');
+    default:
+      // A failed fetch of the key set surfaces as a plain error (network, HTTP status): not the caller's fault.
+      if (error instanceof jose.errors.JOSEError || kind === 'secret') return new JwtError('malformed', 'malformed token');
+      return new KeySetUnavailableError(`the identity provider's key set could not be fetched: ${(error as Error)?.message ?? String(error)}`);
+  }
 }

@@ -34,6 +34,12 @@ export interface AppConfig {
     readonly jwksUrl: string | null;
     readonly issuer: string | null;
     readonly audience: string | null;
+    /** Tolerance for clocks that disagree, applied to a token's exp and nbf (AUTH_CLOCK_SKEW_SECONDS). */
+    readonly clockSkewSeconds: number;
+    /** A fetched JWKS is used this long, then fetched again (AUTH_JWKS_CACHE_SECONDS). */
+    readonly jwksCacheSeconds: number;
+    /** An unknown key id refetches the JWKS at most once per this many seconds (AUTH_JWKS_COOLDOWN_SECONDS). */
+    readonly jwksCooldownSeconds: number;
   };
   readonly bodyLimit: string;
   /** Deepest nesting of arrays and objects accepted in a JSON body. */
@@ -126,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       jwksUrl: text('AUTH_JWKS_URL'),
       issuer: text('AUTH_ISSUER'),
       audience: text('AUTH_AUDIENCE'),
+      clockSkewSeconds: int('AUTH_CLOCK_SKEW_SECONDS', 60, 0, 300),
+      jwksCacheSeconds: int('AUTH_JWKS_CACHE_SECONDS', 600, 10, 86_400),
+      jwksCooldownSeconds: int('AUTH_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
     },
     bodyLimit,
     bodyMaxDepth: int('BODY_MAX_DEPTH', 32, 2, 512),
@@ -155,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  if (config.auth.jwksUrl && !/^https?:\/\/[^\s]+$/.test(config.auth.jwksUrl)) problems.push('AUTH_JWKS_URL must be an http(s) URL');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
-import { CurrentPrincipal, PG_POOL, Principal, Roles, UuidParam, notFound } from '@ipstd/platform';
+import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, districtCoveredSql, divisionCovers, filterOutOfScope, notFound } from '@ipstd/platform';
+import { HttpStatus } from '@nestjs/common';
 import { programmeStream } from '@ipstd/applications';
 import { ApplicationsQueryDto } from './queries.dto';
 import { decodeCursor, encodeCursor } from './pagination';
@@ -26,15 +27,26 @@ export class ApplicationsQueryController {
       params.push(value);
       where.push(clause.replace('?', `$${params.length}`));
     };
+    const bind = (value: string) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    // The caller's scope, compared exactly (auth/policy.ts): rows outside it are never listed, and a
+    // district filter outside it is refused rather than silently answered with nothing.
     switch (principal.role) {
       case 'applicant':
         add('credit_code = ?', principal.org ?? '');
         break;
       case 'district-office':
+        if (query.district && query.district !== principal.district) throw filterOutOfScope('district');
         add('district = ?', principal.district ?? '');
         break;
       default:
-        add('left(district, 4) = ?', (principal.city ?? '').slice(0, 4));
+        if (principal.city === null) {
+          throw new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '令牌未指明所属城市，无法列出申报', en: 'Your token names no city, so there is nothing to list' });
+        }
+        if (query.district && !divisionCovers(principal.city, query.district)) throw filterOutOfScope('district');
+        where.push(districtCoveredSql('district', principal.city, bind));
     }
     if (query.status) add('status = ?', query.status);
     if (query.district) add('district = ?', query.district);

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
@@ -8,8 +8,7 @@ import { GRANT_EVENTS, GrantEvent, grantDecider, grantStream, grantView } from '
 import { describeGrantEvent } from '../projections/grant-history';
 import { AsOfQueryDto, HistoryQueryDto } from './queries.dto';
 import { decodeCursor, encodeCursor } from './pagination';
-
-const outOfScope = () => new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '该记录不属于您所在城市', en: 'This record is outside your city' });
+import { auditorSees, placeOfStream } from './audit-scope';
 
 /** The events of a stream recorded up to an instant (all of them without one). */
 async function eventsAsOf(store: EventStore, streamId: string, asOf: string | undefined): Promise<RecordedEvent[]> {
@@ -38,9 +37,8 @@ export class AuditHistoryController {
   @ApiOperation({ summary: 'An application as it stood at ?asOf= (now when absent), folded from the events recorded up to then' })
   async applicationAsOf(@Param('applicationId', UuidParam) applicationId: string, @Query() query: AsOfQueryDto, @CurrentPrincipal() principal: Principal) {
     const all = await this.store.readStream(applicationStream(applicationId));
-    if (all.length === 0) throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
-    const first = fold(applicationDecider, APPLICATION_EVENTS, all.slice(0, 1));
-    if (first.status === 'none' || cityOf(first.profile.enterprise.district) !== principal.city) throw outOfScope();
+    // Out of the auditor's scope reads exactly like absent (no existence oracle).
+    if (all.length === 0 || !auditorSees(principal, placeOfStream(applicationStream(applicationId), all[0]))) throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
     const events = await eventsAsOf(this.store, applicationStream(applicationId), query.asOf);
     const state = fold(applicationDecider, APPLICATION_EVENTS, events);
     if (state.status === 'none') throw notFound('APPLICATION_NOT_YET_SUBMITTED', '该时点申报尚未提交', 'The application had not been submitted at that instant');
@@ -98,8 +96,6 @@ export class AuditHistoryController {
 
   private async requireGrantCity(grantId: string, principal: Principal): Promise<void> {
     const [first] = await this.store.readStream(grantStream(grantId), { maxCount: 1 });
-    if (!first) throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
-    const district = (first.data as { enterprise: { district: string } }).enterprise.district;
-    if (cityOf(district) !== principal.city) throw outOfScope();
+    if (!first || !auditorSees(principal, placeOfStream(grantStream(grantId), first))) throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
   }
 }

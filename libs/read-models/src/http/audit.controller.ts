@@ -5,22 +5,14 @@ import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, notFound, parseInstant, parsePosition } from '@ipstd/platform';
 import { cityOf } from '@ipstd/applications';
 import { HttpStatus } from '@nestjs/common';
+import { auditorSees, placeOfStream } from './audit-scope';
 import { HistoryQueryDto, StreamQueryDto } from './queries.dto';
 import { decodeCursor, encodeCursor } from './pagination';
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$/;
 
-/** The city an aggregate's stream belongs to, read from its first event. */
-export function cityOfStream(first: RecordedEvent): string | null {
-  const data = first.data as { terms?: { city?: string }; profile?: { enterprise?: { district?: string } } };
-  if (data.terms?.city) return data.terms.city;
-  if (data.profile?.enterprise?.district) return cityOf(data.profile.enterprise.district);
-  return null;
-}
-
-function outOfScope(): ProblemException {
-  return new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '该记录不属于您所在城市', en: 'This record is outside your city' });
-}
+/** Out of the auditor's scope reads exactly like absent (no existence oracle). */
+const streamNotFound = () => notFound('STREAM_NOT_FOUND', '事件流不存在', 'No such stream');
 
 export function envelopeView(e: RecordedEvent) {
   return {
@@ -52,10 +44,9 @@ export class AuditController {
   @Roles('auditor')
   @ApiOperation({ summary: 'Every event of a stream with its full envelope and hashes' })
   async stream(@Param('streamId') streamId: string, @Query() query: StreamQueryDto, @CurrentPrincipal() principal: Principal) {
-    if (!STREAM_ID.test(streamId)) throw notFound('STREAM_NOT_FOUND', '事件流不存在', 'No such stream');
+    if (!STREAM_ID.test(streamId)) throw streamNotFound();
     const [first] = await this.store.readStream(streamId, { maxCount: 1 });
-    if (!first) throw notFound('STREAM_NOT_FOUND', '事件流不存在', 'No such stream');
-    if (cityOfStream(first) !== principal.city) throw outOfScope();
+    if (!first || !auditorSees(principal, placeOfStream(streamId, first))) throw streamNotFound();
     const limit = query.limit ?? 100;
     const events = await this.store.readStream(streamId, { fromRevision: parsePosition(query.fromRevision ?? '0')!, maxCount: limit + 1 });
     const page = events.slice(0, limit);
@@ -71,8 +62,7 @@ export class AuditController {
   @ApiOperation({ summary: 'Readable decision timeline of an application: who, role, organisation, when, what, why; filter by type, role and time' })
   async history(@Param('applicationId', UuidParam) applicationId: string, @Query() query: HistoryQueryDto, @CurrentPrincipal() principal: Principal) {
     const { rows: apps } = await this.pool.query<{ district: string }>('select district from rm_applications where application_id = $1', [applicationId]);
-    if (apps.length === 0) throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
-    if (cityOf(apps[0].district) !== principal.city) throw outOfScope();
+    if (apps.length === 0 || !auditorSees(principal, { kind: 'district', district: apps[0].district })) throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
     const limit = query.limit ?? 50;
     const after = decodeCursor(query.cursor, ['revision']);
     const { rows } = await this.pool.query(

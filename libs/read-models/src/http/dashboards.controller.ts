@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
-import { CommandPipeline, CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam } from '@ipstd/platform';
+import { CommandPipeline, CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, districtCoveredSql, scopeCoversCity } from '@ipstd/platform';
 import { loadOpenProgramme, readRuleCatalog } from '@ipstd/applications';
 import { CityTarget, IndicatorValue, RuleSet } from '@ipstd/funding-rules';
 
@@ -42,7 +42,7 @@ export class DashboardsController {
   async programme(@Param('programmeId', UuidParam) programmeId: string, @CurrentPrincipal() principal: Principal) {
     const programme = await loadOpenProgramme(this.pipeline, programmeId);
     const { terms } = programme.state;
-    if (principal.city !== terms.city) throw outOfScope();
+    if (!scopeCoversCity(principal, terms.city)) throw outOfScope();
     const [byStatus, byDistrict, byEligibility, money] = await Promise.all([
       this.pool.query<{ status: string; n: number }>('select status, count(*)::int as n from rm_applications where programme_id = $1 group by status order by status', [programmeId]),
       this.pool.query<{ district: string; status: string; n: number }>('select district, status, count(*)::int as n from rm_applications where programme_id = $1 group by district, status order by district, status', [programmeId]),
@@ -78,22 +78,24 @@ export class DashboardsController {
   @Roles('programme-admin', 'auditor')
   @ApiOperation({ summary: "The city's targets (Rizhao 2025: 002_2717c857cd88b5c5.txt 二(二)–(四)) against what the pilot enterprises achieved" })
   async cityTargets(@Param('city') city: string, @CurrentPrincipal() principal: Principal) {
-    if (principal.city !== city) throw outOfScope();
+    if (!scopeCoversCity(principal, city)) throw outOfScope();
     const state = await readRuleCatalog(this.pipeline);
     const latest = new Map<string, RuleSet>();
     for (const ruleSet of state.published) if (ruleSet.city === city && ruleSet.cityTargets?.length) latest.set(ruleSet.id, ruleSet);
-    const prefix = city.slice(0, 4);
     const results = [];
     for (const ruleSet of latest.values()) {
       const key = `${ruleSet.id}@%`;
+      // The city's districts, exactly along GB/T 2260 (a county-level city counts only itself).
+      const designatedParams: string[] = [key];
       const { rows: designated } = await this.pool.query<{ n: number }>(
-        "select count(*)::int as n from rm_applications where status = 'selected' and rule_set like $1 and left(district, 4) = $2",
-        [key, prefix],
+        `select count(*)::int as n from rm_applications where status = 'selected' and rule_set like $1 and ${districtCoveredSql('district', city, (v) => `$${designatedParams.push(v)}`)}`,
+        designatedParams,
       );
+      const evaluationParams: string[] = [key];
       const { rows: evaluations } = await this.pool.query<{ indicators: Array<{ input: string; value: IndicatorValue }> }>(
         `select distinct on (e.grant_id) e.indicators from rm_evaluations e join rm_grants g on g.grant_id = e.grant_id
-         where e.outcome = 'passed' and e.rule_set like $1 and left(g.district, 4) = $2 order by e.grant_id, e.evaluated_at desc`,
-        [key, prefix],
+         where e.outcome = 'passed' and e.rule_set like $1 and ${districtCoveredSql('g.district', city, (v) => `$${evaluationParams.push(v)}`)} order by e.grant_id, e.evaluated_at desc`,
+        evaluationParams,
       );
       const targets = (ruleSet.cityTargets ?? []).map((target: CityTarget) => {
         const measure = MEASURES[target.id];

@@ -1,7 +1,8 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { ApplicationProfile } from '../../domain';
-import { requireEnterprise } from '../access';
+import { requireOwnApplication } from '../access';
+import { scopeOf } from '../application-write-path';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { applicationSpec, loadApplication, loadOpenProgramme } from '../streams';
@@ -19,7 +20,7 @@ export class AmendApplicationHandler implements ICommandHandler<AmendApplication
 
   async execute({ applicationId, profile, principal, context }: AmendApplicationCommand): Promise<ApplicationCommandResult> {
     const current = await loadApplication(this.pipeline, applicationId);
-    requireEnterprise(principal, current.state.profile.enterprise.creditCode);
+    requireOwnApplication(principal, scopeOf(current.state));
     const programme = await loadOpenProgramme(this.pipeline, current.state.programmeId);
     const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, current.state.profile.enterprise.creditCode) };
     const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({

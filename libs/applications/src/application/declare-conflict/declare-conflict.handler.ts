@@ -2,6 +2,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, Principal } from '@ipstd/platform';
 import { ApplicationCommandResult } from '../views';
 import { ApplicationPolicy, ApplicationWritePath } from '../application-write-path';
+import { panelMemberPolicy } from '../access';
 
 /** An assigned expert declares a conflict of interest and stands down. */
 export class DeclareConflictCommand extends Command<ApplicationCommandResult> {
@@ -10,8 +11,8 @@ export class DeclareConflictCommand extends Command<ApplicationCommandResult> {
   }
 }
 
-/** Any expert token: the decider admits only a member of this application's panel (EXPERT_NOT_ON_PANEL). */
-export const panelExpertPolicy: ApplicationPolicy = () => undefined;
+/** A member of this application's panel; others are told it does not exist (the decider refuses one who already stood down). */
+export const panelExpertPolicy: ApplicationPolicy = panelMemberPolicy;
 
 @CommandHandler(DeclareConflictCommand)
 export class DeclareConflictHandler implements ICommandHandler<DeclareConflictCommand> {

@@ -2,7 +2,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, Principal } from '@ipstd/platform';
 import { ApplicationCommandResult } from '../views';
 import { ApplicationPolicy, ApplicationWritePath } from '../application-write-path';
-import { scopeForbidden } from '../access';
+import { refusal } from '../access';
 
 /** Initial review and recommendation (初审/推荐意见) by the applicant's district office, until the endorsement deadline. */
 export class EndorseApplicationCommand extends Command<ApplicationCommandResult> {
@@ -12,8 +12,8 @@ export class EndorseApplicationCommand extends Command<ApplicationCommandResult>
 }
 
 /** Only the district office of the applicant's district endorses. */
-export const districtOfficePolicy: ApplicationPolicy = (principal, { district }) => {
-  if (principal.district !== district) throw scopeForbidden('只能对本辖区的申报提出推荐意见', 'A district office may only endorse applications of its own district');
+export const districtOfficePolicy: ApplicationPolicy = (principal, scope) => {
+  if (principal.district === null || principal.district !== scope.district) throw refusal(principal, scope, '只能对本辖区的申报提出推荐意见', 'A district office may only endorse applications of its own district');
 };
 
 @CommandHandler(EndorseApplicationCommand)

@@ -7,6 +7,7 @@ import { applicationSpec, loadOpenProgramme } from '../streams';
 import { ApplicationCommandResult, applicationResult } from '../views';
 import { FundsCommitments, selectionRecorded } from './funds-commitments';
 import { cityAdminPolicy } from '../access';
+import { scopeOf } from '../application-write-path';
 
 /** What the bureau decided: plain data, as it came in. */
 export interface SelectionDecision {
@@ -73,7 +74,7 @@ export class SelectApplicationHandler implements ICommandHandler<SelectApplicati
     this.pipeline.checkExpectedRevision(loaded, context);
     const application = requireApplication(loaded);
     const programme = await loadOpenProgramme(this.pipeline, application.programmeId);
-    cityAdminPolicy(principal, { city: programme.state.terms.city });
+    cityAdminPolicy(principal, { ...scopeOf(application), city: programme.state.terms.city });
     const command = (now: Date, commitment: DecideSelection['commitment']): DecideSelection => ({
       type: 'DecideSelection',
       programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },

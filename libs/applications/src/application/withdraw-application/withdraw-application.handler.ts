@@ -1,6 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
-import { requireEnterprise } from '../access';
+import { requireOwnApplication } from '../access';
+import { scopeOf } from '../application-write-path';
 import { applicationSpec, loadApplication } from '../streams';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
@@ -16,7 +17,7 @@ export class WithdrawApplicationHandler implements ICommandHandler<WithdrawAppli
 
   async execute({ applicationId, reason, principal, context }: WithdrawApplicationCommand): Promise<ApplicationCommandResult> {
     const current = await loadApplication(this.pipeline, applicationId);
-    requireEnterprise(principal, current.state.profile.enterprise.creditCode);
+    requireOwnApplication(principal, scopeOf(current.state));
     const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({ type: 'WithdrawApplication' as const, reason, now }));
     return applicationResult(result, principal);
   }

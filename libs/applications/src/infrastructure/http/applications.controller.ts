@@ -17,7 +17,7 @@ import { SubmitDefenseScoreCommand } from '../../application/submit-defense-scor
 import { ApplicationCommandResult } from '../../application/views';
 import { SelectionDto, selectionDecisionOf } from '../../application/select-application/selection.dto';
 import { SelectApplicationCommand } from '../../application/select-application/select-application.handler';
-import { canReadApplication, scopeForbidden } from '../../application/access';
+import { applicationHidden, canReadApplication } from '../../application/access';
 import { AmendApplicationCommand } from '../../application/amend-application/amend-application.handler';
 import { ApplicationProfileDto } from '../../application/submit-application/application-profile.dto';
 import { loadApplication } from '../../application/streams';
@@ -36,9 +36,8 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'Current state of an application' })
   async get(@Param('applicationId', UuidParam) applicationId: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await loadApplication(this.pipeline, applicationId);
-    if (!canReadApplication(principal, state.profile, state)) {
-      throw scopeForbidden('无权查看该申报', 'Your scope does not cover this application');
-    }
+    // Out of scope reads exactly like absent: no existence oracle (docs/api-guide.md, "Privacy").
+    if (!canReadApplication(principal, state.profile, state)) throw applicationHidden();
     response.setHeader('ETag', etagOf(revision));
     return applicationView(state, revision, principal);
   }

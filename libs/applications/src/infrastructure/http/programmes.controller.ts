@@ -3,12 +3,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { Clock } from '@ipstd/kernel';
-import { CLOCK, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, Roles, UuidParam, etagOf } from '@ipstd/platform';
+import { AnyRole, CLOCK, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, Roles, UuidParam, etagOf, scopeCoversCity } from '@ipstd/platform';
 import { OpenProgrammeDto } from '../../application/open-programme/open-programme.dto';
 import { OpenProgrammeCommand } from '../../application/open-programme/open-programme.handler';
 import { ApplicationProfileDto } from '../../application/submit-application/application-profile.dto';
 import { SubmitApplicationCommand } from '../../application/submit-application/submit-application.handler';
-import { loadOpenProgramme } from '../../application/streams';
+import { applicationSpec, loadOpenProgramme } from '../../application/streams';
 import { programmeView } from '../../application/views';
 import { DefenseRoundDto } from '../../application/defense/defense-round.dto';
 import { OpenDefenseRoundCommand } from '../../application/defense/open-defense-round.handler';
@@ -36,11 +36,25 @@ export class ProgrammesController {
   }
 
   @Get(':programmeId')
-  @ApiOperation({ summary: 'A programme call and where its window stands' })
-  async get(@Param('programmeId', UuidParam) programmeId: string, @Res({ passthrough: true }) response: Response) {
+  @AnyRole()
+  @ApiOperation({ summary: 'A programme call and where its window stands; the defense-round ranking only for the bureau and auditors of its city and the experts of an invited application' })
+  async get(@Param('programmeId', UuidParam) programmeId: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await loadOpenProgramme(this.pipeline, programmeId);
     response.setHeader('ETag', etagOf(revision));
-    return programmeView(state, revision, this.clock.now());
+    return programmeView(state, revision, this.clock.now(), await this.seesRanking(principal, state.terms.city, state.defenseRound?.invited ?? []));
+  }
+
+  /** The defense ranking: the bureau and auditors of the call's city, and experts on an invited application's panel (not stood down). */
+  private async seesRanking(principal: Principal, city: string, invited: ReadonlyArray<{ applicationId: string }>): Promise<boolean> {
+    if (invited.length === 0) return true;
+    if (principal.role === 'programme-admin' || principal.role === 'auditor') return scopeCoversCity(principal, city);
+    if (principal.role !== 'expert') return false;
+    for (const { applicationId } of invited) {
+      const { state } = await this.pipeline.load(applicationSpec(applicationId));
+      const review = state.status === 'none' ? null : state.review;
+      if (review && review.experts.some((e) => e.expertId === principal.sub) && !review.conflicted.includes(principal.sub)) return true;
+    }
+    return false;
   }
 
   @Post(':programmeId/applications')

@@ -5,10 +5,10 @@ import { Assessment, RuleSet, evaluateEligibility, findRuleSet } from '@ipstd/fu
 import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Inject } from '@nestjs/common';
-import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, etagOf, requireObjectBody } from '@ipstd/platform';
+import { AnyRole, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, etagOf, requireObjectBody } from '@ipstd/platform';
 import { RuleSetsQueryDto } from '../../application/rules/rule-sets-query.dto';
 import { APPLICATION_EVENTS, ApplicationProfile, applicationStream, ruleSetKey, ruleSetNotFound } from '../../domain';
-import { canReadApplication, scopeForbidden } from '../../application/access';
+import { applicationHidden, canReadApplication, scopeForbidden } from '../../application/access';
 import { EvaluationRequestDto } from '../../application/rules/evaluation.dto';
 import { RuleCatalog } from '../../application/rules/rule-catalog';
 import { loadOpenProgramme } from '../../application/streams';
@@ -36,6 +36,7 @@ export class RulesController {
   ) {}
 
   @Get('rule-sets')
+  @AnyRole()
   @ApiOperation({ summary: 'Published rule-set versions, oldest first; ?id= narrows to one rule set' })
   async list(@Query() { id }: RuleSetsQueryDto) {
     const { state } = await this.rules.state();
@@ -43,6 +44,7 @@ export class RulesController {
   }
 
   @Get('rule-sets/:id/versions/:version')
+  @AnyRole()
   @ApiOperation({ summary: 'One published rule-set version in full: clauses, citations, parameters' })
   async get(@Param('id') id: string, @Param('version', new ParseIntPipe({ errorHttpStatusCode: HttpStatus.NOT_FOUND })) version: number) {
     const { state } = await this.rules.state();
@@ -86,7 +88,7 @@ export class RulesController {
       if (!submitted) throw new ProblemException(HttpStatus.NOT_FOUND, 'APPLICATION_NOT_FOUND', { zh: '申报不存在', en: 'No such application' });
       const event = decodeEvent(APPLICATION_EVENTS, submitted.type, submitted.schemaVersion, submitted.data);
       if (event.type !== 'ApplicationSubmitted') throw new Error(`application stream starts with ${event.type}`);
-      if (!canReadApplication(principal, event.data.profile)) throw scopeForbidden('无权查看该申报', 'Your scope does not cover this application');
+      if (!canReadApplication(principal, event.data.profile)) throw applicationHidden();
       profile = event.data.profile;
       referenceDate ??= shanghaiDate((await loadOpenProgramme(this.pipeline, event.data.programmeId)).state.terms.window.closesAt);
     }

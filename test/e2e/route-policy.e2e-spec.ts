@@ -1,0 +1,90 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { ALLOWED_ROLES, PUBLIC_ROUTE, ROLES } from '@ipstd/platform';
+import { TestApp, startTestApp } from '../support/app';
+
+interface Route {
+  readonly route: string;
+  readonly controller: string;
+  readonly handler: string;
+  readonly roles: readonly string[] | undefined;
+  readonly public: boolean;
+}
+
+/** Every HTTP route Nest registered, read from its metadata (the modules container, not a hand-kept list). */
+function routesOf(t: TestApp): Route[] {
+  const scanner = new MetadataScanner();
+  const seen = new Set<unknown>();
+  const routes: Route[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
+      if (!controller || seen.has(controller)) continue;
+      seen.add(controller);
+      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      for (const name of scanner.getAllMethodNames(controller.prototype)) {
+        const handler = (controller.prototype as Record<string, unknown>)[name] as object;
+        const path = Reflect.getMetadata(PATH_METADATA, handler);
+        if (path === undefined) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+        const read = <T>(key: string): T | undefined => Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
+        routes.push({
+          route: `${method} /${[base, String(path)].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/'),
+          controller: controller.name,
+          handler: name,
+          roles: read<string[]>(ALLOWED_ROLES),
+          public: read<boolean>(PUBLIC_ROUTE) === true,
+        });
+      }
+    }
+  }
+  return routes.sort((a, b) => a.route.localeCompare(b.route));
+}
+
+describe('every route declares who may call it', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('finds the routes from Nest metadata', () => {
+    const routes = routesOf(t);
+    expect(routes.length).toBeGreaterThan(40);
+    expect(routes.map((r) => r.route)).toEqual(expect.arrayContaining(['GET /v1/programmes/:programmeId/applications', 'GET /v1/audit/streams/:streamId', 'GET /health/live']));
+  });
+
+  it('has @Roles (or @AnyRole) or @Public on every route, never both, with known roles only', () => {
+    const offenders = routesOf(t)
+      .filter((r) => (r.roles === undefined) === !r.public || (r.roles !== undefined && (r.roles.length === 0 || r.roles.some((role) => !(ROLES as readonly string[]).includes(role)))))
+      .map((r) => `${r.route} (${r.controller}.${r.handler})`);
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the public routes to health, metrics and the published contracts', () => {
+    expect(routesOf(t).filter((r) => r.public).map((r) => r.route)).toEqual([
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /metrics',
+      'GET /v1/integration/asyncapi.json',
+      'GET /v1/integration/schemas',
+      'GET /v1/integration/schemas/:type',
+    ]);
+  });
+
+  it('refuses, for every role, a route that declares no roles (deny by default)', async () => {
+    // The guard's own fallback, exercised through a handler whose metadata is removed for the test.
+    const route = routesOf(t).find((r) => r.route === 'GET /v1/rules/rule-sets')!;
+    const controller = [...t.app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()]).find((w) => w.metatype?.name === route.controller)!.metatype as unknown as { prototype: Record<string, object> };
+    const handler = controller.prototype[route.handler];
+    const saved = Reflect.getMetadata(ALLOWED_ROLES, handler);
+    Reflect.deleteMetadata(ALLOWED_ROLES, handler);
+    try {
+      const response = await t.http.get('/v1/rules/rule-sets').set({ Authorization: `Bearer ${t.token({ role: 'auditor', city: '320500' })}` });
+      expect({ status: response.status, code: response.body.code }).toEqual({ status: 403, code: 'ROUTE_POLICY_MISSING' });
+    } finally {
+      Reflect.defineMetadata(ALLOWED_ROLES, saved, handler);
+    }
+  });
+});
