@@ -59,13 +59,13 @@ describe('the gateway loses nothing', () => {
       const during = await appendGrantEvents(store, { streams: 10, perStream: 50 });
       gateway = await startBuiltApp(builtApp('integration-gateway'), env);
       const finalHead = await store.headPosition();
-      await until(checkpoint, (p) => p === finalHead, 60_000);
+      await until(checkpoint, (p) => p === finalHead, 120_000);
       const exit = await stopApp(gateway);
       expect({ exit, output: exit === 0 ? "" : gateway.output() }).toEqual({ exit: 0, output: "" });
       gateway = null;
 
       const expected = [...before, ...during];
-      const messages = await consumeAll(brokers, [topicsFor(prefix).outbound.grants], { until: (m) => deduplicated(m).length >= expected.length, timeoutMs: 60_000 });
+      const messages = await consumeAll(brokers, [topicsFor(prefix).outbound.grants], { until: (m) => deduplicated(m).length >= expected.length, timeoutMs: 180_000 });
       expect(deduplicated(messages).sort()).toEqual([...expected].sort());
       expect(messages.length).toBeGreaterThanOrEqual(expected.length);
       console.log(`[gateway kill] ${expected.length} events, killed at checkpoint ${atKill} of ${head}; ${messages.length - expected.length} delivered twice, 0 lost`);
@@ -75,7 +75,7 @@ describe('the gateway loses nothing', () => {
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 420_000);
 
   it('when several gateways run: one relay publishes, another takes over when it stops', async () => {
     const brokers = testKafkaBrokers();
