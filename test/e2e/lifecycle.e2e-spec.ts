@@ -184,7 +184,7 @@ describe('whole lifecycles over REST', () => {
       await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({ reason: '无' }).expect(409).expect((r) => expect(r.body.code).toBe('TRANCHE_NOT_ORDERED'));
       await t.http.post(`${tranche(1)}/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-P1', amountFen: 9_000_000 }).expect(200);
       await t.http.post(`${tranche(1)}/cancellation`).set(bearer(finance())).send({ reason: '金额有误' }).expect(403);
-      await t.http.post(`${tranche(1)}/cancellation`).set(bearer(t.token({ role: 'programme-admin', city: '371100' }))).send({ reason: '金额有误' }).expect(403);
+      await t.http.post(`${tranche(1)}/cancellation`).set(bearer(t.token({ role: 'programme-admin', city: '371100' }))).send({ reason: '金额有误' }).expect(404);
       expect((await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({}).expect(400)).body.code).toBe('VALIDATION_FAILED');
       expect((await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({ reason: '   ' }).expect(422)).body.code).toBe('CANCELLATION_REASON_REQUIRED');
       const cancelled = await t.http.post(`${tranche(1)}/cancellation`).set(bearer(admin())).send({ reason: '拨付令金额有误，撤销后重新下达' }).expect(200);
