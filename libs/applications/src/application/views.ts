@@ -25,6 +25,8 @@ function reviewView(review: ReviewState | null, viewer: Principal | null) {
   return {
     panel: review.experts.map((e) => e.expertId),
     conflicted: review.conflicted,
+    /** Reserves of a drawn panel still to be called in, in draw order: the bureau and auditors only. */
+    ...(viewer === null || viewer.role === 'programme-admin' || viewer.role === 'auditor' ? { reserves: review.reserves.map((e) => e.expertId) } : {}),
     closed,
     aggregate: closed ? fromHundredths(review.aggregateHundredths!) : null,
     scores: Object.entries(review.scores)
