@@ -131,6 +131,9 @@ describe('expert pool and random panel draw over REST', () => {
       expect(declared.body.review.panel).toEqual([...drawn, reserves[0]]);
       expect(declared.body.review.conflicted).toEqual([drawn[1]]);
       const seated = [...drawn.filter((e) => e !== drawn[1]), reserves[0]];
+      // The pool counts the reserve's seat (cap and "reviewed before").
+      const calledIn = (await t.runtime.store.readStream('expert-pool-320500')).filter((e) => e.type === 'ReserveCalledIn');
+      expect(calledIn.map((e) => e.data)).toEqual([expect.objectContaining({ applicationId: ids[0], expertId: reserves[0] })]);
       expect((await t.http.get(`/v1/applications/${ids[0]}`).set(bearer(admin)).expect(200)).body.review.reserves).toEqual(reserves.slice(1));
       expect((await t.http.put(`/v1/applications/${ids[0]}/reviews/${drawn[1]}`).set(bearer(expert(drawn[1]))).send(scores).expect(403)).body.code).toBe('EXPERT_NOT_ON_PANEL');
       for (const e of seated) await t.http.put(`/v1/applications/${ids[0]}/reviews/${e}`).set(bearer(expert(e))).send(scores).expect(200);

@@ -203,6 +203,20 @@ describe('expert pool', () => {
       );
     });
 
+    it('counts a reserve called in onto the panel for the cap, once (given/when/then)', () => {
+      const d = drawn(twelve.map(registered), draw());
+      const given: ExpertPoolEvent[] = [...twelve.map(registered), { type: 'ExpertsDrawn', data: d }];
+      const panel = [...d.drawn.map((e) => e.expertId), d.reserves[0].expertId];
+      const calledIn: ExpertPoolEvent = { type: 'ReserveCalledIn', data: { programmeId, applicationId, expertId: d.reserves[0].expertId, calledInAt: now.toISOString() } };
+      poolSpec.given(given).when({ type: 'SyncDrawnPanel', applicationId, panel, now }).then([calledIn]);
+      poolSpec.given([...given, calledIn]).when({ type: 'SyncDrawnPanel', applicationId, panel, now }).then([]);
+      poolSpec.given(twelve.map(registered)).when({ type: 'SyncDrawnPanel', applicationId, panel, now }).then([]);
+      // With cap 1 the called-in reserve is no longer eligible in this call.
+      const next = drawn([...given, calledIn], draw({ applicationId: 'other', creditCode: other, cap: 1, reserveCount: 0 }));
+      expect(next.eligible).not.toContain(d.reserves[0].expertId);
+      expect(next.eligible).toContain(d.reserves[1].expertId);
+    });
+
     it('respects the cap on panels per expert within one call', () => {
       const cap = 2;
       let events: ExpertPoolEvent[] = twelve.slice(0, 7).map(registered);

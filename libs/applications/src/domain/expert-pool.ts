@@ -62,13 +62,16 @@ export type ExpertPoolEvent =
   | DomainEvent<'ExpertUpdated', { city: string; expert: ExpertRecord; updatedAt: string }>
   | DomainEvent<'ExpertDeactivated', { city: string; expertId: string; reason: string; deactivatedAt: string }>
   /** The pool's record of a draw (the application records the same draw as ReviewPanelDrawn). */
-  | DomainEvent<'ExpertsDrawn', PanelDraw>;
+  | DomainEvent<'ExpertsDrawn', PanelDraw>
+  /** A reserve of a draw took a seat on the panel: it now counts for the cap and the "reviewed before" rule. */
+  | DomainEvent<'ReserveCalledIn', { programmeId: string; applicationId: string; expertId: string; calledInAt: string }>;
 
 export const EXPERT_POOL_EVENTS: EventRegistry<ExpertPoolEvent> = {
   ExpertRegistered: { version: 1 },
   ExpertUpdated: { version: 1 },
   ExpertDeactivated: { version: 1 },
   ExpertsDrawn: { version: 1 },
+  ReserveCalledIn: { version: 1 },
 };
 
 export interface ExpertPoolState {
@@ -108,7 +111,17 @@ export interface DrawReviewPanel {
   readonly seed: string;
   readonly now: Date;
 }
-export type ExpertPoolCommand = RegisterExpert | UpdateExpert | DeactivateExpert | DrawReviewPanel;
+/**
+ * Bring the pool's record of an application's draw up to date with the panel the application now
+ * has (reserves called in after conflict declarations). Idempotent: only experts not yet counted.
+ */
+export interface SyncDrawnPanel {
+  readonly type: 'SyncDrawnPanel';
+  readonly applicationId: string;
+  readonly panel: readonly string[];
+  readonly now: Date;
+}
+export type ExpertPoolCommand = RegisterExpert | UpdateExpert | DeactivateExpert | DrawReviewPanel | SyncDrawnPanel;
 
 /** Default cap on the panels (drawn, not reserve) one expert sits on within one call. */
 export const DEFAULT_ASSIGNMENT_CAP = 10;
@@ -266,6 +279,13 @@ function decide(command: ExpertPoolCommand, state: ExpertPoolState): ExpertPoolE
       const { type: _type, ...rest } = command;
       return [{ type: 'ExpertsDrawn', data: drawPanel(rest, state) }];
     }
+    case 'SyncDrawnPanel': {
+      const record = [...state.draws].reverse().find((d) => d.applicationId === command.applicationId);
+      if (!record) return [];
+      return command.panel
+        .filter((id) => !record.drawn.includes(id))
+        .map((expertId) => ({ type: 'ReserveCalledIn' as const, data: { programmeId: record.programmeId, applicationId: record.applicationId, expertId, calledInAt: at } }));
+    }
     default:
       return assertNever(command);
   }
@@ -293,6 +313,16 @@ function evolve(state: ExpertPoolState, event: ExpertPoolEvent): ExpertPoolState
           { programmeId: event.data.programmeId, applicationId: event.data.applicationId, creditCode: event.data.creditCode, drawn: event.data.drawn.map((e) => e.expertId), drawnAt: event.data.drawnAt },
         ],
       };
+    case 'ReserveCalledIn': {
+      let index = -1;
+      state.draws.forEach((d, i) => {
+        if (d.applicationId === event.data.applicationId) index = i;
+      });
+      if (index < 0 || state.draws[index].drawn.includes(event.data.expertId)) return state;
+      const draws = [...state.draws];
+      draws[index] = { ...draws[index], drawn: [...draws[index].drawn, event.data.expertId] };
+      return { ...state, draws };
+    }
     default:
       return assertNever(event);
   }

@@ -13,7 +13,7 @@ import * as s from './json-schema';
  * individual experts' scores and comments, and internal bookkeeping events are never published. Not
  * published either, because they name experts: the review panel events (ReviewPanelAssigned,
  * ReviewPanelDrawn, ReserveExpertAssigned, ExpertConflictDeclared) and the expert pool's events
- * (ExpertRegistered, ExpertUpdated, ExpertDeactivated, ExpertsDrawn).
+ * (ExpertRegistered, ExpertUpdated, ExpertDeactivated, ExpertsDrawn, ReserveCalledIn).
  *
  * Versioning: `type` ends in `.v<major>`. Adding an optional field keeps the version; anything else
  * publishes a new major type alongside the old one for a deprecation period (docs/integration.md).

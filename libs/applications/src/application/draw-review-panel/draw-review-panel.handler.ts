@@ -1,8 +1,8 @@
-import { Inject } from '@nestjs/common';
+import { HttpStatus, Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { decodeEvent } from '@ipstd/kernel';
-import { CommandContext, CommandPipeline, Principal, RETRY_ON_CONFLICT } from '@ipstd/platform';
-import { EXPERT_POOL_EVENTS, ExpertPoolEvent, PanelDraw, requireDrawable } from '../../domain';
+import { CommandContext, CommandPipeline, Principal, ProblemException, RETRY_ON_CONFLICT } from '@ipstd/platform';
+import { EXPERT_POOL_EVENTS, ExpertPoolEvent, requireDrawable } from '../../domain';
 import { ApplicationCommandResult } from '../views';
 import { ApplicationWritePath, scopeOf } from '../application-write-path';
 import { cityAdminPolicy } from '../access';
@@ -65,10 +65,16 @@ export class DrawReviewPanelHandler implements ICommandHandler<DrawReviewPanelCo
       }),
       { retry: RETRY_ON_CONFLICT },
     );
-    const recorded = pooled.events.find((e) => e.type === 'ExpertsDrawn');
-    if (!recorded) throw new Error('the pool recorded no draw');
-    const event = decodeEvent<ExpertPoolEvent>(EXPERT_POOL_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
-    const draw = event.data as PanelDraw;
+    const draw = pooled.events
+      .map((e) => decodeEvent<ExpertPoolEvent>(EXPERT_POOL_EVENTS, e.type, e.schemaVersion, e.data))
+      .flatMap((e) => (e.type === 'ExpertsDrawn' && e.data.applicationId === applicationId ? [e.data] : []))[0];
+    if (!draw) {
+      // Only a key replayed from a different request on the pool stream gets here.
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'IDEMPOTENCY_KEY_REUSED', {
+        zh: '该 Idempotency-Key 已用于内容不同的请求',
+        en: 'This Idempotency-Key was already used with a different request',
+      });
+    }
     return this.writePath.run(applicationId, principal, context, cityAdminPolicy, (programmeContext, now) => ({ type: 'RecordPanelDraw', programme: programmeContext, draw, now }));
   }
 }
