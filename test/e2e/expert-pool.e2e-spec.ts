@@ -3,7 +3,7 @@ import { seededShuffle } from '@ipstd/applications';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
 
-const DISTRICTS = ['320505', '320506', '320507'];
+const DISTRICTS = ['320505', '320506', '320507', '320505'];
 const code = (i: number) => {
   const first17 = `91${DISTRICTS[i % DISTRICTS.length]}MA${String(i).padStart(7, '0')}`;
   return first17 + creditCodeCheckCharacter(first17);
@@ -24,13 +24,13 @@ describe('expert pool and random panel draw over REST', () => {
     t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
     admin = t.token({ role: 'programme-admin', city: '320500', sub: 'admin-1' });
     programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms()).expect(201)).body.programmeId;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const response = await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: code(i) }))).send(suzhouProfile({ creditCode: code(i), district: DISTRICTS[i] }));
       expect(response.status).toBe(201);
       ids.push(response.body.applicationId);
     }
     t.clock.set('2024-11-19T02:00:00Z');
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       await t.http.post(`/v1/applications/${ids[i]}/endorsement`).set(bearer(t.token({ role: 'district-office', district: DISTRICTS[i] }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
     }
   });
@@ -124,6 +124,20 @@ describe('expert pool and random panel draw over REST', () => {
       expect(capped.body).toMatchObject({ code: 'EXPERT_POOL_TOO_SMALL', eligible: 2, panelSize: 5 });
       const ok = await t.http.post(`/v1/applications/${ids[2]}/review-panel/draw`).set(bearer(admin)).send({ field: '0812', maxAssignmentsPerExpert: 2 }).expect(200);
       expect(ok.body.review.panel).toHaveLength(5);
+    });
+
+    it('checks If-Match before touching the pool, and replays a retry with the same Idempotency-Key', async () => {
+      const poolLength = async () => (await t.runtime.store.readStream('expert-pool-320500')).length;
+      const before = await poolLength();
+      const stale = await t.http.post(`/v1/applications/${ids[3]}/review-panel/draw`).set(bearer(admin)).set('If-Match', '"0"').send({ field: '0812' }).expect(412);
+      expect(stale.body.code).toBe('PRECONDITION_FAILED');
+      expect(await poolLength()).toBe(before);
+      const first = await t.http.post(`/v1/applications/${ids[3]}/review-panel/draw`).set(bearer(admin)).set('Idempotency-Key', 'draw-ids3').send({ field: '0812', maxAssignmentsPerExpert: 5 });
+      expect(first.body).toMatchObject({ review: {} });
+      const again = await t.http.post(`/v1/applications/${ids[3]}/review-panel/draw`).set(bearer(admin)).set('Idempotency-Key', 'draw-ids3').send({ field: '0812', maxAssignmentsPerExpert: 5 }).expect(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body.review.panel).toEqual(first.body.review.panel);
+      expect(await poolLength()).toBe(before + 1);
     });
 
     it('brings in the next reserve when a drawn expert declares a conflict, and the drawn panel scores and closes as usual', async () => {

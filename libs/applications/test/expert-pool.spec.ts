@@ -121,6 +121,12 @@ describe('expert pool', () => {
       }
     });
 
+    it('keeps one draw per application: a retry after a half-done draw gets the recorded one, never a new seed', () => {
+      const d = drawn(twelve.map(registered), draw());
+      poolSpec.given([...twelve.map(registered), { type: 'ExpertsDrawn', data: d }]).when(draw({ seed: 'another' })).then([]);
+      expect(pool([...twelve.map(registered), { type: 'ExpertsDrawn', data: d }]).draws[0].draw).toEqual(d);
+    });
+
     it('is re-run from what the event records (seed and eligible ids) to the same panel', () => {
       const result = drawn(twelve.map(registered), draw());
       const order = seededShuffle(result.eligible, result.seed);

@@ -32,8 +32,11 @@ export interface DrawRecord {
   readonly programmeId: string;
   readonly applicationId: string;
   readonly creditCode: string;
+  /** Experts seated on the panel: the drawn ones, then reserves called in. */
   readonly drawn: readonly string[];
   readonly drawnAt: string;
+  /** The draw as recorded. */
+  readonly draw: PanelDraw;
 }
 
 /** What a draw recorded: enough for anyone to re-run it (docs/lifecycle/application.md, "Random draw"). */
@@ -276,6 +279,9 @@ function decide(command: ExpertPoolCommand, state: ExpertPoolState): ExpertPoolE
       return [{ type: 'ExpertDeactivated', data: { city: command.city, expertId: command.expertId, reason: command.reason, deactivatedAt: at } }];
     }
     case 'DrawReviewPanel': {
+      // One draw per application: a retry, or a second request after a half-done draw, gets the
+      // recorded draw back (never a new seed, so a panel cannot be re-rolled until it suits).
+      if (state.draws.some((d) => d.applicationId === command.applicationId)) return [];
       const { type: _type, ...rest } = command;
       return [{ type: 'ExpertsDrawn', data: drawPanel(rest, state) }];
     }
@@ -310,7 +316,14 @@ function evolve(state: ExpertPoolState, event: ExpertPoolEvent): ExpertPoolState
         ...state,
         draws: [
           ...state.draws,
-          { programmeId: event.data.programmeId, applicationId: event.data.applicationId, creditCode: event.data.creditCode, drawn: event.data.drawn.map((e) => e.expertId), drawnAt: event.data.drawnAt },
+          {
+            programmeId: event.data.programmeId,
+            applicationId: event.data.applicationId,
+            creditCode: event.data.creditCode,
+            drawn: event.data.drawn.map((e) => e.expertId),
+            drawnAt: event.data.drawnAt,
+            draw: event.data,
+          },
         ],
       };
     case 'ReserveCalledIn': {

@@ -1,12 +1,11 @@
-import { HttpStatus, Inject } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decodeEvent } from '@ipstd/kernel';
-import { CommandContext, CommandPipeline, Principal, ProblemException, RETRY_ON_CONFLICT } from '@ipstd/platform';
-import { EXPERT_POOL_EVENTS, ExpertPoolEvent, requireDrawable } from '../../domain';
-import { ApplicationCommandResult } from '../views';
+import { CommandContext, CommandPipeline, Principal, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
+import { requireDrawable } from '../../domain';
+import { ApplicationCommandResult, applicationResult } from '../views';
 import { ApplicationWritePath, scopeOf } from '../application-write-path';
 import { cityAdminPolicy } from '../access';
-import { loadApplication, loadOpenProgramme } from '../streams';
+import { applicationSpec, loadOpenProgramme } from '../streams';
 import { expertPoolSpec } from '../expert-pool/expert-pool.handlers';
 import { DRAW_SEED_SOURCE, DrawSeedSource } from './seed-source';
 
@@ -29,33 +28,36 @@ export class DrawReviewPanelCommand extends Command<ApplicationCommandResult> {
 /**
  * Two appends, pool first: the pool records the draw (ExpertsDrawn, at the revision it was drawn
  * from, so the per-call cap holds under concurrent draws), then the application records the same
- * draw (ReviewPanelDrawn). The application is checked before the pool is touched; a retry with the
- * same Idempotency-Key replays the pool's draw and completes the application's.
+ * draw (ReviewPanelDrawn). The application is checked before the pool is touched; a retry finds the
+ * pool's draw (one per application) and completes the application's.
  */
 @CommandHandler(DrawReviewPanelCommand)
 export class DrawReviewPanelHandler implements ICommandHandler<DrawReviewPanelCommand> {
   constructor(private readonly pipeline: CommandPipeline, private readonly writePath: ApplicationWritePath, @Inject(DRAW_SEED_SOURCE) private readonly seeds: DrawSeedSource) {}
 
   async execute({ applicationId, field, reserves, cap, principal, context }: DrawReviewPanelCommand): Promise<ApplicationCommandResult> {
-    const application = await loadApplication(this.pipeline, applicationId);
-    cityAdminPolicy(principal, scopeOf(application.state));
-    const programme = await loadOpenProgramme(this.pipeline, application.state.programmeId);
+    // The write path's order before the pool is touched: load, replay, If-Match, authorise, check.
+    const loaded = await this.pipeline.load(applicationSpec(applicationId));
+    const application = loaded.state;
+    if (application.status === 'none') throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
+    const replay = this.pipeline.replayed(applicationSpec(applicationId), loaded, context);
+    if (replay) return applicationResult(replay, principal);
+    this.pipeline.checkExpectedRevision(loaded, context);
+    cityAdminPolicy(principal, scopeOf(application));
+    requireDrawable(application);
+    const programme = await loadOpenProgramme(this.pipeline, application.programmeId);
     const terms = programme.state.terms;
-    const pool = await this.pipeline.load(expertPoolSpec(terms.city));
-    const alreadyDrawn = this.pipeline.replayed(expertPoolSpec(terms.city), pool, context);
-    if (!alreadyDrawn) {
-      this.pipeline.checkExpectedRevision({ state: application.state, revision: application.revision, recorded: [] }, context);
-      requireDrawable(application.state);
-    }
     const seed = this.seeds.next();
+    // The pool append carries no Idempotency-Key (the store keeps a key on one stream only): the pool
+    // keeps one draw per application, so a retry finds the draw already recorded there.
     const pooled = await this.pipeline.run(
       expertPoolSpec(terms.city),
-      { ...context, expectedRevision: null },
+      { ...context, idempotencyKey: null, expectedRevision: null },
       (_, now) => ({
         type: 'DrawReviewPanel' as const,
         programmeId: programme.state.programmeId,
         applicationId,
-        creditCode: application.state.profile.enterprise.creditCode,
+        creditCode: application.profile.enterprise.creditCode,
         field,
         panelSize: terms.review.panelSize,
         reserveCount: reserves,
@@ -65,16 +67,8 @@ export class DrawReviewPanelHandler implements ICommandHandler<DrawReviewPanelCo
       }),
       { retry: RETRY_ON_CONFLICT },
     );
-    const draw = pooled.events
-      .map((e) => decodeEvent<ExpertPoolEvent>(EXPERT_POOL_EVENTS, e.type, e.schemaVersion, e.data))
-      .flatMap((e) => (e.type === 'ExpertsDrawn' && e.data.applicationId === applicationId ? [e.data] : []))[0];
-    if (!draw) {
-      // Only a key replayed from a different request on the pool stream gets here.
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'IDEMPOTENCY_KEY_REUSED', {
-        zh: '该 Idempotency-Key 已用于内容不同的请求',
-        en: 'This Idempotency-Key was already used with a different request',
-      });
-    }
+    const draw = pooled.state.draws.find((d) => d.applicationId === applicationId)?.draw;
+    if (!draw) throw new Error('the pool holds no draw for the application after drawing');
     return this.writePath.run(applicationId, principal, context, cityAdminPolicy, (programmeContext, now) => ({ type: 'RecordPanelDraw', programme: programmeContext, draw, now }));
   }
 }
