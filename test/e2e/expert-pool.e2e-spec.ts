@@ -154,5 +154,17 @@ describe('expert pool and random panel draw over REST', () => {
       const closed = await t.http.post(`/v1/applications/${ids[0]}/review-panel/closure`).set(bearer(admin)).expect(200);
       expect(closed.body.review).toMatchObject({ closed: true, aggregate: 70 });
     });
+
+    it("tells the draw, its seed and digest, and the reserve called in, in the application's history", async () => {
+      await t.projectionsCaughtUp();
+      const history = await t.http.get(`/v1/audit/applications/${ids[0]}/history`).set(bearer(t.token({ role: 'auditor', city: '320500' }))).expect(200);
+      const entries = history.body.entries as Array<{ type: string; what: { zh: string; en: string }; details: Record<string, unknown> }>;
+      const draw = entries.find((e) => e.type === 'ReviewPanelDrawn')!;
+      expect(draw.what.en).toContain(drawn.join(', '));
+      expect(draw.details).toMatchObject({ seed: expect.stringMatching(/^[0-9a-f]{64}$/), poolDigest: expect.stringMatching(/^[0-9a-f]{64}$/), field: '0812' });
+      const reserve = entries.find((e) => e.type === 'ReserveExpertAssigned')!;
+      expect(reserve.what.zh).toContain(reserves[0]);
+      expect(entries.map((e) => e.type)).toContain('ExpertConflictDeclared');
+    });
   });
 });
