@@ -22,14 +22,18 @@ import { ApplicationsController } from './infrastructure/http/applications.contr
 import { EnterprisesController } from './infrastructure/http/enterprises.controller';
 import { RulesController } from './infrastructure/http/rules.controller';
 import { ProgrammesController } from './infrastructure/http/programmes.controller';
+import { ExpertPoolsController } from './infrastructure/http/expert-pools.controller';
+import { DeactivateExpertHandler, RegisterExpertHandler, UpdateExpertHandler } from './application/expert-pool/expert-pool.handlers';
+import { DrawReviewPanelHandler } from './application/draw-review-panel/draw-review-panel.handler';
+import { DRAW_SEED_SOURCE, cryptoSeedSource } from './application/draw-review-panel/seed-source';
 
-const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler, EndorseApplicationHandler, AssignReviewPanelHandler, CloseReviewHandler, DeclareConflictHandler, SubmitReviewScoresHandler, SubmitDefenseScoreHandler, SelectApplicationHandler, OpenDefenseRoundHandler];
-const controllers = [ProgrammesController, ApplicationsController, RulesController, EnterprisesController];
+const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler, EndorseApplicationHandler, AssignReviewPanelHandler, CloseReviewHandler, DeclareConflictHandler, SubmitReviewScoresHandler, SubmitDefenseScoreHandler, SelectApplicationHandler, OpenDefenseRoundHandler, RegisterExpertHandler, UpdateExpertHandler, DeactivateExpertHandler, DrawReviewPanelHandler];
+const controllers = [ProgrammesController, ApplicationsController, RulesController, EnterprisesController, ExpertPoolsController];
 
 /** Write side of programmes and applications (applications-service). */
 @Module({
   imports: [CqrsModule, RulesModule],
   controllers,
-  providers: [...commandHandlers, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler],
+  providers: [...commandHandlers, { provide: DRAW_SEED_SOURCE, useValue: cryptoSeedSource }, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler],
 })
 export class ApplicationsModule {}

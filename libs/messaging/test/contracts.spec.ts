@@ -47,7 +47,7 @@ describe('integration contracts', () => {
   });
 
   it('never publish personal data, individual expert scores or internal bookkeeping', () => {
-    for (const internal of ['ReviewScoresSubmitted', 'DefenseScoreSubmitted', 'ReviewPanelAssigned', 'ExpertConflictDeclared', 'FundsCommitted', 'EnterpriseFactRecorded', 'RuleSetPublished', 'StatementRowsRecorded', 'LogCheckpointSealed']) {
+    for (const internal of ['ReviewScoresSubmitted', 'DefenseScoreSubmitted', 'ReviewPanelAssigned', 'ReviewPanelDrawn', 'ReserveExpertAssigned', 'ExpertConflictDeclared', 'ExpertRegistered', 'ExpertUpdated', 'ExpertDeactivated', 'ExpertsDrawn', 'ReserveCalledIn', 'FundsCommitted', 'EnterpriseFactRecorded', 'RuleSetPublished', 'StatementRowsRecorded', 'LogCheckpointSealed']) {
       expect(contractForDomainType(internal)).toBeUndefined();
     }
     const schemas = JSON.stringify(INTEGRATION_CONTRACTS.map((c) => c.schema));

@@ -42,6 +42,8 @@ function reviewView(review: ReviewState | null, viewer: Principal | null) {
   return {
     panel: reviewers ? review.experts.map((e) => e.expertId) : null,
     conflicted: reviewers ? review.conflicted : null,
+    /** Reserves of a drawn panel still to be called in, in draw order: the bureau and auditors only. */
+    ...(viewer === null || viewer.role === 'programme-admin' || viewer.role === 'auditor' ? { reserves: review.reserves.map((e) => e.expertId) } : {}),
     closed,
     aggregate: closed ? fromHundredths(review.aggregateHundredths!) : null,
     scores: Object.entries(review.scores)

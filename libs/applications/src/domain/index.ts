@@ -7,3 +7,4 @@ export * from './streams';
 export * from './rule-catalog';
 export * from './enterprise';
 export * from './review';
+export * from './expert-pool';

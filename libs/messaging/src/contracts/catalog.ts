@@ -10,7 +10,10 @@ import * as s from './json-schema';
  * They are not the domain events. Each one is mapped from exactly one domain event type, after the
  * domain event is decoded (and upcast) to its current shape, so a domain schema change does not reach
  * consumers unless a contract's mapping changes with it. Personal data (contact names and phones),
- * individual experts' scores and comments, and internal bookkeeping events are never published.
+ * individual experts' scores and comments, and internal bookkeeping events are never published. Not
+ * published either, because they name experts: the review panel events (ReviewPanelAssigned,
+ * ReviewPanelDrawn, ReserveExpertAssigned, ExpertConflictDeclared) and the expert pool's events
+ * (ExpertRegistered, ExpertUpdated, ExpertDeactivated, ExpertsDrawn, ReserveCalledIn).
  *
  * Versioning: `type` ends in `.v<major>`. Adding an optional field keeps the version; anything else
  * publishes a new major type alongside the old one for a deprecation period (docs/integration.md).

@@ -98,6 +98,18 @@ function describe(event: ApplicationEvent): { zh: string; en: string; details: R
         en: `Review panel assigned: ${event.data.experts.map((e) => e.expertId).join(', ')}`,
         details: { experts: event.data.experts },
       };
+    case 'ReviewPanelDrawn':
+      return {
+        zh: `从专家库随机抽取评审专家（领域 ${event.data.field}）：${event.data.drawn.map((e) => e.expertId).join('、')}；备选：${event.data.reserves.map((e) => e.expertId).join('、') || '无'}`,
+        en: `Review panel drawn at random from the expert pool (field ${event.data.field}): ${event.data.drawn.map((e) => e.expertId).join(', ')}; reserves: ${event.data.reserves.map((e) => e.expertId).join(', ') || 'none'}`,
+        details: { ...event.data },
+      };
+    case 'ReserveExpertAssigned':
+      return {
+        zh: `备选专家 ${event.data.expert.expertId} 依抽取顺序递补，替换回避的专家 ${event.data.replaces}`,
+        en: `Reserve expert ${event.data.expert.expertId} called in, in draw order, in place of ${event.data.replaces}`,
+        details: { ...event.data },
+      };
     case 'ExpertConflictDeclared':
       return { zh: `专家 ${event.data.expertId} 申报利益冲突，回避：${event.data.reason}`, en: `Expert ${event.data.expertId} declared a conflict of interest and stands down: ${event.data.reason}`, details: { ...event.data } };
     case 'ReviewScoresSubmitted':

@@ -43,6 +43,7 @@ export const applicationsProjection: KeyedProjection = {
     'ApplicationEndorsed',
     'ApplicationNotEndorsed',
     'ReviewPanelAssigned',
+    'ReviewPanelDrawn',
     'InvitedToDefense',
     'ApplicationSelected',
     'ApplicationNotSelected',
@@ -79,6 +80,7 @@ export const applicationsProjection: KeyedProjection = {
       case 'ApplicationNotEndorsed':
         return row && { ...row, status: 'not-endorsed', ...touched };
       case 'ReviewPanelAssigned':
+      case 'ReviewPanelDrawn':
         return row && { ...row, status: 'under-review', ...touched };
       case 'InvitedToDefense':
         return row && { ...row, status: 'invited-to-defense', ...touched };

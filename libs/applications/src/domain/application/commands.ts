@@ -2,6 +2,7 @@ import { CreditFacts, RuleSet } from '@ipstd/funding-rules';
 import { ApplicationProfile } from '../profile';
 import { ProgrammeTerms } from '../programme';
 import { PanelExpert } from '../review';
+import { PanelDraw } from '../expert-pool';
 
 /** The programme facts an application command is decided against, read from the programme stream. */
 export interface ProgrammeContext {
@@ -60,6 +61,14 @@ export interface AssignReviewPanel {
   readonly type: 'AssignReviewPanel';
   readonly programme: ProgrammeContext;
   readonly experts: readonly PanelExpert[];
+  readonly now: Date;
+}
+
+/** Record on the application the panel drawn from the city's expert pool (recorded there first as ExpertsDrawn). */
+export interface RecordPanelDraw {
+  readonly type: 'RecordPanelDraw';
+  readonly programme: ProgrammeContext;
+  readonly draw: PanelDraw;
   readonly now: Date;
 }
 
@@ -126,6 +135,7 @@ export type ApplicationCommand =
   | ReassessEligibility
   | EndorseApplication
   | AssignReviewPanel
+  | RecordPanelDraw
   | DeclareConflict
   | SubmitReviewScores
   | CloseReview

@@ -6,7 +6,7 @@ import { describeDeadline, windowPhase } from '../programme';
 import { aggregate, conflictOf, scoreHundredths, ConflictReason } from '../review';
 import {
   AmendApplication, ApplicationCommand, AssessmentBasis, AssignReviewPanel, CloseReview, DEFENSE_MAX_POINTS, DecideSelection, DeclareConflict, EndorseApplication,
-  InviteToDefense, ProgrammeContext, ReassessEligibility, SubmitApplication, SubmitDefenseScore, SubmitReviewScores, WithdrawApplication,
+  InviteToDefense, ProgrammeContext, ReassessEligibility, RecordPanelDraw, SubmitApplication, SubmitDefenseScore, SubmitReviewScores, WithdrawApplication,
 } from './commands';
 import { ApplicationEvent, AssessmentTrigger } from './events';
 import { ApplicationState, ApplicationStatus, ExistingApplication, ReviewState, reviewOf } from './state';
@@ -195,6 +195,37 @@ function assignPanel(command: AssignReviewPanel, state: ApplicationState): Appli
   return [{ type: 'ReviewPanelAssigned', data: { applicationId: current.applicationId, experts: [...command.experts], assignedAt: command.now.toISOString() } }];
 }
 
+/**
+ * Whether a panel may be drawn for this application now: endorsed, with no panel yet. The draw
+ * handler asks before recording the draw on the pool, so that a refused draw never counts there.
+ */
+export function requireDrawable(state: ApplicationState): Exclude<ApplicationState, { status: 'none' }> {
+  if (state.status === 'under-review' || state.status === 'invited-to-defense') {
+    throw new DomainError('REVIEW_PANEL_ALREADY_ASSIGNED', 'state', {
+      zh: '该申报已有评审组；抽取的专家因利益冲突回避时由备选专家依次递补',
+      en: 'This application already has a review panel; reserves replace experts who stand down, in draw order',
+    });
+  }
+  return requireStatus(state, ['endorsed'], { zh: '抽取评审专家', en: 'given a drawn review panel' });
+}
+
+function recordDraw(command: RecordPanelDraw, state: ApplicationState): ApplicationEvent[] {
+  const current = requireDrawable(state);
+  const { draw } = command;
+  const size = command.programme.terms.review.panelSize;
+  const creditCode = current.profile.enterprise.creditCode;
+  const conflicted = [...draw.drawn, ...draw.reserves].filter((e) => conflictOf(e, creditCode) !== null).map((e) => e.expertId);
+  if (draw.applicationId !== current.applicationId || draw.creditCode !== creditCode || draw.drawn.length !== size || conflicted.length) {
+    throw new DomainError(
+      'REVIEW_DRAW_INVALID',
+      'rule',
+      { zh: '抽取结果与本申报不符（申报、申报单位、评审组人数或利益冲突）', en: 'The draw does not fit this application (application, applicant, panel size or a conflict of interest)' },
+      { panelSize: size, conflicted },
+    );
+  }
+  return [{ type: 'ReviewPanelDrawn', data: { ...draw, drawn: [...draw.drawn], reserves: [...draw.reserves], eligible: [...draw.eligible] } }];
+}
+
 function requirePanelist(state: Open, expertId: string): ReviewState {
   const review = reviewOf(state);
   if (!review.experts.some((e) => e.expertId === expertId) || review.conflicted.includes(expertId)) {
@@ -207,7 +238,12 @@ function declareConflict(command: DeclareConflict, state: ApplicationState): App
   const current = requireStatus(state, ['under-review', 'invited-to-defense'], { zh: '申报利益冲突', en: 'given a conflict declaration' });
   const review = requirePanelist(current, command.expertId);
   if (review.aggregateHundredths !== null) throw reviewClosedError();
-  return [{ type: 'ExpertConflictDeclared', data: { applicationId: current.applicationId, expertId: command.expertId, reason: command.reason, declaredAt: command.now.toISOString() } }];
+  const at = command.now.toISOString();
+  const declared: ApplicationEvent = { type: 'ExpertConflictDeclared', data: { applicationId: current.applicationId, expertId: command.expertId, reason: command.reason, declaredAt: at } };
+  // A drawn panel calls in its next reserve, in draw order; never during the defense round, whose panel is the review's.
+  const next = current.status === 'under-review' ? review.reserves[0] : undefined;
+  if (!next) return [declared];
+  return [declared, { type: 'ReserveExpertAssigned', data: { applicationId: current.applicationId, expert: next, replaces: command.expertId, assignedAt: at } }];
 }
 
 function submitScores(command: SubmitReviewScores, state: ApplicationState): ApplicationEvent[] {
@@ -445,6 +481,8 @@ export function decideApplication(command: ApplicationCommand, state: Applicatio
       return endorse(command, state);
     case 'AssignReviewPanel':
       return assignPanel(command, state);
+    case 'RecordPanelDraw':
+      return recordDraw(command, state);
     case 'DeclareConflict':
       return declareConflict(command, state);
     case 'SubmitReviewScores':

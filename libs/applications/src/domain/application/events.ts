@@ -2,6 +2,7 @@ import { DomainEvent, EventRegistry } from '@ipstd/kernel';
 import { Assessment, CreditFacts } from '@ipstd/funding-rules';
 import { ApplicationProfile } from '../profile';
 import { PanelExpert } from '../review';
+import { PanelDraw } from '../expert-pool';
 import { legacySelectionId } from '../streams';
 
 /** What led to an eligibility assessment. */
@@ -18,6 +19,10 @@ export type ApplicationEvent =
   | DomainEvent<'ApplicationEndorsed', { applicationId: string; district: string; opinion: string; endorsedAt: string }>
   | DomainEvent<'ApplicationNotEndorsed', { applicationId: string; district: string; opinion: string; declinedAt: string }>
   | DomainEvent<'ReviewPanelAssigned', { applicationId: string; experts: PanelExpert[]; assignedAt: string }>
+  /** A panel drawn at random from the city's expert pool, with what re-runs the draw (docs/lifecycle/application.md). */
+  | DomainEvent<'ReviewPanelDrawn', PanelDraw>
+  /** The next reserve of the draw takes the place of an expert who stood down. */
+  | DomainEvent<'ReserveExpertAssigned', { applicationId: string; expert: PanelExpert; replaces: string; assignedAt: string }>
   | DomainEvent<'ExpertConflictDeclared', { applicationId: string; expertId: string; reason: string; declaredAt: string }>
   | DomainEvent<
       'ReviewScoresSubmitted',
@@ -55,6 +60,8 @@ export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
   ApplicationEndorsed: { version: 1 },
   ApplicationNotEndorsed: { version: 1 },
   ReviewPanelAssigned: { version: 1 },
+  ReviewPanelDrawn: { version: 1 },
+  ReserveExpertAssigned: { version: 1 },
   ExpertConflictDeclared: { version: 1 },
   ReviewScoresSubmitted: { version: 1 },
   ReviewClosed: { version: 1 },

@@ -7,7 +7,7 @@ import { ApplicationState, evolveApplication } from './state';
 export * from './commands';
 export * from './events';
 export * from './state';
-export { checkProfile, finalScore } from './decide';
+export { checkProfile, finalScore, requireDrawable } from './decide';
 
 /**
  * The application aggregate (one stream per enterprise and programme): commands in commands.ts,

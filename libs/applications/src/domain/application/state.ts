@@ -18,6 +18,8 @@ export interface ReviewState {
   readonly experts: readonly PanelExpert[];
   /** Experts who declared a conflict: never counted, never again on this panel. */
   readonly conflicted: readonly string[];
+  /** Reserves of a drawn panel not yet called in, in draw order (empty for a panel assigned by hand). */
+  readonly reserves: readonly PanelExpert[];
   /** Per expert, the latest scores (revisable until the review closes). */
   readonly scores: Readonly<Record<string, { readonly totalHundredths: number; readonly scores: ReadonlyArray<{ criterionId: string; hundredths: number }> }>>;
   readonly aggregateHundredths: number | null;
@@ -106,7 +108,7 @@ export type ApplicationState = { readonly status: 'none' } | ExistingApplication
 
 /** The review of an application, empty before a panel is assigned. */
 export function reviewOf(state: ExistingApplication): ReviewState {
-  return state.review ?? { experts: [], conflicted: [], scores: {}, aggregateHundredths: null };
+  return state.review ?? { experts: [], conflicted: [], reserves: [], scores: {}, aggregateHundredths: null };
 }
 
 /** The facts part of a state, to build the next status from. */
@@ -158,7 +160,16 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
       const review = reviewOf(state);
       const kept = new Set(event.data.experts.map((e) => e.expertId));
       const scores = Object.fromEntries(Object.entries(review.scores).filter(([id]) => kept.has(id)));
-      return { ...state, status: 'under-review', review: { ...review, experts: event.data.experts, scores }, defense: null };
+      return { ...state, status: 'under-review', review: { ...review, experts: event.data.experts, reserves: [], scores }, defense: null };
+    }
+    case 'ReviewPanelDrawn': {
+      if (state.status !== 'endorsed') return state;
+      return { ...state, status: 'under-review', review: { ...reviewOf(state), experts: event.data.drawn, reserves: event.data.reserves }, defense: null };
+    }
+    case 'ReserveExpertAssigned': {
+      if (state.status !== 'under-review' && state.status !== 'invited-to-defense') return state;
+      const review = reviewOf(state);
+      return { ...state, review: { ...review, experts: [...review.experts, event.data.expert], reserves: review.reserves.filter((e) => e.expertId !== event.data.expert.expertId) } };
     }
     case 'ExpertConflictDeclared':
       if (state.status !== 'under-review' && state.status !== 'invited-to-defense') return state;

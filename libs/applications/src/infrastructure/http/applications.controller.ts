@@ -7,6 +7,9 @@ import { EndorsementDto } from '../../application/endorse-application/endorsemen
 import { EndorseApplicationCommand } from '../../application/endorse-application/endorse-application.handler';
 import { ReviewPanelDto } from '../../application/assign-review-panel/review-panel.dto';
 import { AssignReviewPanelCommand } from '../../application/assign-review-panel/assign-review-panel.handler';
+import { DrawReviewPanelDto } from '../../application/draw-review-panel/draw-review-panel.dto';
+import { DEFAULT_RESERVES, DrawReviewPanelCommand } from '../../application/draw-review-panel/draw-review-panel.handler';
+import { DEFAULT_ASSIGNMENT_CAP } from '../../domain';
 import { CloseReviewCommand } from '../../application/close-review/close-review.handler';
 import { ConflictDto } from '../../application/declare-conflict/conflict.dto';
 import { DeclareConflictCommand } from '../../application/declare-conflict/declare-conflict.handler';
@@ -90,6 +93,15 @@ export class ApplicationsController {
   assignPanel(@Param('applicationId', UuidParam) id: string, @Body() body: ReviewPanelDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
     const experts = body.experts.map((e) => ({ expertId: e.expertId, organisation: e.organisation, links: e.links ?? [] }));
     return this.answer(response, this.commands.execute(new AssignReviewPanelCommand(id, experts, principal, context)));
+  }
+
+  @Post(':applicationId/review-panel/draw')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: "Draw the call's panel size at random from the city's expert pool in a field, excluding conflicts; reserves in draw order (docs/lifecycle/application.md)" })
+  drawPanel(@Param('applicationId', UuidParam) id: string, @Body() body: DrawReviewPanelDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+    const command = new DrawReviewPanelCommand(id, body.field, body.reserves ?? DEFAULT_RESERVES, body.maxAssignmentsPerExpert ?? DEFAULT_ASSIGNMENT_CAP, principal, context);
+    return this.answer(response, this.commands.execute(command));
   }
 
   @Post(':applicationId/review-panel/closure')
