@@ -104,7 +104,7 @@ describe('expert pool and random panel draw over REST', () => {
     it('refuses a second draw, a draw outside the city, bad bodies and too small a pool', async () => {
       expect((await t.http.post(`/v1/applications/${ids[0]}/review-panel/draw`).set(bearer(admin)).send({ field: '0812' }).expect(409)).body.code).toBe('REVIEW_PANEL_ALREADY_ASSIGNED');
       const other = t.token({ role: 'programme-admin', city: '371100' });
-      expect((await t.http.post(`/v1/applications/${ids[1]}/review-panel/draw`).set(bearer(other)).send({ field: '0812' }).expect(403)).body.code).toBe('SCOPE_FORBIDDEN');
+      expect((await t.http.post(`/v1/applications/${ids[1]}/review-panel/draw`).set(bearer(other)).send({ field: '0812' }).expect(404)).body.code).toBe('APPLICATION_NOT_FOUND');
       for (const body of [{}, { field: '' }, { field: '0812', reserves: 11 }, { field: '0812', maxAssignmentsPerExpert: 0 }, { field: ['0812'] }]) {
         expect((await t.http.post(`/v1/applications/${ids[1]}/review-panel/draw`).set(bearer(admin)).send(body).expect(400)).body.code).toBe('VALIDATION_FAILED');
       }
