@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashEvent, RecordedEvent } from '@ipstd/event-store';
-import { GENESIS_DIGEST, LogSealer, LogCheckpointData, defaultLogSigningKeyPath, isCheckpointEvent, nextDigest, openCheckpoint, parseVerifierKey, verifyConsistency } from '@ipstd/audit';
+import { GENESIS_DIGEST, LogSealer, MerkleLog, LogCheckpointData, defaultLogSigningKeyPath, isCheckpointEvent, nextDigest, openCheckpoint, parseVerifierKey, verifyConsistency } from '@ipstd/audit';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
 import { seededCreditCode, submitApplications } from '../support/seed';
@@ -158,6 +158,24 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     expect(rows[0]).toEqual({ leaves: leaves.length, positions: leaves.length });
   });
 
+  it('advances in the background, following the log, when the module runs its workers', async () => {
+    const tree = t.app.get(MerkleLog);
+    await tree.start();
+    try {
+      const code = seededCreditCode(92, '320507');
+      t.clock.advance(60_000);
+      await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: code }))).send(suzhouProfile({ creditCode: code, district: '320507' })).expect(201);
+      const { rows } = await t.db.pool.query('select count(*)::int as n from es_events');
+      const started = Date.now();
+      while ((await tree.head()).size !== BigInt(rows[0].n)) {
+        if (Date.now() - started > 10_000) throw new Error('the tree did not follow the log');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await tree.stop();
+    }
+  });
+
   it.each([
     ['/v1/audit/proofs/inclusion?position=abc', 400, 'VALIDATION_FAILED'],
     ['/v1/audit/proofs/inclusion?position=-1', 400, 'VALIDATION_FAILED'],
@@ -227,6 +245,30 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     expect(run(VERIFY_CLI, [exportFile, '--checkpoint', noteFile]).status).toBe(2);
     const filtered = save('filtered.ndjson', (await download(cityAuditor()).expect(200)).body);
     expect(run(VERIFY_CLI, [filtered, '--checkpoint', noteFile, '--key', vkey]).status).toBe(2);
+  });
+
+  it('does not take in an event whose stored hash is not the hash of its fields: the checkpoint stops before it', async () => {
+    const before = independentlyVerified(await checkpoint(), vkey);
+    const code = seededCreditCode(93, '320505');
+    t.clock.advance(60_000);
+    await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: code }))).send(suzhouProfile({ creditCode: code, district: '320505' })).expect(201);
+    const [last] = (await t.db.pool.query<{ event_id: string; data: unknown; global_position: string }>(
+      "select event_id, data, global_position from es_events where event_type = 'ApplicationSubmitted' order by global_position desc limit 1",
+    )).rows;
+    await t.db.pool.query(`update es_events set data = data || '{"forged": 1}'::jsonb where event_id = $1`, [last.event_id]);
+    try {
+      const response = await t.http.get('/v1/audit/checkpoint').set(bearer(chief())).expect(200);
+      expect(response.headers['audit-tree-stalled']).toBe('true');
+      const stalled = independentlyVerified(response.text, vkey);
+      const { rows } = await t.db.pool.query('select count(*)::int as n from es_events where global_position < $1', [last.global_position]);
+      expect(stalled.size).toBe(rows[0].n);
+      expect(stalled.size).toBeGreaterThanOrEqual(before.size);
+    } finally {
+      await t.db.pool.query('update es_events set data = $2 where event_id = $1', [last.event_id, JSON.stringify(last.data)]);
+    }
+    const resumed = await t.http.get('/v1/audit/checkpoint').set(bearer(chief())).expect(200);
+    expect(resumed.headers['audit-tree-stalled']).toBeUndefined();
+    expect(independentlyVerified(resumed.text, vkey).size).toBe((await storedLeaves()).length);
   });
 
   it('detects a full re-forge of the database (event rewritten, every hash, chain, digest and the tree recomputed) against a kept signed checkpoint', async () => {

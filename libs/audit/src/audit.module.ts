@@ -63,6 +63,10 @@ export class AuditModule {
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => {
             const path = resolved.signingKeyFile ?? defaultLogSigningKeyPath(config.dataDir);
+            if (resolved.signingKeyFile === null && config.databaseUrl) {
+              // Several processes on one database must sign with one key: a key per DATA_DIR would fork the signer.
+              new Logger('LogSigner').warn({ msg: `AUDIT_SIGNING_KEY_FILE is unset with an external database: signing with ${path}; every process running the audit module must use the same key file (docs/runbook.md)` });
+            }
             return new LogSigner(resolved.logOrigin, loadLogSigningKey(path, resolved.signingKeyFile === null), resolved.retiredVerifierKeys);
           },
         },

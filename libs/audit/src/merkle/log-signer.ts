@@ -1,6 +1,7 @@
 import { KeyObject, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { StartupError } from '@ipstd/platform';
 import { checkpointText, isValidKeyName, parseVerifierKey, rawEd25519PublicKey, signNote, verifierKeyOf } from '../verify/signed-note';
 
 /** Where the embedded default keeps the log's Ed25519 signing key (outside the database). */
@@ -28,9 +29,12 @@ export function loadLogSigningKey(path: string, create: boolean): KeyObject {
   try {
     key = createPrivateKey(readFileSync(path));
   } catch (error) {
-    throw new Error(`the audit log signing key ${path} cannot be read as a PEM private key (${(error as Error).message})`);
+    throw new StartupError(
+      `the audit log signing key ${path} cannot be read as a PEM private key (${(error as Error).message}); set AUDIT_SIGNING_KEY_FILE to a readable Ed25519 key (openssl genpkey -algorithm ed25519), or unset it to use DATA_DIR/audit/log-signing.key`,
+      2,
+    );
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`the audit log signing key ${path} is a ${key.asymmetricKeyType} key; an Ed25519 key is needed`);
+  if (key.asymmetricKeyType !== 'ed25519') throw new StartupError(`the audit log signing key ${path} is a ${key.asymmetricKeyType} key; an Ed25519 key is needed (openssl genpkey -algorithm ed25519)`, 2);
   return key;
 }
 
