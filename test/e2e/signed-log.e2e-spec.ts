@@ -109,6 +109,13 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     expect(rows[0].n).toBe(0);
   });
 
+  it('refuses UPDATE, DELETE and TRUNCATE of es_events (append-only trigger), to every role that does not switch triggers off', async () => {
+    for (const sql of ['update es_events set data = data', 'delete from es_events where global_position = 1', 'truncate es_events cascade']) {
+      await expect(t.db.pool.query(sql)).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('es_events is append-only') });
+    }
+    await expect(t.db.pool.query('update es_streams set revision = revision')).resolves.toBeDefined();
+  });
+
   it('signs a checkpoint of the tree over every stored event, which the public key alone verifies', async () => {
     const note = await checkpoint();
     const leaves = await storedLeaves();
@@ -255,7 +262,7 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     const [last] = (await t.db.pool.query<{ event_id: string; data: unknown; global_position: string }>(
       "select event_id, data, global_position from es_events where event_type = 'ApplicationSubmitted' order by global_position desc limit 1",
     )).rows;
-    await t.db.pool.query(`update es_events set data = data || '{"forged": 1}'::jsonb where event_id = $1`, [last.event_id]);
+    await t.db.tamper(`update es_events set data = data || '{"forged": 1}'::jsonb where event_id = $1`, [last.event_id]);
     try {
       const response = await t.http.get('/v1/audit/checkpoint').set(bearer(chief())).expect(200);
       expect(response.headers['audit-tree-stalled']).toBe('true');
@@ -264,7 +271,7 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
       expect(stalled.size).toBe(rows[0].n);
       expect(stalled.size).toBeGreaterThanOrEqual(before.size);
     } finally {
-      await t.db.pool.query('update es_events set data = $2 where event_id = $1', [last.event_id, JSON.stringify(last.data)]);
+      await t.db.tamper('update es_events set data = $2 where event_id = $1', [last.event_id, JSON.stringify(last.data)]);
     }
     const resumed = await t.http.get('/v1/audit/checkpoint').set(bearer(chief())).expect(200);
     expect(resumed.headers['audit-tree-stalled']).toBeUndefined();
@@ -292,7 +299,7 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
       }
       const previousHash = last.get(event.streamId) ?? null;
       const hash = hashEvent({ ...event, data, previousHash });
-      await t.db.pool.query('update es_events set data = $2::jsonb, previous_hash = $3, hash = $4 where event_id = $1', [event.eventId, JSON.stringify(data), previousHash, hash]);
+      await t.db.tamper('update es_events set data = $2::jsonb, previous_hash = $3, hash = $4 where event_id = $1', [event.eventId, JSON.stringify(data), previousHash, hash]);
       last.set(event.streamId, hash);
       digest = nextDigest(digest, { globalPosition: event.globalPosition, eventId: event.eventId, hash });
       digestAfter.set(event.globalPosition, digest);
