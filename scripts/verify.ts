@@ -7,7 +7,10 @@ import {
   ExportFormatError,
   MerkleFrontier,
   NoteError,
+  LogCheckpointData,
   VerifierKey,
+  checkpointDataOf,
+  isCheckpointEvent,
   leafDataOfHash,
   openCheckpoint,
   parseVerifierKey,
@@ -77,10 +80,12 @@ async function main(argv: string[]): Promise<number> {
   const wanted = signed ? signed.checkpoint.size : null;
   let rootAtCheckpoint: Buffer | null = wanted === 0n ? EMPTY_ROOT : null;
   let badLeaf: string | null = null;
+  let lastCheckpoint: LogCheckpointData | null = null;
   let result;
   try {
     result = await verifyExportFile(files[0], {
       onEvent: (event) => {
+        if (isCheckpointEvent(event)) lastCheckpoint = checkpointDataOf(event) ?? lastCheckpoint;
         if (badLeaf) return;
         try {
           frontier.append(leafDataOfHash(event.hash));
@@ -107,7 +112,9 @@ async function main(argv: string[]): Promise<number> {
     ? { origin: signed.checkpoint.origin, size: Number(signed.checkpoint.size), root: signed.checkpoint.root.toString('base64'), verifiedBy: signed.key.text, matches: checkpointMatches, note: signed.note }
     : null;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ header, report, tree, signedCheckpoint: checkpointJson }, null, 2)}\n`);
+    const last = lastCheckpoint as LogCheckpointData | null;
+    const anchor = header.scope === 'full' && last ? { sequence: last.sequence, toPosition: last.toPosition, digest: last.digest } : null;
+    process.stdout.write(`${JSON.stringify({ header, report, tree, lastCheckpoint: anchor, signedCheckpoint: checkpointJson }, null, 2)}\n`);
   } else {
     const f = header.filter;
     const out = [
@@ -122,6 +129,10 @@ async function main(argv: string[]): Promise<number> {
     else {
       out.push(`BROKEN: ${describe(report.firstBrokenLink!)}`);
       if (report.problems.length > 1) out.push(`${report.problems.length - 1} more problem(s)${report.problemsTruncated ? ' (list truncated)' : ''}:`, ...report.problems.slice(1, 20).map((p) => `  - ${describe(p)}`));
+    }
+    if (header.scope === 'full' && report.checkpointsChecked > 0) {
+      const last = lastCheckpoint as { sequence: number; digest: string } | null;
+      if (last) out.push(`latest unsigned checkpoint: sequence ${last.sequence}, digest ${last.digest}`);
     }
     if (tree) out.push(`tree head of the export's events (RFC 9162): size ${tree.size}, root ${tree.root}`);
     else out.push(`no tree head: ${badLeaf}`);

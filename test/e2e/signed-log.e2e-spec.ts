@@ -242,6 +242,8 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('SIGNED CHECKPOINT VERIFIED');
     expect(ok.stdout).toContain(note.trimEnd());
+    expect(ok.stdout).toMatch(/latest unsigned checkpoint: sequence 1, digest [0-9a-f]{64}/);
+    expect(ok.stdout).toMatch(/tree head of the export's events \(RFC 9162\): size \d+, root \S+/);
     const json = JSON.parse(run(VERIFY_CLI, [exportFile, '--json', '--checkpoint', noteFile, '--key', vkey]).stdout);
     expect(json.signedCheckpoint).toMatchObject({ matches: true, size: independentlyVerified(note, vkey).size });
     // An older checkpoint checks against a newer export (its first N events).
@@ -282,6 +284,8 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     const kept = await checkpoint();
     const keptCheckpoint = independentlyVerified(kept, vkey);
     const keptFile = save('kept.txt', kept);
+    const keptDigest = (await t.http.get('/v1/audit/integrity').set(bearer(chief())).expect(200)).body.lastCheckpoint.digest;
+    expect(keptDigest).toMatch(/^[0-9a-f]{64}$/);
 
     // The attacker: rewrite one application's amount, then recompute everything the database holds.
     const target = (await t.db.pool.query<{ event_id: string }>('select event_id from es_events where stream_id = $1 and stream_revision = 0', [`application-${applicationIds[1]}`])).rows[0].event_id;
@@ -308,8 +312,10 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     await t.db.pool.query('delete from audit_merkle_nodes; delete from audit_merkle_leaves');
     await t.db.pool.query("update audit_merkle_head set tree_size = 0, last_position = 0, root = decode('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex')");
 
-    // The forge is complete: the database's own checks pass, and the server signs the forged tree.
-    expect((await t.http.get('/v1/audit/integrity').set(bearer(chief())).expect(200)).body).toMatchObject({ ok: true, checkpointsChecked: 1 });
+    // The forge is complete: the database's own checks pass (with a new unsigned digest), and the server signs the forged tree.
+    const forgedIntegrity = (await t.http.get('/v1/audit/integrity').set(bearer(chief())).expect(200)).body;
+    expect(forgedIntegrity).toMatchObject({ ok: true, checkpointsChecked: 1, lastCheckpoint: { sequence: 1 } });
+    expect(forgedIntegrity.lastCheckpoint.digest).not.toBe(keptDigest);
     const forged = independentlyVerified(await checkpoint(), vkey);
     expect(forged.size).toBe(keptCheckpoint.size);
     expect(forged.root.equals(keptCheckpoint.root)).toBe(false);
