@@ -146,9 +146,11 @@ export class TransparencyController {
     if (principal.city !== null) {
       throw new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '单事件证据包仅向不限城市的审计人员提供', en: 'Evidence bundles are for auditors without a city scope' });
     }
-    const head = await this.current(response);
+    await this.current(response);
     const leaf = await this.tree.leafByEventId(eventId);
     if (!leaf) throw new ProblemException(HttpStatus.NOT_FOUND, 'LEAF_NOT_FOUND', { zh: '该事件不存在或尚未入树', en: 'No such event in the tree' });
+    // Read after the leaf: another process may have advanced the tree meanwhile, and the head row is one consistent (size, root).
+    const head = await this.tree.head();
     const [event] = await this.store.readAll({ after: leaf.globalPosition - 1n, maxCount: 1 });
     if (!event || event.globalPosition !== leaf.globalPosition || event.eventId !== eventId) {
       throw new ProblemException(HttpStatus.CONFLICT, 'LOG_TREE_MISMATCH', { zh: '日志中该位置的事件与默克尔树不一致', en: 'The event stored at this position is not the one in the Merkle tree' });
