@@ -1,9 +1,29 @@
 // Imported by path rather than '@ipstd/audit' so that verifying a file loads no server code.
-import { BrokenLink, ExportFormatError, verifyExportFile } from '../libs/audit/src/verify';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  BrokenLink,
+  Checkpoint,
+  EMPTY_ROOT,
+  ExportFormatError,
+  MerkleFrontier,
+  NoteError,
+  LogCheckpointData,
+  VerifierKey,
+  checkpointDataOf,
+  isCheckpointEvent,
+  leafDataOfHash,
+  openCheckpoint,
+  parseVerifierKey,
+  verifyExportFile,
+} from '../libs/audit/src/verify';
 
-const USAGE = `usage: npm run verify -- FILE [--json]
-Verifies an NDJSON audit export (GET /v1/audit/export) offline, without a database.
-Exit status: 0 intact, 1 a broken link was found, 2 the file cannot be read as an export.`;
+const USAGE = `usage: npm run verify -- FILE [--checkpoint NOTE_FILE --key VERIFIER_KEY|KEY_FILE] [--json]
+Verifies an NDJSON audit export (GET /v1/audit/export) offline, without a database, and prints the
+RFC 9162 tree head (size, root) of its events. With --checkpoint and --key (both obtained by the
+auditor, not from the export), also checks that the export's first N events form exactly the tree
+of the signed checkpoint (size N), and prints the checkpoint it verified.
+Exit status: 0 intact, 1 a broken link was found or the checkpoint does not match or verify,
+2 the file, the checkpoint or the key cannot be read.`;
 
 const describe = (link: BrokenLink) =>
   `${link.kind} at ${[
@@ -15,25 +35,86 @@ const describe = (link: BrokenLink) =>
     .filter(Boolean)
     .join(', ') || 'the file'}: ${link.detail}`;
 
+function option(args: string[], name: string): { value: string | null; rest: string[] } {
+  const at = args.indexOf(name);
+  if (at < 0) return { value: null, rest: args };
+  return { value: args[at + 1] ?? '', rest: [...args.slice(0, at), ...args.slice(at + 2)] };
+}
+
+/** The auditor's checkpoint and key; the note's signature must verify with the key. */
+function signedCheckpoint(noteFile: string, keyArg: string): { checkpoint: Checkpoint & { verifiedBy: string[] }; key: VerifierKey; note: string } | { error: string; code: number } {
+  let key: VerifierKey;
+  let note: string;
+  try {
+    key = parseVerifierKey(existsSync(keyArg) ? readFileSync(keyArg, 'utf8') : keyArg);
+    note = readFileSync(noteFile, 'utf8');
+  } catch (error) {
+    return { error: `unreadable checkpoint or key: ${(error as Error).message}`, code: 2 };
+  }
+  try {
+    return { checkpoint: openCheckpoint(note, [key]), key, note };
+  } catch (error) {
+    if (error instanceof NoteError) return { error: `checkpoint rejected: ${error.message}`, code: 1 };
+    throw error;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => a !== '--');
+  let args = argv.filter((a) => a !== '--');
   const json = args.includes('--json');
-  const files = args.filter((a) => a !== '--json');
-  if (files.length !== 1 || files[0].startsWith('-')) {
+  args = args.filter((a) => a !== '--json');
+  const cp = option(args, '--checkpoint');
+  const k = option(cp.rest, '--key');
+  const files = k.rest;
+  if (files.length !== 1 || files[0].startsWith('-') || (cp.value === null) !== (k.value === null) || cp.value === '' || k.value === '') {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  const signed = cp.value !== null ? signedCheckpoint(cp.value, k.value!) : null;
+  if (signed && 'error' in signed) {
+    process.stderr.write(`${signed.error}\n`);
+    return signed.code;
+  }
+  // The RFC 9162 tree over the export's events, in file order; the root at the checkpoint's size is kept.
+  const frontier = new MerkleFrontier();
+  const wanted = signed ? signed.checkpoint.size : null;
+  let rootAtCheckpoint: Buffer | null = wanted === 0n ? EMPTY_ROOT : null;
+  let badLeaf: string | null = null;
+  let lastCheckpoint: LogCheckpointData | null = null;
   let result;
   try {
-    result = await verifyExportFile(files[0]);
+    result = await verifyExportFile(files[0], {
+      onEvent: (event) => {
+        if (isCheckpointEvent(event)) lastCheckpoint = checkpointDataOf(event) ?? lastCheckpoint;
+        if (badLeaf) return;
+        try {
+          frontier.append(leafDataOfHash(event.hash));
+        } catch {
+          badLeaf = `event ${event.eventId} at position ${event.globalPosition} has no SHA-256 hash`;
+          return;
+        }
+        if (frontier.size === wanted) rootAtCheckpoint = frontier.root();
+      },
+    });
   } catch (error) {
     if (!(error instanceof ExportFormatError)) throw error;
     process.stderr.write(`unreadable export: ${error.message}\n`);
     return 2;
   }
   const { header, report } = result;
+  if (signed && header.scope !== 'full') {
+    process.stderr.write('a signed checkpoint covers the whole log: check it against a full export (no filters, an auditor without a city)\n');
+    return 2;
+  }
+  const tree = badLeaf ? null : { size: Number(frontier.size), root: frontier.root().toString('base64') };
+  const checkpointMatches = signed ? !badLeaf && rootAtCheckpoint !== null && (rootAtCheckpoint as Buffer).equals(signed.checkpoint.root) : null;
+  const checkpointJson = signed
+    ? { origin: signed.checkpoint.origin, size: Number(signed.checkpoint.size), root: signed.checkpoint.root.toString('base64'), verifiedBy: signed.key.text, matches: checkpointMatches, note: signed.note }
+    : null;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ header, report }, null, 2)}\n`);
+    const last = lastCheckpoint as LogCheckpointData | null;
+    const anchor = header.scope === 'full' && last ? { sequence: last.sequence, toPosition: last.toPosition, digest: last.digest } : null;
+    process.stdout.write(`${JSON.stringify({ header, report, tree, lastCheckpoint: anchor, signedCheckpoint: checkpointJson }, null, 2)}\n`);
   } else {
     const f = header.filter;
     const out = [
@@ -49,9 +130,30 @@ async function main(argv: string[]): Promise<number> {
       out.push(`BROKEN: ${describe(report.firstBrokenLink!)}`);
       if (report.problems.length > 1) out.push(`${report.problems.length - 1} more problem(s)${report.problemsTruncated ? ' (list truncated)' : ''}:`, ...report.problems.slice(1, 20).map((p) => `  - ${describe(p)}`));
     }
+    if (header.scope === 'full' && report.checkpointsChecked > 0) {
+      const last = lastCheckpoint as { sequence: number; digest: string } | null;
+      if (last) out.push(`latest unsigned checkpoint: sequence ${last.sequence}, digest ${last.digest}`);
+    }
+    if (tree) out.push(`tree head of the export's events (RFC 9162): size ${tree.size}, root ${tree.root}`);
+    else out.push(`no tree head: ${badLeaf}`);
+    if (signed) {
+      const c = signed.checkpoint;
+      if (checkpointMatches) {
+        out.push(
+          `SIGNED CHECKPOINT VERIFIED: signature by ${signed.key.text}; the export's first ${c.size} events form exactly the signed tree (size ${c.size}, root ${c.root.toString('base64')})` +
+            (frontier.size > c.size ? `; the ${frontier.size - c.size} later events are not covered by it` : ''),
+          'verified checkpoint:',
+          signed.note.trimEnd(),
+        );
+      } else if (frontier.size < c.size) {
+        out.push(`CHECKPOINT MISMATCH: the checkpoint signs ${c.size} events, the export holds only ${frontier.size}: events were removed`);
+      } else {
+        out.push(`CHECKPOINT MISMATCH: the export's first ${c.size} events do not form the signed tree (root ${c.root.toString('base64')}): the log was altered since that checkpoint was signed`);
+      }
+    }
     process.stdout.write(`${out.join('\n')}\n`);
   }
-  return report.ok ? 0 : 1;
+  return report.ok && checkpointMatches !== false ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

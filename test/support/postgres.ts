@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import { Client, Pool, QueryResult } from 'pg';
 
 export interface TestDatabase {
   readonly url: string;
   readonly pool: Pool;
+  /**
+   * Runs a statement as an attacker with superuser rights would: with triggers off
+   * (session_replication_role = replica), so es_events' append-only trigger does not refuse it.
+   */
+  tamper(sql: string, params?: unknown[]): Promise<QueryResult>;
   drop(): Promise<void>;
 }
 
@@ -28,6 +33,21 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
   return {
     url: url.toString(),
     pool,
+    async tamper(sql, params) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await client.query('set local session_replication_role = replica');
+        const result = await client.query(sql, params);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     async drop() {
       await pool.end();
       const client = new Client({ connectionString: adminUrl() });

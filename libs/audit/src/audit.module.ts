@@ -1,21 +1,40 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Clock, IdGenerator } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
-import { CLOCK, ID_GENERATOR } from '@ipstd/platform';
+import { Pool } from 'pg';
+import { APP_CONFIG, AppConfig, CLOCK, ID_GENERATOR, PG_POOL } from '@ipstd/platform';
 import { LogSealer } from './sealer/log-sealer';
 import { IntegrityController } from './http/integrity.controller';
+import { TransparencyController } from './http/transparency.controller';
+import { MerkleLog } from './merkle/merkle-log';
+import { LogSigner, defaultLogSigningKeyPath, loadLogSigningKey } from './merkle/log-signer';
 import { AUDIT_OPTIONS, AuditModuleOptions, DEFAULT_AUDIT_OPTIONS, sealerOptionsOf } from './audit.options';
 
 @Injectable()
 export class LogSealerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly sealer: LogSealer) {}
+  constructor(
+    private readonly sealer: LogSealer,
+    private readonly tree: MerkleLog,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.sealer.start();
+    await this.tree.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.tree.stop();
     await this.sealer.stop();
+  }
+}
+
+/** Creates the tree's tables at start-up (also when nothing advances it in the background). */
+@Injectable()
+export class MerkleLogMigration implements OnApplicationBootstrap {
+  constructor(private readonly tree: MerkleLog) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.tree.migrate();
   }
 }
 
@@ -26,7 +45,7 @@ export class AuditModule {
     const resolved: AuditModuleOptions = { ...DEFAULT_AUDIT_OPTIONS, ...options };
     return {
       module: AuditModule,
-      controllers: [IntegrityController],
+      controllers: [IntegrityController, TransparencyController],
       providers: [
         { provide: AUDIT_OPTIONS, useValue: resolved },
         {
@@ -34,9 +53,27 @@ export class AuditModule {
           inject: [EVENT_STORE, CLOCK, ID_GENERATOR],
           useFactory: (store: EventStore, clock: Clock, ids: IdGenerator) => new LogSealer(store, clock, ids, { ...sealerOptionsOf(resolved), log: new Logger('LogSealer') }),
         },
+        {
+          provide: MerkleLog,
+          inject: [PG_POOL, EVENT_STORE],
+          useFactory: (pool: Pool, store: EventStore) => new MerkleLog(pool, store, { batchSize: resolved.batchSize, log: new Logger('MerkleLog') }),
+        },
+        {
+          provide: LogSigner,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => {
+            const path = resolved.signingKeyFile ?? defaultLogSigningKeyPath(config.dataDir);
+            if (resolved.signingKeyFile === null && config.databaseUrl) {
+              // Several processes on one database must sign with one key: a key per DATA_DIR would fork the signer.
+              new Logger('LogSigner').warn({ msg: `AUDIT_SIGNING_KEY_FILE is unset with an external database: signing with ${path}; every process running the audit module must use the same key file (docs/runbook.md)` });
+            }
+            return new LogSigner(resolved.logOrigin, loadLogSigningKey(path, resolved.signingKeyFile === null), resolved.retiredVerifierKeys);
+          },
+        },
+        MerkleLogMigration,
         ...(resolved.autoSeal ? [LogSealerLifecycle] : []),
       ],
-      exports: [LogSealer],
+      exports: [LogSealer, MerkleLog, LogSigner],
     };
   }
 }

@@ -11,9 +11,23 @@ export interface AuditModuleOptions {
   readonly checkpointEverySeconds: number;
   /** Events read per query by the sealer, the verifier and exports (default 1000). */
   readonly batchSize: number;
+  /** The Ed25519 key signing tree checkpoints (PKCS#8 PEM); null = DATA_DIR/audit/log-signing.key, generated on first start. */
+  readonly signingKeyFile: string | null;
+  /** Origin line of the checkpoints and name of the signing key. */
+  readonly logOrigin: string;
+  /** Verifier keys of retired signing keys, still listed by GET /v1/audit/keys. */
+  readonly retiredVerifierKeys: readonly string[];
 }
 
-export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = { autoSeal: true, checkpointEveryEvents: 1000, checkpointEverySeconds: 60, batchSize: 1000 };
+export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
+  autoSeal: true,
+  checkpointEveryEvents: 1000,
+  checkpointEverySeconds: 60,
+  batchSize: 1000,
+  signingKeyFile: null,
+  logOrigin: 'ipstd-funding/audit-log',
+  retiredVerifierKeys: [],
+};
 
 export function sealerOptionsOf(options: AuditModuleOptions): LogSealerOptions {
   return { everyEvents: options.checkpointEveryEvents, everySeconds: options.checkpointEverySeconds, batchSize: options.batchSize };

@@ -5,3 +5,6 @@ export * from './export/log-export';
 export * from './audit.options';
 export * from './http/integrity.controller';
 export * from './audit.module';
+export * from './merkle/merkle-log';
+export * from './merkle/log-signer';
+export * from './http/transparency.controller';

@@ -7,6 +7,7 @@ import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { CLOCK, CurrentPrincipal, IsInstant, Principal, ProblemException, Roles, notFound, parseInstant } from '@ipstd/platform';
 import { LogVerifier, VerificationReport } from '../verify/verifier';
 import { EXPORT_CONTENT_TYPE, ExportFilter } from '../verify/export-format';
+import { checkpointDataOf } from '../verify/checkpoint';
 import { eventsOf, readCheckpoints } from '../export/log-reader';
 import { exportLog } from '../export/log-export';
 import { AUDIT_OPTIONS, AuditModuleOptions } from '../audit.options';
@@ -23,6 +24,8 @@ export interface IntegrityReport extends VerificationReport {
   readonly checkedAt: string;
   /** Global position of the last event checked: the head of the log when the check started. */
   readonly checkedUpTo: number;
+  /** The latest unsigned checkpoint, to keep outside the system (docs/audit.md §6); null before the first seal. */
+  readonly lastCheckpoint: { readonly sequence: number; readonly toPosition: number; readonly digest: string } | null;
 }
 
 const outOfScope = () => new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '该记录不属于您所在城市', en: 'This record is outside your city' });
@@ -51,7 +54,8 @@ export class IntegrityController {
     for await (const batch of readCheckpoints(this.store, head, batchSize)) checkpoints.push(...batch);
     const verifier = new LogVerifier(checkpoints, { completeLog: true });
     for await (const event of eventsOf(this.store, head, batchSize)) verifier.add(event);
-    return { ...verifier.finish(), checkedAt, checkedUpTo: Number(head) };
+    const last = checkpoints.length ? checkpointDataOf(checkpoints[checkpoints.length - 1]) : null;
+    return { ...verifier.finish(), checkedAt, checkedUpTo: Number(head), lastCheckpoint: last ? { sequence: last.sequence, toPosition: last.toPosition, digest: last.digest } : null };
   }
 
   @Get('export')

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import type { RecordedEvent } from '@ipstd/event-store';
 import { ExportFormatError, ExportVerification, verifyExport } from './export-format';
 
 async function* linesOf(path: string): AsyncGenerator<string> {
@@ -12,10 +13,10 @@ async function* linesOf(path: string): AsyncGenerator<string> {
 }
 
 /** Verifies an NDJSON export file, reading it line by line (twice); no database needed. */
-export async function verifyExportFile(path: string): Promise<ExportVerification> {
+export async function verifyExportFile(path: string, options: { readonly onEvent?: (event: RecordedEvent) => void } = {}): Promise<ExportVerification> {
   try {
     if (!(await stat(path)).isFile()) throw new Error('not a file');
-    return await verifyExport(() => linesOf(path));
+    return await verifyExport(() => linesOf(path), options);
   } catch (error) {
     if (error instanceof ExportFormatError) throw error;
     throw new ExportFormatError(`cannot read ${path}: ${(error as Error).message}`);

@@ -158,7 +158,10 @@ export interface ExportVerification {
  * give the same lines each time it is called. Throws ExportFormatError on input that is not an
  * export; a readable export that fails a check gives a report with ok false.
  */
-export async function verifyExport(openLines: () => AsyncIterable<string> | Iterable<string>): Promise<ExportVerification> {
+export async function verifyExport(
+  openLines: () => AsyncIterable<string> | Iterable<string>,
+  options: { readonly onEvent?: (event: RecordedEvent) => void } = {},
+): Promise<ExportVerification> {
   let header: ExportHeader | null = null;
   const checkpoints: RecordedEvent[] = [];
   let end: { events: number; checkpoints: number; line: number } | null = null;
@@ -172,7 +175,11 @@ export async function verifyExport(openLines: () => AsyncIterable<string> | Iter
   }
   if (!header) throw new ExportFormatError('no header');
   const verifier = new LogVerifier(checkpoints, { completeLog: header.scope === 'full', completeStreams: header.completeStreams === true });
-  for await (const p of parsed(openLines())) if (p.kind === 'event') verifier.add(p.event);
+  for await (const p of parsed(openLines())) {
+    if (p.kind !== 'event') continue;
+    verifier.add(p.event);
+    options.onEvent?.(p.event);
+  }
   const incomplete = (detail: string) => verifier.report({ kind: 'export-incomplete', streamId: null, revision: null, globalPosition: null, eventId: null, detail });
   if (!end) incomplete('the file has no end line: it was truncated');
   else if (end.events !== events || end.checkpoints !== checkpoints.length) {

@@ -2,3 +2,5 @@ export * from './checkpoint';
 export * from './verifier';
 export * from './export-format';
 export * from './export-file';
+export * from './merkle';
+export * from './signed-note';

@@ -15,7 +15,7 @@ import { toJsonValue } from '../hashing';
 import { validateAppend } from '../append-validation';
 import { PollingSubscription, Wakeup } from '../polling-subscription';
 import { runMigrations } from './migrator';
-import { EVENT_STORE_MIGRATIONS } from './schema';
+import { APPEND_ONLY_MIGRATIONS, EVENT_STORE_MIGRATIONS } from './schema';
 import { AppendPlan, BatchSnapshot, StreamUpdate, planBatch } from './append-planner';
 import { StreamHead, StreamHeads } from './stream-heads';
 import { isDataError, outcomeOf, readSnapshot, readStoredReplays, writeBatch } from './append-statements';
@@ -105,9 +105,11 @@ export class PostgresEventStore implements EventStore {
     this.connections = new AppendConnections(pool);
   }
 
-  /** Creates or upgrades the event-store tables. */
+  /** Creates or upgrades the event-store tables (returns the versions applied), then makes es_events append-only. */
   async migrate(): Promise<number[]> {
-    return runMigrations(this.pool, 'event-store', EVENT_STORE_MIGRATIONS);
+    const applied = await runMigrations(this.pool, 'event-store', EVENT_STORE_MIGRATIONS);
+    await runMigrations(this.pool, 'event-store-append-only', APPEND_ONLY_MIGRATIONS);
+    return applied;
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {

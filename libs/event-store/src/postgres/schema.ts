@@ -51,3 +51,28 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+/**
+ * es_events is append-only (issue 14 item 5, first part): a trigger refuses UPDATE, DELETE and
+ * TRUNCATE for every role. A separate migration component, so it numbers independently of the
+ * tables. It stops mistakes and injected statements; a superuser (session_replication_role =
+ * replica) or the table's owner (who may disable triggers) can still bypass it, which is why the
+ * signed Merkle checkpoints (docs/audit.md §8) do not rely on it.
+ */
+export const APPEND_ONLY_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'es_events refuses update, delete and truncate',
+    sql: `
+      create function es_events_append_only() returns trigger language plpgsql as $$
+      begin
+        raise exception 'es_events is append-only: % refused', tg_op using errcode = '42501';
+      end
+      $$;
+      create trigger es_events_no_update_delete before update or delete on es_events
+        for each row execute function es_events_append_only();
+      create trigger es_events_no_truncate before truncate on es_events
+        for each statement execute function es_events_append_only();
+    `,
+  },
+];

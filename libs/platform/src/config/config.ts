@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 export type EventStoreKind = 'postgres' | 'eventstoredb';
 
 /** Runtime settings, parsed and checked once at start. */
+/** The default origin of the log's checkpoints; deployments set AUDIT_LOG_ORIGIN to a name of their own. */
+export const DEFAULT_LOG_ORIGIN = 'ipstd-funding/audit-log';
+
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
@@ -66,7 +69,18 @@ export interface AppConfig {
   /** How often the reconciler looks for budget commitments whose selection was never recorded. */
   readonly selectionReconcileIntervalMs: number;
   /** Integrity checkpoints sealing the global log: every N events or T seconds, whichever first. */
-  readonly audit: { readonly autoSeal: boolean; readonly checkpointEveryEvents: number; readonly checkpointEverySeconds: number; readonly batchSize: number };
+  readonly audit: {
+    readonly autoSeal: boolean;
+    readonly checkpointEveryEvents: number;
+    readonly checkpointEverySeconds: number;
+    readonly batchSize: number;
+    /** AUDIT_SIGNING_KEY_FILE: the Ed25519 key (PKCS#8 PEM) signing the log's checkpoints; null = DATA_DIR/audit/log-signing.key, generated on first start. */
+    readonly signingKeyFile: string | null;
+    /** AUDIT_LOG_ORIGIN: the checkpoint origin line and key name. */
+    readonly logOrigin: string;
+    /** AUDIT_RETIRED_VERIFIER_KEYS: verifier keys of earlier signing keys, comma-separated, still listed by GET /v1/audit/keys. */
+    readonly retiredVerifierKeys: readonly string[];
+  };
   readonly shutdownGraceMs: number;
 }
 
@@ -159,12 +173,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       checkpointEveryEvents: int('AUDIT_CHECKPOINT_EVERY_EVENTS', 1000, 1, 10_000_000),
       checkpointEverySeconds: int('AUDIT_CHECKPOINT_EVERY_SECONDS', 60, 1, 86_400),
       batchSize: int('AUDIT_BATCH_SIZE', 1000, 10, 100_000),
+      signingKeyFile: text('AUDIT_SIGNING_KEY_FILE') === null ? null : resolve(text('AUDIT_SIGNING_KEY_FILE')!),
+      logOrigin: text('AUDIT_LOG_ORIGIN') ?? DEFAULT_LOG_ORIGIN,
+      retiredVerifierKeys: (text('AUDIT_RETIRED_VERIFIER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     },
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
   if (config.auth.hs256Secret && config.auth.hs256Secret.length < 32) problems.push('AUTH_HS256_SECRET must be at least 32 characters');
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (config.auth.jwksUrl && !/^https?:\/\/[^\s]+$/.test(config.auth.jwksUrl)) problems.push('AUTH_JWKS_URL must be an http(s) URL');
+  if (/[\s+]/u.test(config.audit.logOrigin)) problems.push("AUDIT_LOG_ORIGIN may not hold spaces or '+' (it is the checkpoint's origin line and key name, e.g. audit.example.gov.cn/ipstd)");
+  for (const key of config.audit.retiredVerifierKeys) if (!/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(key)) problems.push(`AUDIT_RETIRED_VERIFIER_KEYS: ${JSON.stringify(key)} is not a verifier key (name+hexkeyhash+base64key)`);
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

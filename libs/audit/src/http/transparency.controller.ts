@@ -1,0 +1,169 @@
+import { Controller, Get, Header, HttpStatus, Inject, Logger, Param, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import { Response } from 'express';
+import { EVENT_STORE, EventStore } from '@ipstd/event-store';
+import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam } from '@ipstd/platform';
+import { EnvelopeJson, envelopeJson } from '../verify/export-format';
+import { LeafRefusedError, MerkleLog, TreeHead } from '../merkle/merkle-log';
+import { LogSigner } from '../merkle/log-signer';
+
+/** A tree size or position: a decimal integer without sign or leading zeros, below 2^53. */
+const COUNT = /^(0|[1-9][0-9]{0,14})$/;
+
+export class InclusionQueryDto {
+  @ApiProperty({ example: '42', description: 'global position of the event' }) @Matches(COUNT) position!: string;
+  @ApiPropertyOptional({ example: '1000', description: 'size of the tree the proof is for (default: the current tree)' }) @IsOptional() @Matches(COUNT) treeSize?: string;
+}
+
+export class ConsistencyQueryDto {
+  @ApiProperty({ example: '500', description: 'the smaller tree size (≥ 1)' }) @Matches(COUNT) from!: string;
+  @ApiProperty({ example: '1000', description: 'the larger tree size (≤ the current tree)' }) @Matches(COUNT) to!: string;
+}
+
+export interface InclusionProofJson {
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly proof: string[];
+}
+
+export const EVIDENCE_FORMAT = 'ipstd-audit-evidence';
+export const EVIDENCE_VERSION = 1;
+
+/** One event with what proves it is in the signed log (verified by scripts/verify-evidence.mjs). */
+export interface EvidenceBundle {
+  readonly format: typeof EVIDENCE_FORMAT;
+  readonly version: number;
+  readonly event: EnvelopeJson;
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly inclusionProof: string[];
+  /** The signed checkpoint note (C2SP tlog-checkpoint) of the tree of treeSize. */
+  readonly checkpoint: string;
+}
+
+const hex = (hashes: Buffer[]) => hashes.map((h) => h.toString('hex'));
+
+const problem = (code: string, zh: string, en: string, extensions: Record<string, unknown> = {}) => new ProblemException(HttpStatus.BAD_REQUEST, code, { zh, en }, extensions);
+
+/**
+ * The signed, provable view of the log for auditors and outside parties (docs/audit.md §8): signed
+ * checkpoints of the RFC 9162 tree, the verifier keys, inclusion and consistency proofs, and
+ * single-event evidence bundles.
+ */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit')
+export class TransparencyController {
+  private readonly log = new Logger('MerkleLog');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly tree: MerkleLog,
+    private readonly signer: LogSigner,
+  ) {}
+
+  /** Takes new events into the tree; a refused event (stored hash ≠ hash of its fields) leaves the tree before it. */
+  private async current(response?: Response): Promise<TreeHead> {
+    try {
+      return await this.tree.advance();
+    } catch (error) {
+      if (!(error instanceof LeafRefusedError)) throw error;
+      this.log.error({ msg: 'merkle tree stopped before an altered event', error: error.message });
+      response?.setHeader('Audit-Tree-Stalled', 'true');
+      return this.tree.head();
+    }
+  }
+
+  @Get('checkpoint')
+  @Roles('auditor')
+  @Header('Cache-Control', 'no-store')
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'The signed checkpoint (C2SP tlog-checkpoint as an Ed25519 signed note) of the Merkle tree over the whole log, up to its head' })
+  async checkpoint(@Res({ passthrough: true }) response: Response): Promise<string> {
+    const head = await this.current(response);
+    response.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    return this.signer.checkpoint(head.size, head.root);
+  }
+
+  @Get('keys')
+  @Roles('auditor')
+  @ApiOperation({ summary: 'Verifier keys (name+hexkeyhash+base64key) of the checkpoint signatures: the current key and retired ones' })
+  keys() {
+    return {
+      origin: this.signer.origin,
+      keys: [
+        { verifierKey: this.signer.verifierKey, algorithm: 'ed25519', status: 'current' },
+        ...this.signer.retiredKeys.map((verifierKey) => ({ verifierKey, algorithm: 'ed25519', status: 'retired' })),
+      ],
+    };
+  }
+
+  @Get('proofs/inclusion')
+  @Roles('auditor')
+  @ApiOperation({ summary: 'RFC 9162 inclusion proof of the event at a global position in the tree of treeSize leaves' })
+  async inclusion(@Query() query: InclusionQueryDto): Promise<InclusionProofJson> {
+    const position = BigInt(query.position);
+    let leaf = await this.tree.leafByPosition(position);
+    if (!leaf) {
+      await this.current();
+      leaf = await this.tree.leafByPosition(position);
+    }
+    if (!leaf) {
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'LEAF_NOT_FOUND', { zh: '该位置没有已入树的事件', en: 'No event at this position is in the tree' }, { position: Number(position) });
+    }
+    const head = await this.tree.head();
+    const treeSize = query.treeSize === undefined ? head.size : BigInt(query.treeSize);
+    if (treeSize <= leaf.leafIndex || treeSize > head.size) {
+      throw problem('PROOF_TREE_SIZE_INVALID', `树大小必须大于叶序号 ${leaf.leafIndex} 且不超过当前树大小 ${head.size}`, `treeSize must be above the leaf index ${leaf.leafIndex} and at most the current tree size ${head.size}`, {
+        leafIndex: Number(leaf.leafIndex),
+        currentTreeSize: Number(head.size),
+      });
+    }
+    return { leafIndex: Number(leaf.leafIndex), treeSize: Number(treeSize), proof: hex(await this.tree.inclusionProof(leaf.leafIndex, treeSize)) };
+  }
+
+  @Get('proofs/consistency')
+  @Roles('auditor')
+  @ApiOperation({ summary: 'RFC 9162 consistency proof that the tree of `from` leaves is a prefix of the tree of `to` leaves' })
+  async consistency(@Query() query: ConsistencyQueryDto): Promise<{ from: number; to: number; proof: string[] }> {
+    const from = BigInt(query.from);
+    const to = BigInt(query.to);
+    const head = await this.tree.head();
+    if (!(from >= 1n && from <= to && to <= head.size)) {
+      throw problem('PROOF_RANGE_INVALID', `须满足 1 ≤ from ≤ to ≤ 当前树大小 ${head.size}`, `1 ≤ from ≤ to ≤ the current tree size ${head.size} must hold`, { currentTreeSize: Number(head.size) });
+    }
+    return { from: Number(from), to: Number(to), proof: hex(await this.tree.consistencyProof(from, to)) };
+  }
+
+  @Get('evidence/:eventId')
+  @Roles('auditor')
+  @ApiOperation({
+    summary: 'One event, its inclusion proof and the signed checkpoint it is proved against; scripts/verify-evidence.mjs checks it with the verifier key alone',
+    description: 'Auditors without a city claim only (the bundle holds the event in full).',
+  })
+  async evidence(@Param('eventId', UuidParam) eventId: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response): Promise<EvidenceBundle> {
+    if (principal.city !== null) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '单事件证据包仅向不限城市的审计人员提供', en: 'Evidence bundles are for auditors without a city scope' });
+    }
+    await this.current(response);
+    const leaf = await this.tree.leafByEventId(eventId);
+    if (!leaf) throw new ProblemException(HttpStatus.NOT_FOUND, 'LEAF_NOT_FOUND', { zh: '该事件不存在或尚未入树', en: 'No such event in the tree' });
+    // Read after the leaf: another process may have advanced the tree meanwhile, and the head row is one consistent (size, root).
+    const head = await this.tree.head();
+    const [event] = await this.store.readAll({ after: leaf.globalPosition - 1n, maxCount: 1 });
+    if (!event || event.globalPosition !== leaf.globalPosition || event.eventId !== eventId) {
+      throw new ProblemException(HttpStatus.CONFLICT, 'LOG_TREE_MISMATCH', { zh: '日志中该位置的事件与默克尔树不一致', en: 'The event stored at this position is not the one in the Merkle tree' });
+    }
+    response.setHeader('Cache-Control', 'no-store');
+    return {
+      format: EVIDENCE_FORMAT,
+      version: EVIDENCE_VERSION,
+      event: envelopeJson(event),
+      leafIndex: Number(leaf.leafIndex),
+      treeSize: Number(head.size),
+      inclusionProof: hex(await this.tree.inclusionProof(leaf.leafIndex, head.size)),
+      checkpoint: this.signer.checkpoint(head.size, head.root),
+    };
+  }
+}
