@@ -168,7 +168,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   return {
     brokers,
     dataDir,
-    source: `local Apache Kafka ${kafkaVersion()} (java, KRaft) on ${brokers[0]}, ready in ${seconds(started)} s${formatted} (${dataDir})`,
+    source: `local Apache Kafka ${kafkaVersion()} (java, KRaft) on ${brokers[0]}, ready in ${seconds(started)} s${formatted}`,
     stop,
     async restart() {
       const restarting = Date.now();

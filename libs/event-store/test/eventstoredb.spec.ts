@@ -56,11 +56,9 @@ if (!configuredUrl && !dockerReachable()) {
     '[eventstoredb] contract run skipped: no Docker engine reachable (DOCKER_HOST unset, /var/run/docker.sock missing); ' +
       'set EVENTSTOREDB_URL to run it against an existing node',
   );
+  // Reported as skipped, never as passed: the contract was not checked against EventStoreDB here.
   describe('EventStore contract: EventStoreDB', () => {
-    it('is not run: neither EVENTSTOREDB_URL nor a Docker engine is available', () => {
-      expect(configuredUrl).toBeNull();
-      expect(dockerReachable()).toBe(false);
-    });
+    it.skip('skipped: neither EVENTSTOREDB_URL nor a Docker engine is available (EventStoreDB cannot run on this machine)', () => undefined);
   });
 } else {
   let node: Node | undefined;

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/**
+ * The project's docs stand alone: no link to design notes outside the repository, and no folder of the
+ * machine a page was written on (a checkout, a home folder, a test cache).
+ */
+const root = join(__dirname, '..', '..');
+const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
+  [/\/work\//, 'a folder of the machine the page was written on'],
+  [/\/home\/[A-Za-z0-9_.-]+\//, 'a home folder'],
+  [/\/Users\/[A-Za-z0-9_.-]+\//, 'a home folder'],
+  [/\.\.\/shared\b/, 'a link outside the repository'],
+  [/\.test-cache\/[a-z]+-\d+/, "a test run's cache folder"],
+];
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return markdownFiles(path);
+    return name.endsWith('.md') ? [path] : [];
+  });
+}
+
+describe('docs stand alone', () => {
+  const files = [join(root, 'README.md'), ...markdownFiles(join(root, 'docs'))];
+
+  it('finds the pages to check', () => {
+    expect(files.map((f) => relative(root, f))).toEqual(expect.arrayContaining(['README.md', 'docs/api-guide.md', 'docs/architecture.md']));
+  });
+
+  it.each(files.map((f) => [relative(root, f), f]))('%s names no folder of a particular machine', (_, file) => {
+    const text = readFileSync(file, 'utf8');
+    const found = FORBIDDEN.flatMap(([pattern, what]) => {
+      const match = pattern.exec(text);
+      return match ? [`${what}: "${match[0]}" at line ${text.slice(0, match.index).split('\n').length}`] : [];
+    });
+    expect(found).toEqual([]);
+  });
+});
