@@ -1,6 +1,8 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ALLOWED_ROLES, PUBLIC_ROUTE, ROLES } from '@ipstd/platform';
 import { TestApp, startTestApp } from '../support/app';
 
@@ -42,6 +44,28 @@ function routesOf(t: TestApp): Route[] {
   return routes.sort((a, b) => a.route.localeCompare(b.route));
 }
 
+/**
+ * The documented role matrix: every row of docs/api-guide.md's endpoint tables, `| \`METHOD /path\` | roles | … |`,
+ * read as the route and the set of roles its second column names ("any authenticated" = every role,
+ * "no token" = public).
+ */
+/** Path parameters compared by position, not name (`{id}` in the guide, `:grantId` in the code). */
+const normalised = (route: string): string => route.replace(/\{\w+\}|:\w+/g, ':param');
+
+function documentedMatrix(): Map<string, string> {
+  const text = readFileSync(join(__dirname, '..', '..', 'docs', 'api-guide.md'), 'utf8');
+  const rows = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^\| `(GET|POST|PUT|PATCH|DELETE) ([^`]+)` \| ([^|]*) \|/.exec(line);
+    if (!match) continue;
+    const route = normalised(`${match[1]} ${match[2].split('?')[0]}`);
+    const column = match[3].toLowerCase();
+    const roles = column.includes('no token') ? 'public' : column.includes('any authenticated') ? [...ROLES].sort().join(',') : ROLES.filter((r) => new RegExp(`(^|[^a-z-])${r}([^a-z-]|$)`).test(column)).sort().join(',');
+    rows.set(route, roles);
+  }
+  return rows;
+}
+
 describe('every route declares who may call it', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -60,6 +84,15 @@ describe('every route declares who may call it', () => {
       .filter((r) => (r.roles === undefined) === !r.public || (r.roles !== undefined && (r.roles.length === 0 || r.roles.some((role) => !(ROLES as readonly string[]).includes(role)))))
       .map((r) => `${r.route} (${r.controller}.${r.handler})`);
     expect(offenders).toEqual([]);
+  });
+
+  it('matches the role matrix documented in docs/api-guide.md, route by route', () => {
+    const documented = documentedMatrix();
+    const fromCode = new Map(routesOf(t).map((r) => [normalised(r.route), r.public ? 'public' : [...(r.roles ?? [])].sort().join(',')]));
+    const undocumented = [...fromCode.keys()].filter((route) => !documented.has(route));
+    const stale = [...documented.keys()].filter((route) => !fromCode.has(route));
+    const differing = [...fromCode.entries()].filter(([route, roles]) => documented.has(route) && documented.get(route) !== roles).map(([route, roles]) => `${route}: code ${roles} / docs ${documented.get(route)}`);
+    expect({ undocumented, stale, differing }).toEqual({ undocumented: [], stale: [], differing: [] });
   });
 
   it('keeps the public routes to health, metrics and the published contracts', () => {
