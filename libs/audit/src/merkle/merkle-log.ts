@@ -98,7 +98,16 @@ export class MerkleLog {
 
   async head(client: Pool | PoolClient = this.pool): Promise<TreeHead> {
     await this.migrate();
-    const { rows } = await client.query<{ tree_size: string; root: Buffer; last_position: string }>('select tree_size, root, last_position from audit_merkle_head');
+    let { rows } = await client.query<{ tree_size: string; root: Buffer; last_position: string }>('select tree_size, root, last_position from audit_merkle_head');
+    if (rows.length === 0) {
+      // The tree's tables were emptied (a restore without them, a truncation): start again from the empty
+      // tree, which the next advance rebuilds from the log. The head row is the one the migration inserts.
+      await client.query(
+        `insert into audit_merkle_head (tree_size, root, last_position)
+         values (0, decode('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex'), 0) on conflict do nothing`,
+      );
+      ({ rows } = await client.query<{ tree_size: string; root: Buffer; last_position: string }>('select tree_size, root, last_position from audit_merkle_head'));
+    }
     return { size: BigInt(rows[0].tree_size), root: rows[0].root, lastPosition: BigInt(rows[0].last_position) };
   }
 
