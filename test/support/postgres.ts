@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool, QueryResult } from 'pg';
+import { inTransaction } from '@ipstd/platform';
 
 export interface TestDatabase {
   readonly url: string;
@@ -33,20 +34,12 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
   return {
     url: url.toString(),
     pool,
-    async tamper(sql, params) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
+    tamper(sql, params) {
+      // As an attacker with superuser rights would: triggers (the append-only guard) switched off.
+      return inTransaction(pool, async (client) => {
         await client.query('set local session_replication_role = replica');
-        const result = await client.query(sql, params);
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+        return client.query(sql, params);
+      });
     },
     async drop() {
       await pool.end();
