@@ -8,7 +8,7 @@ import request from 'supertest';
 import { PlatformModule, Runtime, configureHttpApp } from '@ipstd/platform';
 import { AuditModule, CHECKPOINT_STREAM, LogSealer, verifyExportFile } from '@ipstd/audit';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
-import { TestApp, bearer, startTestApp } from '../support/app';
+import { TestApp, asText, bearer, startTestApp } from '../support/app';
 import { seededCreditCode as creditCode, submitApplications } from '../support/seed';
 
 /** The audit module on the test app's runtime, sealing only when asked, in small batches to cross batch edges. */
@@ -44,17 +44,7 @@ describe('log integrity', () => {
   const integrity = async () => (await http.get('/v1/audit/integrity').set(bearer(auditor())).expect(200)).body;
   const rowOf = async (streamId: string, revision: number): Promise<Row> =>
     (await t.db.pool.query<Row>('select global_position, event_id, stream_id, stream_revision from es_events where stream_id = $1 and stream_revision = $2', [streamId, revision])).rows[0];
-  const download = (query: string, token: string) =>
-    http
-      .get(`/v1/audit/export${query}`)
-      .set(bearer(token))
-      .buffer(true)
-      .parse((res, done) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => done(null, text));
-      });
+  const download = (query: string, token: string) => http.get(`/v1/audit/export${query}`).set(bearer(token)).buffer(true).parse(asText);
   const save = (name: string, body: string) => {
     const file = join(dir, name);
     writeFileSync(file, body);

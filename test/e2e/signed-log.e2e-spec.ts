@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { hashEvent, RecordedEvent } from '@ipstd/event-store';
 import { GENESIS_DIGEST, LogSealer, MerkleLog, LogCheckpointData, defaultLogSigningKeyPath, isCheckpointEvent, nextDigest, openCheckpoint, parseVerifierKey, verifyConsistency } from '@ipstd/audit';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
-import { TestApp, bearer, startTestApp } from '../support/app';
+import { TestApp, asText, bearer, startTestApp } from '../support/app';
 import { seededCreditCode, submitApplications } from '../support/seed';
 
 const DISTRICTS = ['320505', '320506', '320507', '320571'];
@@ -73,17 +73,7 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     writeFileSync(file, body);
     return file;
   };
-  const download = (token: string) =>
-    t.http
-      .get('/v1/audit/export')
-      .set(bearer(token))
-      .buffer(true)
-      .parse((res, done) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => done(null, text));
-      });
+  const download = (token: string) => t.http.get('/v1/audit/export').set(bearer(token)).buffer(true).parse(asText);
   const run = (cli: string, args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
   beforeAll(async () => {

@@ -85,3 +85,12 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** A supertest parser that keeps a streamed body (NDJSON exports, text/plain notes) as one string. */
+export function asText(res: request.Response, done: (error: Error | null, body: string) => void): void {
+  let text = '';
+  const stream = res as unknown as NodeJS.ReadableStream & { setEncoding(encoding: BufferEncoding): void };
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => (text += chunk));
+  stream.on('end', () => done(null, text));
+}

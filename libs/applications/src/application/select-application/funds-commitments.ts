@@ -36,9 +36,17 @@ export class FundsCommitments {
    * commitment is the award and stays). The caller must know that the selection can no longer be
    * recorded: its own attempt failed for good, or the commitment's lease has lapsed.
    */
-  async releaseUnlessRecorded(programmeId: string, applicationId: string, selectionId: string, reason: string, context: CommandContext): Promise<ReleaseOutcome> {
-    const application = await this.pipeline.load(applicationSpec(applicationId));
-    if (selectionRecorded(application.state, selectionId)) return 'recorded';
+  async releaseUnlessRecorded(
+    programmeId: string,
+    applicationId: string,
+    selectionId: string,
+    reason: string,
+    context: CommandContext,
+    /** The application as the caller just read it, when it did (saves reading it again). */
+    application?: ApplicationState,
+  ): Promise<ReleaseOutcome> {
+    const state = application ?? (await this.pipeline.load(applicationSpec(applicationId))).state;
+    if (selectionRecorded(state, selectionId)) return 'recorded';
     const result = await this.pipeline.run(
       programmeSpec(programmeId),
       { ...context, idempotencyKey: null, expectedRevision: null },

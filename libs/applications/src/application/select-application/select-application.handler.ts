@@ -94,7 +94,7 @@ export class SelectApplicationHandler implements ICommandHandler<SelectApplicati
     const held = commitmentOf(programme.state, applicationId);
     if (held && isLapsed(held, now)) {
       // A commitment outlived its lease without its selection (a crash, or a retry too late): free it first.
-      await this.funds.releaseUnlessRecorded(programme.state.programmeId, applicationId, held.selectionId, lapsedReason(held.selectionId, held.expiresAt), context);
+      await this.funds.releaseUnlessRecorded(programme.state.programmeId, applicationId, held.selectionId, lapsedReason(held.selectionId, held.expiresAt), context, loaded.state);
     }
     const commitment = await this.funds.commit(programme.state.programmeId, selectionId, applicationId, body.approvedAmountFen ?? 0, context);
     committed.programmeId = programme.state.programmeId;
@@ -113,7 +113,7 @@ export class SelectApplicationHandler implements ICommandHandler<SelectApplicati
     if (selectionRecorded(state, selectionId)) return;
     if (keyed && state.status !== 'none' && (state.status === 'under-review' || state.status === 'invited-to-defense')) return;
     const reason = `selection ${selectionId} not recorded: ${(cause as Error).message}`;
-    await this.funds.releaseUnlessRecorded(programmeId, applicationId, selectionId, reason, context);
+    await this.funds.releaseUnlessRecorded(programmeId, applicationId, selectionId, reason, context, state);
   }
 }
 
