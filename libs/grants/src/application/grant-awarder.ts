@@ -24,7 +24,7 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly pipeline: CommandPipeline,
     private readonly rules: RuleCatalog,
   ) {
-    this.worker = new CheckpointedWorker(pool, store, 'grant-awarder', (events) => this.handle(events), { log: this.logger });
+    this.worker = new CheckpointedWorker(pool, store, 'grant-awarder', (events) => this.handle(events), { log: this.logger, eventTypes: ['ApplicationSelected'] });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -3,7 +3,7 @@ import { Kafka, Message, Producer } from 'kafkajs';
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '@ipstd/event-store';
 import { CheckpointedWorker, Metrics } from '@ipstd/platform';
-import { contractForDomainType } from '../contracts/catalog';
+import { INTEGRATION_CONTRACTS, contractForDomainType } from '../contracts/catalog';
 import { toIntegrationEvent } from '../contracts/cloud-event';
 import { CityResolver } from '../contracts/city-resolver';
 import { toKafkaRecord } from '../kafka/binding';
@@ -67,6 +67,7 @@ export class IntegrationRelay {
     this.worker = new CheckpointedWorker(pool, store, RELAY_WORKER, (events) => this.publish(events), {
       batchSize: options.batchSize,
       retryDelayMs: options.retryDelayMs ?? 1000,
+      eventTypes: INTEGRATION_CONTRACTS.map((c) => c.domainType),
       log: this.log,
       // Read and map batch N+1 while Kafka acknowledges batch N.
       overlap: true,

@@ -39,7 +39,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
     private readonly pipeline: CommandPipeline,
     private readonly rules: RuleCatalog,
   ) {
-    this.worker = new CheckpointedWorker(pool, store, 'eligibility-reassessor', (events) => this.handle(events), { log: this.logger });
+    this.worker = new CheckpointedWorker(pool, store, 'eligibility-reassessor', (events) => this.handle(events), { log: this.logger, eventTypes: ['ApplicationSubmitted', 'EnterpriseFactRecorded'] });
   }
 
   async onApplicationBootstrap(): Promise<void> {

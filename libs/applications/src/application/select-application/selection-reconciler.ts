@@ -46,7 +46,7 @@ export class SelectionReconciler implements OnApplicationBootstrap, OnApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly funds: FundsCommitments,
   ) {
-    this.worker = new CheckpointedWorker(pool, store, 'selection-reconciler', (events) => this.track(events), { log: this.logger });
+    this.worker = new CheckpointedWorker(pool, store, 'selection-reconciler', (events) => this.track(events), { log: this.logger, eventTypes: ['FundsCommitted', 'FundsReleased', 'ApplicationSelected'] });
   }
 
   async onApplicationBootstrap(): Promise<void> {
