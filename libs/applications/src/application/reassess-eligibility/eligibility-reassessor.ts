@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, Migration, RecordedEvent, runMigrations } from '@ipstd/event-store';
-import { DomainError } from '@ipstd/kernel';
+import { DomainError, canonicalJson } from '@ipstd/kernel';
 import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext } from '@ipstd/platform';
 import { ApplicationEvent, EnterpriseEvent } from '../../domain';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
@@ -39,7 +39,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
     private readonly pipeline: CommandPipeline,
     private readonly rules: RuleCatalog,
   ) {
-    this.worker = new CheckpointedWorker(pool, store, 'eligibility-reassessor', (events) => this.handle(events), { log: this.logger, eventTypes: ['ApplicationSubmitted', 'EnterpriseFactRecorded'] });
+    this.worker = new CheckpointedWorker(pool, store, 'eligibility-reassessor', (events) => this.handle(events), { log: this.logger, eventTypes: ['ApplicationSubmitted', 'EligibilityAssessed', 'EnterpriseFactRecorded'] });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,6 +52,15 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
   }
 
   private async handle(events: readonly RecordedEvent[]): Promise<void> {
+    // The assessment a submission appended with it, by application: when the facts it used are the
+    // facts as they stood at the submission, there is nothing to look at again.
+    const assessedOnSubmission = new Map<string, RecordedEvent>();
+    for (const event of events) {
+      if (event.type === 'EligibilityAssessed') {
+        const { applicationId, trigger } = (event as unknown as ApplicationEvent & { type: 'EligibilityAssessed' }).data;
+        if (trigger === 'submission' && !assessedOnSubmission.has(applicationId)) assessedOnSubmission.set(applicationId, event);
+      }
+    }
     for (const event of events) {
       if (event.type === 'ApplicationSubmitted') {
         const { applicationId, profile } = (event as unknown as ApplicationEvent & { type: 'ApplicationSubmitted' }).data;
@@ -59,6 +68,8 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
           profile.enterprise.creditCode,
           applicationId,
         ]);
+        const assessed = assessedOnSubmission.get(applicationId);
+        if (assessed && (await this.factsUnchangedSince(assessed, profile.enterprise.creditCode, event.globalPosition))) continue;
         await this.reassess(applicationId, event);
       } else if (event.type === 'EnterpriseFactRecorded') {
         const { creditCode } = (event as unknown as EnterpriseEvent).data;
@@ -66,6 +77,12 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
         for (const row of rows) await this.reassess(row.application_id, event);
       }
     }
+  }
+
+  /** True when the facts as they stood at the submission's position are the ones its assessment used. */
+  private async factsUnchangedSince(assessment: RecordedEvent, creditCode: string, position: bigint): Promise<boolean> {
+    const used = (assessment as unknown as ApplicationEvent & { type: 'EligibilityAssessed' }).data.facts;
+    return canonicalJson(await currentFacts(this.pipeline, creditCode, position)) === canonicalJson(used);
   }
 
   private async reassess(applicationId: string, cause: RecordedEvent): Promise<void> {
