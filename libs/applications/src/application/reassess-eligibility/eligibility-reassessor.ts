@@ -8,7 +8,8 @@ import { currentFacts } from '../enterprise-facts/enterprise-facts';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { applicationSpec, loadOpenProgramme } from '../streams';
 
-const MIGRATIONS: readonly Migration[] = [
+/** Its tables; also applied by the migration job (scripts/migrate.ts). */
+export const ELIGIBILITY_REASSESSOR_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'applications by enterprise',
@@ -43,7 +44,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await runMigrations(this.pool, 'eligibility-reassessor', MIGRATIONS);
+    await runMigrations(this.pool, 'eligibility-reassessor', ELIGIBILITY_REASSESSOR_MIGRATIONS);
     await this.worker.start();
   }
 
