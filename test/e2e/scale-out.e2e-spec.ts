@@ -10,6 +10,7 @@ import { grantIdFor } from '@ipstd/grants';
 import { ALL_PROJECTIONS, CHECKPOINTS_TABLE, applyEvents, createTableSql } from '@ipstd/read-models';
 import { CHECKPOINT_STREAM, checkpointDataOf } from '@ipstd/audit';
 import { RELAY_WORKER, contractForDomainType, topicsFor } from '@ipstd/messaging';
+import { ApplicationProfile } from '@ipstd/applications';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestDatabase, createTestDatabase } from '../support/postgres';
 import { consumeAll, testKafkaBrokers, uniqueTopicPrefix } from '../support/kafka';
@@ -27,8 +28,8 @@ import { until } from '../support/wait';
  * with a public contract reached Kafka.
  */
 const SECRET = 'scale-out-test-secret-0123456789abcdef';
-const APPLICATIONS = 16;
-const LANES = 4;
+const APPLICATIONS = 32;
+const LANES = 6;
 const EXPERTS = ['e1', 'e2', 'e3'];
 const DISTRICTS = ['320505', '320506', '320507', '320582'];
 const APPROVED_FEN = 10_000_000;
@@ -114,6 +115,8 @@ describe('scale-out: the production shape as separate processes', () => {
       const ofKind = (kind: Kind) => replicas.filter((r) => r.kind === kind);
       const acks: Ack[] = [];
       const turn: Record<string, number> = {};
+      /** Requests sent again to another replica (or the restarted one) because theirs did not answer. */
+      let resent = 0;
 
       /**
        * Sends a command to the replicas of a kind in turn; a replica that does not answer (killed,
@@ -148,6 +151,7 @@ describe('scale-out: the production shape as separate processes', () => {
             return ack;
           }
           if (Date.now() > deadline) throw new Error(`${method} ${path}: no replica of ${kind} answered (last: ${outcome ? `${outcome.status} ${outcome.text}` : 'no connection'})`);
+          resent++;
           await sleep(attempt < 3 ? 50 : 250);
         }
       };
@@ -171,7 +175,7 @@ describe('scale-out: the production shape as separate processes', () => {
       // Real time runs in these processes: a window open now, under the Suzhou 2024 rule set (in force when it opens).
       const closesAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
       const terms = suzhouTerms({
-        code: `SZ-SCALE-${randomUUID().slice(0, 8)}`,
+        code: `SZ-SCALE-${randomUUID().slice(0, 8).toUpperCase()}`,
         window: { opensAt: '2024-12-01T00:00:00+08:00', closesAt },
         endorsementDeadline: closesAt,
         review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] },
@@ -202,7 +206,7 @@ describe('scale-out: the production shape as separate processes', () => {
         const district = DISTRICTS[i % DISTRICTS.length];
         const code = creditCode(district, i);
         const applicant = token({ role: 'applicant', org: code });
-        const profile = suzhouProfile({ creditCode: code, district, name: `苏州扩容测试企业${i}有限公司` });
+        const profile = eligibleNow(suzhouProfile({ creditCode: code, district, name: `苏州扩容测试企业${i}有限公司` }), closesAt);
         const submittedAck = await send('applications', 'POST', `/v1/programmes/${programmeId}/applications`, applicant, profile);
         const id = submittedAck.body.applicationId as string;
         applicationIds.push(id);
@@ -233,7 +237,10 @@ describe('scale-out: the production shape as separate processes', () => {
         }),
       );
       await Promise.all(chaos);
-      mark(`${acks.length} commands acknowledged`);
+      mark(`${acks.length} commands acknowledged, ${resent} sent again after no answer`);
+      // Both write replicas took submissions, the killed one before and after its restart too.
+      const submissions = acks.filter((a) => a.path.endsWith('/applications'));
+      expect(new Set(submissions.map((a) => a.replica))).toEqual(new Set(['applications-1', 'applications-2']));
       expect(timeline.filter((t) => t.includes('SIGKILL')).length).toBe(4);
 
       // Convergence: every projection and the relay reach the head of the log.
@@ -242,7 +249,9 @@ describe('scale-out: the production shape as separate processes', () => {
       await until(checkpoints, (rows) => rows.length === ALL_PROJECTIONS.length && rows.every((r) => BigInt(r.position) >= head), 60_000);
       const relay = async () => BigInt((await db.pool.query('select position from worker_checkpoints where name = $1', [RELAY_WORKER])).rows[0]?.position ?? 0);
       await until(relay, (p) => p >= head, 60_000);
-      mark('read models and relay caught up');
+      const tree = async () => BigInt((await db.pool.query('select last_position from audit_merkle_head')).rows[0].last_position);
+      await until(tree, (p) => p >= head, 60_000);
+      mark('read models, relay and Merkle tree caught up');
 
       // Every process stops cleanly on SIGTERM, restarted ones too.
       for (const replica of replicas) {
@@ -321,6 +330,13 @@ describe('scale-out: the production shape as separate processes', () => {
         if (i > 0) expect({ from: seal.fromPosition, previousDigest: seal.previousDigest }).toEqual({ from: seals[i - 1].toPosition, previousDigest: seals[i - 1].digest });
       });
 
+      // The Merkle tree (advanced by both projections replicas under its head lock) holds each event once, in log order.
+      const { rows: [merkle] } = await db.pool.query<{ tree_size: string; last_position: string }>('select tree_size, last_position from audit_merkle_head');
+      const leaves = await db.pool.query<{ leaf_index: string; global_position: string; event_id: string }>('select leaf_index, global_position, event_id from audit_merkle_leaves order by leaf_index');
+      const covered = log.filter((e) => e.globalPosition <= BigInt(merkle.last_position));
+      expect(Number(merkle.tree_size)).toBe(covered.length);
+      expect(leaves.rows.map((l) => [Number(l.leaf_index), l.event_id])).toEqual(covered.map((e, i) => [i, e.eventId]));
+
       // 4. Every event with a public contract reached Kafka (at least once), and nothing else did.
       const expected = log.filter((e) => contractForDomainType(e.type)).map((e) => e.eventId);
       const topics = Object.values(topicsFor(prefix).outbound);
@@ -343,6 +359,17 @@ describe('scale-out: the production shape as separate processes', () => {
     }
   }, 300_000);
 });
+
+/** The fixture's profile moved to this call: eligibility counts years and standards back from the deadline. */
+function eligibleNow(profile: ApplicationProfile, closesAt: string): ApplicationProfile {
+  const year = Number(closesAt.slice(0, 4));
+  const shift = (date: string) => `${Number(date.slice(0, 4)) + year - 2024}${date.slice(4)}`;
+  return {
+    ...profile,
+    finance: { ...profile.finance, years: profile.finance.years.map((y) => ({ ...y, year: y.year + year - 2024 })) },
+    standards: { ...profile.standards, participations: profile.standards.participations.map((p) => ({ ...p, publishedOn: shift(p.publishedOn) })) },
+  };
+}
 
 async function readWholeLog(store: PostgresEventStore): Promise<RecordedEvent[]> {
   const log: RecordedEvent[] = [];
