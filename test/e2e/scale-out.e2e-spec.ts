@@ -201,6 +201,8 @@ describe('scale-out: the production shape as separate processes', () => {
       });
 
       const applicationIds: string[] = [];
+      const factsRecorded = new Set<string>();
+      const system = token({ role: 'system', sub: 'credit-system' });
       const payments = new Map<string, number>();
       const lifecycle = async (i: number) => {
         const district = DISTRICTS[i % DISTRICTS.length];
@@ -213,6 +215,13 @@ describe('scale-out: the production shape as separate processes', () => {
         submitted++;
         await send('applications', 'POST', `/v1/applications/${id}/amendments`, applicant, { ...profile, project: { ...profile.project, title: `${profile.project.title}（修订）` } });
         await send('applications', 'POST', `/v1/applications/${id}/endorsement`, token({ role: 'district-office', district }), { decision: 'endorse', opinion: '同意推荐' });
+        if (i % 4 === 0) {
+          // Another system reports a fact about the enterprise: the re-assessor (in both write replicas) assesses the open application again, once.
+          const observedAt = new Date().toISOString();
+          await send('applications', 'POST', `/v1/enterprises/${code}/facts`, system, { fact: 'serious-dishonesty', present: false, source: 'credit-china', reference: `CN-SCALE-${i}`, observedAt });
+          factsRecorded.add(id);
+          await until(async () => (await store.readStream(`application-${id}`)).filter((e) => e.type === 'EligibilityAssessed' && (e.data as { trigger: string }).trigger === 'credit-fact').length, (n) => n > 0, 90_000);
+        }
         await send('applications', 'POST', `/v1/applications/${id}/review-panel`, admin, { experts: EXPERTS.map((expertId) => ({ expertId, organisation: 'univ' })) });
         for (const expert of EXPERTS) {
           await send('applications', 'PUT', `/v1/applications/${id}/reviews/${expert}`, token({ role: 'expert', sub: expert }), { scores: [{ criterionId: 'a', score: 70 + (i % 20) }], comment: '' });
@@ -279,7 +288,9 @@ describe('scale-out: the production shape as separate processes', () => {
       // reached the revision its ETag named, and each stream holds exactly the events the acks imply.
       expect(applicationIds).toHaveLength(APPLICATIONS);
       for (const ack of acks) {
-        const stream = ack.path.startsWith('/v1/grants/')
+        const stream = ack.path.startsWith('/v1/enterprises/')
+          ? `enterprise-${ack.path.split('/')[3]}`
+          : ack.path.startsWith('/v1/grants/')
           ? `grant-${ack.path.split('/')[3]}`
           : ack.path === '/v1/programmes'
             ? `programme-${ack.body.programmeId}`
@@ -294,13 +305,19 @@ describe('scale-out: the production shape as separate processes', () => {
       for (const id of applicationIds) {
         const events = streams.get(`application-${id}`)!;
         const acked = (suffix: string) => acks.filter((a) => a.path === `/v1/applications/${id}${suffix}`).length;
-        expect({ id, submitted: count(events, 'ApplicationSubmitted'), amended: count(events, 'ApplicationAmended'), endorsed: count(events, 'ApplicationEndorsed'), selected: count(events, 'ApplicationSelected') }).toEqual({
+        expect({ id, submitted: count(events, 'ApplicationSubmitted'), amended: count(events, 'ApplicationAmended'), assessed: count(events, 'EligibilityAssessed'), endorsed: count(events, 'ApplicationEndorsed'), selected: count(events, 'ApplicationSelected') }).toEqual({
           id,
           submitted: 1,
           amended: acked('/amendments'),
+          // On submission, on the amendment, and once per changed fact however many re-assessors saw it.
+          assessed: 1 + acked('/amendments') + (factsRecorded.has(id) ? 1 : 0),
           endorsed: acked('/endorsement'),
           selected: acked('/selection'),
         });
+        if (count(events, 'EligibilityAssessed') !== 1 + acked('/amendments') + (factsRecorded.has(id) ? 1 : 0)) {
+          const byId = new Map(log.map((e) => [e.eventId, e]));
+          console.log(`[scale-out] assessments of ${id}:\n${events.filter((e) => e.type === 'EligibilityAssessed').map((e) => { const d = e.data as { trigger: string; facts: unknown; assessment: { outcome: string } }; const cause = byId.get(e.metadata.causationId ?? ''); return `  rev ${e.revision} pos ${e.globalPosition} trigger ${d.trigger} facts ${JSON.stringify(d.facts)} outcome ${d.assessment.outcome} actor ${e.metadata.actor.userId} cause ${cause ? `${cause.type}@${cause.globalPosition}` : e.metadata.causationId}`; }).join('\n')}`);
+        }
         const grant = streams.get(`grant-${grantIdFor(id)}`) ?? [];
         expect({ id, awarded: count(grant, 'GrantAwarded') }).toEqual({ id, awarded: 1 });
       }

@@ -9,4 +9,4 @@ export { RecordFactDto } from './application/enterprise-facts/record-fact.dto';
 export { RecordEnterpriseFactCommand, RecordEnterpriseFactHandler, RecordFactResult } from './application/enterprise-facts/record-fact.handler';
 export { FundsCommitments, selectionRecorded } from './application/select-application/funds-commitments';
 export { SELECTION_RECONCILER_MIGRATIONS, SelectionReconciler } from './application/select-application/selection-reconciler';
-export { ELIGIBILITY_REASSESSOR_MIGRATIONS } from './application/reassess-eligibility/eligibility-reassessor';
+export { ELIGIBILITY_REASSESSOR_MIGRATIONS, EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';
