@@ -8,7 +8,8 @@ import { currentFacts } from '../enterprise-facts/enterprise-facts';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { applicationSpec, loadOpenProgramme } from '../streams';
 
-const MIGRATIONS: readonly Migration[] = [
+/** Its tables; also applied by the migration job (scripts/migrate.ts). */
+export const ELIGIBILITY_REASSESSOR_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'applications by enterprise',
@@ -43,7 +44,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await runMigrations(this.pool, 'eligibility-reassessor', MIGRATIONS);
+    await runMigrations(this.pool, 'eligibility-reassessor', ELIGIBILITY_REASSESSOR_MIGRATIONS);
     await this.worker.start();
   }
 
@@ -85,6 +86,24 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
     return canonicalJson(await currentFacts(this.pipeline, creditCode, position)) === canonicalJson(used);
   }
 
+  /**
+   * The log position whose facts the re-assessment uses: the cause's, so that each change is
+   * attributed to the event that brought it, but never earlier than the application's latest
+   * assessment. Delivery is at least once, and every write replica runs a re-assessor: an old event
+   * seen again (a restart from an earlier checkpoint, a replica behind another) must not assess the
+   * application with facts that a later assessment already superseded. An assessment used facts
+   * recorded before it, so with the facts as of its position nothing changes, unless a fact arrived
+   * while it was being decided, which this then takes into account. Read inside the decision, after
+   * the pipeline loaded the stream, so that an assessment appended meanwhile is seen (or the append
+   * conflicts and the decision is taken again).
+   */
+  private async factsAsOf(applicationId: string, cause: RecordedEvent): Promise<bigint> {
+    const { recorded } = await this.pipeline.load(applicationSpec(applicationId));
+    let latest = 0n;
+    for (const event of recorded) if (event.type === 'EligibilityAssessed') latest = event.globalPosition;
+    return latest > cause.globalPosition ? latest : cause.globalPosition;
+  }
+
   private async reassess(applicationId: string, cause: RecordedEvent): Promise<void> {
     const context = systemContext(ACTOR, cause.metadata.correlationId, cause.eventId);
     // Programme and enterprise of an application never change; only its state does between retries.
@@ -98,7 +117,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
         context,
         async (_, now) => {
           const programme = await loadOpenProgramme(this.pipeline, programmeId);
-          const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, creditCode, cause.globalPosition) };
+          const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, creditCode, await this.factsAsOf(applicationId, cause)) };
           return { type: 'ReassessEligibility' as const, programme: { programmeId: programme.state.programmeId, terms: programme.state.terms }, basis, now };
         },
         { retry: RETRY_ON_CONFLICT },
