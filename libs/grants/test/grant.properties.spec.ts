@@ -13,8 +13,9 @@ import {
   moneyOf,
   outstandingFen,
   overdueClawbacks,
+  clearStanding,
 } from '../src';
-import { TARGETS, awardGrant } from './support';
+import { TARGETS, awardGrant, enterprise } from './support';
 
 /** An amount relative to what the command is limited by (planned, ordered, paid, outstanding), or a raw number of any kind. */
 type Amount = { fraction: number } | { limitPlus: number } | { raw: number } | { omitted: true };
@@ -165,13 +166,13 @@ function commandFor(s: Step, state: GrantState, now: Date, first: AwardGrant): G
       return { type: 'SignAgreement', now };
     case 'order': {
       const no = pick(s.tranche, tranches.filter((t) => t.status === 'planned'), tranches, (t) => t.trancheNo, 1) as number;
-      return { type: 'OrderTrancheRelease', trancheNo: no, amountFen: resolve(s.amount, trancheOf(no)?.plannedFen ?? 100), orderNo: s.orderNo, now };
+      return { type: 'OrderTrancheRelease', trancheNo: no, amountFen: resolve(s.amount, trancheOf(no)?.plannedFen ?? 100), orderNo: s.orderNo, credit: clearStanding(enterprise.creditCode, now), now };
     }
     case 'pay': {
       const no = pick(s.tranche, tranches.filter((t) => t.status === 'ordered' || t.status === 'partly-paid'), tranches, (t) => t.trancheNo, 1) as number;
       const t = trancheOf(no);
       const remaining = t ? t.orderedFen - t.paidFen : 100;
-      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, remaining) ?? remaining, reference: s.reference, valueDate: valueDateOn(s.valueDate, now), now };
+      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, remaining) ?? remaining, reference: s.reference, valueDate: valueDateOn(s.valueDate, now), credit: clearStanding(enterprise.creditCode, now), now };
     }
     case 'cancel': {
       const no = pick(s.tranche, tranches.filter((t) => t.status !== 'planned'), tranches, (t) => t.trancheNo, 1) as number;

@@ -6,6 +6,7 @@ import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, system
 import { RuleCatalog, applicationSpec, loadOpenProgramme } from '@ipstd/applications';
 import { grantIdFor, grantTargetsFrom } from '../domain';
 import { grantSpec } from './grant-streams';
+import { readCreditStanding } from './credit-view';
 
 /**
  * Process manager: every selection becomes a grant (下达项目经费). The grant id derives from the
@@ -52,7 +53,7 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
       await this.pipeline.run(
         grantSpec(grantId),
         systemContext('system:grant-awarder', selected.metadata.correlationId, selected.eventId),
-        (_, now) => ({
+        async (_, now) => ({
           type: 'AwardGrant' as const,
           grantId,
           applicationId,
@@ -63,6 +64,8 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
           implementationMonths: terms.implementationMonths,
           acceptanceLeadMonths: terms.acceptanceLeadMonths,
           targets: grantTargetsFrom(ruleSet),
+          // The credit gate at award: the latest facts, read now; an adverse one awards the grant suspended.
+          credit: await readCreditStanding(this.pipeline, creditCode, now),
           now,
         }),
         { retry: RETRY_ON_CONFLICT },
