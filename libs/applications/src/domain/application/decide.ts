@@ -385,6 +385,20 @@ function decideSelection(command: DecideSelection, state: ApplicationState): App
     return [{ type: 'ApplicationNotSelected', data: { applicationId: current.applicationId, reason: command.reason, finalScoreHundredths: score, decidedAt: at } }];
   }
   const score = finalScore(current, command.programme);
+  // The credit gate (004_39c6efd61937e065.txt 三(五)): no eligibility override selects an enterprise with a
+  // serious-dishonesty record or an abnormal-patent notice in force.
+  const adverse = [
+    ...(command.credit?.seriousDishonesty ? [{ fact: 'serious-dishonesty', zh: '严重失信记录', en: 'a serious-dishonesty record' }] : []),
+    ...(command.credit?.abnormalPatentApplications ? [{ fact: 'abnormal-patent-application', zh: '非正常专利申请通报', en: 'an abnormal-patent-application notice' }] : []),
+  ];
+  if (adverse.length > 0) {
+    throw new DomainError(
+      'CREDIT_RECORD_ADVERSE',
+      'state',
+      { zh: `申报单位现有${adverse.map((a) => a.zh).join('、')}，不能立项`, en: `The enterprise has ${adverse.map((a) => a.en).join(' and ')}; it cannot be selected` },
+      { facts: adverse.map((a) => a.fact) },
+    );
+  }
   const eligibility = current.eligibility?.outcome ?? 'needs-review';
   if (eligibility === 'ineligible' && !command.eligibilityOverride) {
     throw new DomainError('SELECTION_REQUIRES_OVERRIDE', 'rule', {
