@@ -143,7 +143,8 @@ export class GrantsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: 'The bureau decides on a grant suspended for a credit record: continue (releases resume) or claw back (orders a clawback), with a reason' })
   decideSuspension(@Param('grantId', UuidParam) id: string, @Body() body: SuspensionDecisionDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
-    const clawback = body.decision === 'claw-back' ? { clawbackId: this.ids.next(), amountFen: body.amountFen ?? 0, dueDate: body.dueDate ?? '' } : null;
+    const terms = body.decision === 'claw-back' && body.amountFen !== undefined && body.dueDate !== undefined;
+    const clawback = terms ? { clawbackId: this.ids.next(), amountFen: body.amountFen!, dueDate: body.dueDate! } : null;
     return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'DecideSuspension', decision: body.decision, reason: body.reason, clawback });
   }
 
