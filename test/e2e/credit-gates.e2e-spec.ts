@@ -1,5 +1,6 @@
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { CommandPipeline, PG_POOL } from '@ipstd/platform';
+import { EligibilityReassessor } from '@ipstd/applications';
 import { CREDIT_WATCH, CreditWatch, GrantAwarder, grantIdFor } from '@ipstd/grants';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
@@ -66,7 +67,7 @@ describe('credit gates', () => {
   });
   afterAll(() => t?.close());
 
-  it('refuses selection while a serious-dishonesty record is in force, whatever the override, and reserves no budget', async () => {
+  it('checks the latest facts at selection, before the re-assessor has caught up: a record in force needs the override, reserves nothing without it, and the grant is awarded suspended', async () => {
     const creditCode = nextCode();
     const applicant = t.token({ role: 'applicant', org: creditCode });
     const id = (await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(applicant)).send(suzhouProfile({ creditCode, district: '320506' })).expect(201)).body.applicationId;
@@ -76,17 +77,28 @@ describe('credit gates', () => {
       await t.http.put(`/v1/applications/${id}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
     }
     await t.http.post(`/v1/applications/${id}/review-panel/closure`).set(bearer(admin())).expect(200);
-    await recordFact(creditCode, 'serious-dishonesty', `SX-SEL-${seq}`);
-    const before = (await t.runtime.store.readStream(`programme-${programmeId}`)).length;
-    const refused = await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin())).send({ decision: 'select', approvedAmountFen: 1_000_000, reason: '择优', eligibilityOverride: '经研究同意' }).expect(409);
-    expect(refused.body).toMatchObject({ code: 'CREDIT_RECORD_ADVERSE', facts: ['serious-dishonesty'] });
-    expect(refused.body.detailZh).toContain('严重失信');
-    expect(refused.body.detailEn).toContain('serious-dishonesty');
-    expect((await t.runtime.store.readStream(`programme-${programmeId}`)).length).toBe(before);
-    // Lifted: the override path is open again.
-    await recordFact(creditCode, 'serious-dishonesty', `SX-SEL-${seq}-lifted`, false);
-    const selected = await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin())).send({ decision: 'select', approvedAmountFen: 1_000_000, reason: '择优', eligibilityOverride: '失信记录已修复' }).expect(200);
-    expect(selected.body.status).toBe('selected');
+    const reassessor = t.app.get(EligibilityReassessor);
+    await reassessor.worker.stop();
+    try {
+      await recordFact(creditCode, 'serious-dishonesty', `SX-SEL-${seq}`);
+      // The recorded assessment still says eligible: the gate reads the fact stream itself.
+      expect((await t.http.get(`/v1/applications/${id}`).set(bearer(admin())).expect(200)).body.eligibility.outcome).not.toBe('ineligible');
+      const before = (await t.runtime.store.readStream(`programme-${programmeId}`)).length;
+      const refused = await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin())).send({ decision: 'select', approvedAmountFen: 1_000_000, reason: '择优' }).expect(422);
+      expect(refused.body).toMatchObject({ code: 'CREDIT_RECORD_ADVERSE', facts: ['serious-dishonesty'] });
+      expect(refused.body.detailZh).toContain('严重失信');
+      expect(refused.body.detailEn).toContain('serious-dishonesty');
+      expect((await t.runtime.store.readStream(`programme-${programmeId}`)).length).toBe(before);
+      const selected = await t.http.post(`/v1/applications/${id}/selection`).set(bearer(admin())).send({ decision: 'select', approvedAmountFen: 1_000_000, reason: '择优', eligibilityOverride: '经局务会研究同意' }).expect(200);
+      expect(selected.body.selection).toMatchObject({ eligibilityOverride: '经局务会研究同意' });
+      const stored = (await t.runtime.store.readStream(`application-${id}`)).find((e) => e.type === 'ApplicationSelected')!;
+      expect(stored.data).toMatchObject({ eligibility: 'ineligible', eligibilityOverride: '经局务会研究同意' });
+    } finally {
+      await reassessor.worker.start();
+    }
+    // The award reads the same facts: the grant starts suspended, and the bureau decides on the record once more.
+    const grantId = grantIdFor(id);
+    expect((await suspended(grantId)).body.suspension.notices).toEqual([expect.objectContaining({ fact: 'serious-dishonesty', reference: `SX-SEL-${seq}` })]);
   });
 
   it('awards a grant suspended when a record arrives between selection and award; nothing can be ordered, and the history says why', async () => {

@@ -9,3 +9,4 @@ export { RecordFactDto } from './application/enterprise-facts/record-fact.dto';
 export { RecordEnterpriseFactCommand, RecordEnterpriseFactHandler, RecordFactResult } from './application/enterprise-facts/record-fact.handler';
 export { FundsCommitments, selectionRecorded } from './application/select-application/funds-commitments';
 export { SelectionReconciler } from './application/select-application/selection-reconciler';
+export { EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';

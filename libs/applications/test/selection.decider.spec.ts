@@ -200,11 +200,12 @@ describe('application review and selection', () => {
       spec.given([...reviewed, ...ineligible]).when(select('失信记录已修复，经局务会研究同意')).thenMatches([{ type: 'ApplicationSelected', data: { eligibility: 'ineligible', eligibilityOverride: '失信记录已修复，经局务会研究同意' } }]);
     });
 
-    it('is refused on the latest credit facts, even when the recorded assessment is still eligible and even with an override', () => {
+    it('checks the latest credit facts: a record in force needs the override even while the recorded assessment is still eligible', () => {
       const withCredit = (credit: object, eligibilityOverride: string | null = null) => ({ ...selectCmd(1, 'x', eligibilityOverride), credit });
       spec.given(reviewed).when(withCredit({ seriousDishonesty: true })).thenRefuses('CREDIT_RECORD_ADVERSE', { facts: ['serious-dishonesty'] });
-      spec.given(reviewed).when(withCredit({ abnormalPatentApplications: true }, '经研究同意')).thenRefuses('CREDIT_RECORD_ADVERSE', { facts: ['abnormal-patent-application'] });
-      spec.given(reviewed).when(withCredit({ seriousDishonesty: false, abnormalPatentApplications: false })).thenMatches([{ type: 'ApplicationSelected' }]);
+      spec.given(reviewed).when(withCredit({ seriousDishonesty: true, abnormalPatentApplications: true })).thenRefuses('CREDIT_RECORD_ADVERSE', { facts: ['serious-dishonesty', 'abnormal-patent-application'] });
+      spec.given(reviewed).when(withCredit({ abnormalPatentApplications: true }, '经局务会研究同意')).thenMatches([{ type: 'ApplicationSelected', data: { eligibility: 'ineligible', eligibilityOverride: '经局务会研究同意' } }]);
+      spec.given(reviewed).when(withCredit({ seriousDishonesty: false, abnormalPatentApplications: false })).thenMatches([{ type: 'ApplicationSelected', data: { eligibilityOverride: null } }]);
     });
 
     it('with a defense round, adds the defense aggregate once every expert has scored it', () => {

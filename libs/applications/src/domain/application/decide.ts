@@ -385,26 +385,29 @@ function decideSelection(command: DecideSelection, state: ApplicationState): App
     return [{ type: 'ApplicationNotSelected', data: { applicationId: current.applicationId, reason: command.reason, finalScoreHundredths: score, decidedAt: at } }];
   }
   const score = finalScore(current, command.programme);
-  // The credit gate (004_39c6efd61937e065.txt 三(五)): no eligibility override selects an enterprise with a
-  // serious-dishonesty record or an abnormal-patent notice in force.
-  const adverse = [
-    ...(command.credit?.seriousDishonesty ? [{ fact: 'serious-dishonesty', zh: '严重失信记录', en: 'a serious-dishonesty record' }] : []),
-    ...(command.credit?.abnormalPatentApplications ? [{ fact: 'abnormal-patent-application', zh: '非正常专利申请通报', en: 'an abnormal-patent-application notice' }] : []),
-  ];
-  if (adverse.length > 0) {
-    throw new DomainError(
-      'CREDIT_RECORD_ADVERSE',
-      'state',
-      { zh: `申报单位现有${adverse.map((a) => a.zh).join('、')}，不能立项`, en: `The enterprise has ${adverse.map((a) => a.en).join(' and ')}; it cannot be selected` },
-      { facts: adverse.map((a) => a.fact) },
-    );
-  }
   const eligibility = current.eligibility?.outcome ?? 'needs-review';
   if (eligibility === 'ineligible' && !command.eligibilityOverride) {
     throw new DomainError('SELECTION_REQUIRES_OVERRIDE', 'rule', {
       zh: '该申报经评估不符合申报条件；如确需立项，须填写理由进行人工认定',
       en: 'This application was assessed ineligible; selecting it needs an eligibility override with a reason',
     });
+  }
+  // The credit gate (004_39c6efd61937e065.txt 三(五)) on the latest facts, not only the recorded assessment
+  // (which the re-assessor brings up to date a moment after a fact): a record in force needs the override too.
+  const adverse = [
+    ...(command.credit?.seriousDishonesty ? [{ fact: 'serious-dishonesty', zh: '严重失信记录', en: 'a serious-dishonesty record' }] : []),
+    ...(command.credit?.abnormalPatentApplications ? [{ fact: 'abnormal-patent-application', zh: '非正常专利申请通报', en: 'an abnormal-patent-application notice' }] : []),
+  ];
+  if (adverse.length > 0 && !command.eligibilityOverride) {
+    throw new DomainError(
+      'CREDIT_RECORD_ADVERSE',
+      'rule',
+      {
+        zh: `申报单位现有${adverse.map((a) => a.zh).join('、')}，不符合申报条件（三(五)）；如确需立项，须填写理由进行人工认定`,
+        en: `The enterprise has ${adverse.map((a) => a.en).join(' and ')} and is not eligible (三(五)); selecting it needs an eligibility override with a reason`,
+      },
+      { facts: adverse.map((a) => a.fact) },
+    );
   }
   const requested = current.profile.project.requestedAmountFen;
   if (!Number.isSafeInteger(command.approvedAmountFen) || command.approvedAmountFen <= 0 || command.approvedAmountFen > requested) {
@@ -439,8 +442,9 @@ function decideSelection(command: DecideSelection, state: ApplicationState): App
         approvedAmountFen: command.approvedAmountFen,
         reason: command.reason,
         finalScoreHundredths: score,
-        eligibility,
-        eligibilityOverride: eligibility === 'ineligible' ? command.eligibilityOverride : null,
+        // A record in force makes the application ineligible on SZ24-E5 whatever the last assessment said.
+        eligibility: adverse.length > 0 ? 'ineligible' : eligibility,
+        eligibilityOverride: eligibility === 'ineligible' || adverse.length > 0 ? command.eligibilityOverride : null,
         batch: command.batch ?? null,
         selectionId: commitment.selectionId,
         selectedAt: at,
