@@ -12,7 +12,8 @@ import { readCreditStanding } from './credit-view';
  * Process manager: every selection becomes a grant (下达项目经费). The grant id derives from the
  * application id and awarding twice is refused by the grant itself, so a crash between the selection
  * and the award (or a redelivery) ends in exactly one grant. Targets are copied from the programme's
- * pinned rule set at award and never change afterwards.
+ * pinned rule set at award and never change afterwards. The enterprise's latest credit facts are read
+ * at award (the credit gate): a record or notice in force awards the grant suspended.
  */
 @Injectable()
 export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdown {

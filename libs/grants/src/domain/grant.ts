@@ -1037,6 +1037,16 @@ function decideGrant(command: GrantCommand, state: GrantState): GrantEvent[] {
  * ordered ──CancelTrancheRelease──▶ planned
  * ```
  *
+ * Suspension (credit gate, `GrantState.suspension`; 004_39c6efd61937e065.txt 三(五)):
+ * ```
+ * AwardGrant with an adverse notice in `credit` ──▶ awarded + suspended (GrantSuspended, stage award, per notice)
+ * not suspended | suspended ──SuspendGrant (a notice the grant has not seen)──▶ suspended (GrantSuspended, stage after-award)
+ * suspended ──DecideSuspension continue (reason)──▶ not suspended; the notices decided on stop no more money
+ * suspended ──DecideSuspension claw-back (reason, amount, due date)──▶ not suspended + ClawbackOrdered
+ * ```
+ * `OrderTrancheRelease` and `ConfirmTranchePayment` are refused while suspended (`GRANT_SUSPENDED`) and
+ * when their `credit` holds an adverse notice the bureau has not decided on (`CREDIT_RECORD_ADVERSE`).
+ *
  * Closing (`CloseGrant`, from accepted or failed) needs: no money ordered but unpaid (`TRANCHES_ORDERED_UNPAID`:
  * Σ paid = Σ ordered, every tranche order paid in full or cancelled); no clawback open or
  * overdue; and, for an accepted grant, every tranche with a planned amount paid or declared not due (unordered,
