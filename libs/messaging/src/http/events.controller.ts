@@ -13,8 +13,8 @@ export class EventFeedQueryDto {
   @IsOptional() @Matches(/^\d{1,19}$/) after?: string;
   @ApiPropertyOptional({ example: 100, description: '1–1000, default 100' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ enum: ['applications', 'grants', 'finance'], description: "only this context's events (the Kafka topic they go to)" })
-  @IsOptional() @IsIn(['applications', 'grants', 'finance']) context?: IntegrationContext;
+  @ApiPropertyOptional({ enum: ['applications', 'grants', 'finance', 'credit'], description: "only this context's events (the Kafka topic they go to); credit: the clawback events for the credit system" })
+  @IsOptional() @IsIn(['applications', 'grants', 'finance', 'credit']) context?: IntegrationContext;
 }
 
 @ApiTags('integration')
