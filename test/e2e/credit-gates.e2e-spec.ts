@@ -1,4 +1,4 @@
-import { EVENT_STORE, EventStore } from '@ipstd/event-store';
+import { EVENT_STORE, EventStore, PostgresEventStore } from '@ipstd/event-store';
 import { CommandPipeline, PG_POOL } from '@ipstd/platform';
 import { EligibilityReassessor } from '@ipstd/applications';
 import { CREDIT_WATCH, CreditWatch, GrantAwarder, grantIdFor } from '@ipstd/grants';
@@ -240,15 +240,17 @@ describe('credit gates', () => {
     const from = await watch().worker.checkpoint();
     await watch().worker.stop();
     await recordFact(creditCode, 'serious-dishonesty', `SX-CRASH-${seq}`);
-    // A second watch process (same checkpoint row) and this one, started together.
-    const other = new CreditWatch(t.app.get(PG_POOL), t.app.get<EventStore>(EVENT_STORE), t.app.get(CommandPipeline));
+    // A second watch process (its own store and subscription runner, the same checkpoint row) and this one, started together.
+    const otherStore = new PostgresEventStore(t.app.get(PG_POOL));
+    const other = new CreditWatch(t.app.get(PG_POOL), otherStore, t.app.get(CommandPipeline));
     await Promise.all([other.worker.start(), watch().worker.start()]);
     await suspended(grantId);
     await watchCaughtUp();
     await until(() => other.worker.checkpoint(), (p) => p >= from);
     // Crash before the checkpoint moved: the checkpoint goes back and the events are handled again.
     await Promise.all([other.worker.stop(), watch().worker.stop()]);
-    await t.db.pool.query('update worker_checkpoints set position = $2 where name = $1', [CREDIT_WATCH, from.toString()]);
+    await otherStore.close();
+    await t.db.pool.query('update subscription_checkpoints set position = $2 where name = $1', [CREDIT_WATCH, from.toString()]);
     await watch().worker.start();
     await watchCaughtUp();
     expect(await count(grantId, 'GrantSuspended')).toBe(1);

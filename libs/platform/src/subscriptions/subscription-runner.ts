@@ -135,6 +135,7 @@ export function instanceName(prefix: string): string {
  */
 export class SubscriptionRunner {
   private readonly members = new Map<string, Member>();
+  private readonly attaching = new Set<string>();
   private subscription: Subscription | null = null;
   /** Everything up to here was handed to every live member. */
   private cursor: bigint | null = null;
@@ -180,10 +181,23 @@ export class SubscriptionRunner {
    * a moment after the first attach) start at the lowest of their positions and share the read.
    */
   async attach(...consumers: LogConsumer[]): Promise<void> {
-    await this.migrate();
-    for (const consumer of consumers) if (this.members.has(consumer.name)) throw new Error(`a consumer named ${consumer.name} is already attached`);
-    const positions = await this.positionsOf(consumers);
-    await this.exclusive(async () => {
+    // Names are taken before the first await, so two attaches of one name cannot both pass.
+    for (const consumer of consumers) {
+      if (this.members.has(consumer.name) || this.attaching.has(consumer.name)) throw new Error(`a consumer named ${consumer.name} is already attached`);
+    }
+    consumers.forEach((c) => this.attaching.add(c.name));
+    try {
+      await this.migrate();
+      const positions = await this.positionsOf(consumers);
+      await this.join(consumers, positions);
+    } finally {
+      consumers.forEach((c) => this.attaching.delete(c.name));
+    }
+    this.resubscribe();
+  }
+
+  private join(consumers: readonly LogConsumer[], positions: ReadonlyMap<string, bigint>): Promise<void> {
+    return this.exclusive(async () => {
       for (const consumer of consumers) {
         const member: Member = { consumer, position: positions.get(consumer.name) ?? 0n, state: 'live', lastError: null, pending: Promise.resolve(), timer: null, detached: false };
         this.members.set(consumer.name, member);
@@ -193,7 +207,6 @@ export class SubscriptionRunner {
         }
       }
     });
-    this.resubscribe();
   }
 
   /** Removes a consumer; resolves once none of its work is running. */
