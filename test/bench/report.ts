@@ -50,7 +50,7 @@ export function renderMarkdown(report: BenchReport): string {
   const settings = Object.entries(report.settings).map(([k, v]) => `| ${k} | ${v} |`);
   const notes = report.figures.filter((f) => f.note).map((f) => `- **${f.label}**: ${f.note}`);
   return [
-    `# Event store benchmark`,
+    `# Benchmark: event store, Kafka, REST`,
     '',
     `Run ${report.startedAt} → ${report.finishedAt} (${report.durationSeconds.toFixed(0)} s) by \`npm run bench\` (test/bench/run.ts).`,
     '',

@@ -16,6 +16,12 @@
  *      kafkajs producer sending the same records
  *  11. the built integration gateway applying inbound credit-status messages (messages/s), with the
  *      consumer lag, against a bare kafkajs consumer reading the same messages
+ * Then the REST workload (#13–#16, test/bench/rest.ts): the built standalone app on a fresh database of
+ * its own, every projection and worker live, driven over HTTP by BENCH_REST_CLIENTS (32) keep-alive
+ * clients: BENCH_REST_SUBMISSIONS (3,000) submissions by as many enterprises, one amendment of each,
+ * one read of each; requests/s with p50/p95/p99 per phase, the read models' catch-up time after the
+ * submissions, and raw single-row commits on that database in the same run as the baseline.
+ * #17/#18: 1-event appends and raw commits with BENCH_MANY_CALLERS (64) callers, next to #1/#5.
  * Every figure is the median of several runs. Results go to bench-results/ (git-ignored) and
  * docs/bench/latest.md. Exits 0 when targets are missed (the report says so), non-zero on errors.
  *
@@ -25,8 +31,10 @@
  * default 200000), BENCH_INBOUND_MESSAGES (#11, default 20000), BENCH_KAFKA_PARTITIONS (#10, #11,
  * default 6, the gateway's KAFKA_TOPIC_PARTITIONS default), KAFKA_BROKERS (use that broker).
  * BENCH_ONLY: a comma list of sections to run, the others are left out (default: all): append
- * (#1–#3, #5), catch-up (#4), standalone (#6–#8), rebuild (#9), relay (#10), inbound (#11), kafka
- * (= relay,inbound). A partial run writes bench-results/ only and leaves docs/bench/latest.md alone.
+ * (#1–#3, #5, #17, #18), catch-up (#4), standalone (#6–#8), rebuild (#9), relay (#10), inbound (#11),
+ * kafka (= relay,inbound), rest (#13–#16). A partial run prints its table and writes bench-results/,
+ * and leaves docs/bench/latest.md alone. BENCH_APP_NODE_ARGS: node options for the REST section's
+ * app (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the command path).
  */
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -563,6 +571,7 @@ function methodLines(eventStoreSections: boolean): string[] {
     [runs('standalone'), '#6 starts `node dist/apps/standalone/src/main.js` (DATABASE_URL = the bench database, PORT=0, a temporary DATA_DIR, LOG_LEVEL=warn) after the log exists, polls /health/ready until every projection shows lag 0 at (at least) the head of the bench log, reads VmRSS from /proc/PID/status and stops it with SIGTERM. Before each further run the tables the app created (read models, checkpoints) are truncated, so every run catches up over the whole log. The bench events are of a type the projections ignore: they only advance their checkpoints.'],
     [runs('standalone'), '#8 repeats #7 at once in the same app, to tell memory an export keeps from memory the process keeps after its first large export.'],
     [runs('rebuild'), '#9 runs `node dist/apps/projections-service/src/rebuild.js` (npm run rebuild-read-models) against the bench database after #6, timing the whole process and polling its VmHWM.'],
+    [runs('rest'), `#13–#16: per run a fresh database on the bench's server; first ${settings.durationMs} ms of raw single-row commits there (${settings.callers} clients, the baseline quoted with #13); then \`node dist/apps/standalone/src/main.js\` on it (LOG_LEVEL=warn, THROTTLE_IP_LIMIT and THROTTLE_SUBJECT_LIMIT raised because every bench client comes from 127.0.0.1), every projection and worker running in it. The bench publishes a rule-set version effective this year (the shipped ones ended) and opens a call whose window is open today, then ${settings.restClients} keep-alive HTTP clients run three phases back to back: ${formatNumber(settings.restSubmissions)} submissions (each by its own enterprise and token), one amendment of each, one GET of each. Each request's latency is recorded; a phase's rate is its requests over its wall time; percentiles are per run, the table quotes the median over the runs. After the submissions the bench polls /health/ready every 20 ms until every projection's lag is 0 (#16). The load generator runs on the same machine and takes CPU from the app.`],
     [runs('standalone'), '#7 follows #6 in the same app: as a city-less auditor it streams the whole-log export to nowhere while sampling the app\'s VmRSS every 50 ms.'],
     [
       runs('relay') || runs('inbound'),
