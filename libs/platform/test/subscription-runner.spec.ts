@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PoolClient } from 'pg';
 import { NewEvent, PostgresEventStore, RecordedEvent } from '@ipstd/event-store';
-import { CHECKPOINTS_TABLE, LogConsumer, SubscriptionRunner } from '@ipstd/platform';
+import { CHECKPOINTS_TABLE, LogConsumer, SubscriptionLagReporter, SubscriptionRunner } from '@ipstd/platform';
 import { TestDatabase, createTestDatabase } from '../../../test/support/postgres';
 
 const META = { actor: { userId: 'test', role: 'system', organisation: null }, correlationId: 'c', causationId: null, effectiveAt: '2024-11-01T00:00:00.000Z', idempotencyKey: null };
@@ -126,6 +126,24 @@ describe('SubscriptionRunner: one read of the log per process', () => {
     await store.appendToStream('late-1', [event('A', 999)], { expectedRevision: 'no-stream' });
     await until(() => handled.length === Number(head) + 1, 'the late reactor served by the shared read');
     expect(handled).toEqual(Array.from({ length: Number(head) + 1 }, (_, i) => BigInt(i + 1)));
+    await runner.stop();
+  });
+
+  it('reports every consumer\'s lag from the checkpoint table, reactors included', async () => {
+    const runner = new SubscriptionRunner(db.pool, store, { batchSize: 500 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await runner.attach(tableConsumer('lag-model', null), { kind: 'reactor', name: 'lag-reactor', eventTypes: null, handle: () => gate });
+    const head = await store.headPosition();
+    await until(async () => (await checkpoint('lag-model')) === head, 'the read model at the head');
+    const set: Record<string, number> = {};
+    const reporter = new SubscriptionLagReporter(runner, { set: ({ consumer }, value) => void (set[consumer] = value) });
+    await reporter.report();
+    expect(set).toEqual({ 'lag-model': 0, 'lag-reactor': Number(head) });
+    release();
+    await until(async () => (await checkpoint('lag-reactor')) === head, 'the reactor at the head');
+    await reporter.report();
+    expect(set['lag-reactor']).toBe(0);
     await runner.stop();
   });
 });

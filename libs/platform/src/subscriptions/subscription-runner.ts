@@ -495,3 +495,37 @@ function freshFor(consumer: LogConsumer, events: readonly RecordedEvent[], after
   const wanted = types;
   return events.filter((e) => e.globalPosition > after && (wanted === null || wanted.has(e.type)));
 }
+
+/**
+ * Publishes every attached consumer's lag (`subscription_lag_events{consumer}`) every few seconds,
+ * from the runner's one lag computation.
+ */
+export class SubscriptionLagReporter {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly runner: SubscriptionRunner,
+    private readonly gauge: { set(labels: { consumer: string }, value: number): void },
+    private readonly everyMs = 5000,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.report(), this.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async report(): Promise<void> {
+    try {
+      const { consumers } = await this.runner.lag();
+      for (const [consumer, lag] of Object.entries(consumers)) this.gauge.set({ consumer }, Number(lag));
+    } catch {
+      // readiness reports an unreachable database; the gauge keeps its last values
+    }
+  }
+}
