@@ -12,6 +12,12 @@ export interface AppConfig {
   readonly dataDir: string;
   /** Null: start the embedded PostgreSQL in dataDir. */
   readonly databaseUrl: string | null;
+  /**
+   * MIGRATION_DATABASE_URL: the owner role that runs the event store's migrations and grants the
+   * application role (DATABASE_URL's user) what it may do. Null: the migrations run as DATABASE_URL's
+   * user (one role for both; es_events is then guarded by its trigger only). Needs DATABASE_URL.
+   */
+  readonly migrationDatabaseUrl: string | null;
   /** Null: the embedded PostgreSQL listens only on a Unix socket in dataDir; a number: also on 127.0.0.1:<port>. */
   readonly embeddedPostgresPort: number | null;
   readonly eventStore: EventStoreKind;
@@ -118,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (eventStore === 'eventstoredb' && !eventStoreDbUrl) problems.push("EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL (e.g. esdb://localhost:2113?tls=false)");
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// connection string');
+  const migrationDatabaseUrl = text('MIGRATION_DATABASE_URL');
+  if (migrationDatabaseUrl && !/^postgres(ql)?:\/\//.test(migrationDatabaseUrl)) problems.push('MIGRATION_DATABASE_URL must be a postgres:// connection string');
+  if (migrationDatabaseUrl && !databaseUrl) problems.push('MIGRATION_DATABASE_URL needs DATABASE_URL (the embedded default creates and uses its own owner and application roles)');
   const logLevel = (text('LOG_LEVEL') ?? 'info') as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push('LOG_LEVEL must be debug, info, warn or error');
   const bodyLimit = text('BODY_LIMIT') ?? '1mb';
@@ -128,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: text('HOST') ?? '0.0.0.0',
     dataDir: resolve(text('DATA_DIR') ?? './data'),
     databaseUrl,
+    migrationDatabaseUrl,
     embeddedPostgresPort: text('EMBEDDED_PG_PORT') === null ? null : int('EMBEDDED_PG_PORT', 0, 1024, 65535),
     eventStore,
     eventStoreDbUrl,
