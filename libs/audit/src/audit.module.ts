@@ -8,6 +8,7 @@ import { IntegrityController } from './http/integrity.controller';
 import { TransparencyController } from './http/transparency.controller';
 import { MerkleLog } from './merkle/merkle-log';
 import { LogSigner, defaultLogSigningKeyPath, loadLogSigningKey } from './merkle/log-signer';
+import { CheckpointPublisher } from './publish/checkpoint-publisher';
 import { AUDIT_OPTIONS, AuditModuleOptions, DEFAULT_AUDIT_OPTIONS, sealerOptionsOf } from './audit.options';
 
 @Injectable()
@@ -15,14 +16,17 @@ export class LogSealerLifecycle implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly sealer: LogSealer,
     private readonly tree: MerkleLog,
+    private readonly publisher: CheckpointPublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.sealer.start();
     await this.tree.start();
+    this.publisher.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.publisher.stop();
     await this.tree.stop();
     await this.sealer.stop();
   }
@@ -70,10 +74,16 @@ export class AuditModule {
             return new LogSigner(resolved.logOrigin, loadLogSigningKey(path, resolved.signingKeyFile === null), resolved.retiredVerifierKeys);
           },
         },
+        {
+          provide: CheckpointPublisher,
+          inject: [EVENT_STORE, MerkleLog, LogSigner, CLOCK, ID_GENERATOR],
+          useFactory: (store: EventStore, tree: MerkleLog, signer: LogSigner, clock: Clock, ids: IdGenerator) =>
+            new CheckpointPublisher(store, tree, signer, clock, ids, { everySeconds: resolved.publishEverySeconds, batchSize: resolved.batchSize, log: new Logger('CheckpointPublisher') }),
+        },
         MerkleLogMigration,
         ...(resolved.autoSeal ? [LogSealerLifecycle] : []),
       ],
-      exports: [LogSealer, MerkleLog, LogSigner],
+      exports: [LogSealer, MerkleLog, LogSigner, CheckpointPublisher],
     };
   }
 }

@@ -17,6 +17,8 @@ export interface AuditModuleOptions {
   readonly logOrigin: string;
   /** Verifier keys of retired signing keys, still listed by GET /v1/audit/keys. */
   readonly retiredVerifierKeys: readonly string[];
+  /** How often a signed checkpoint is published as an integration event when the log grew (AUDIT_CHECKPOINT_PUBLISH_SECONDS, default 300). */
+  readonly publishEverySeconds: number;
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
@@ -27,6 +29,7 @@ export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
   signingKeyFile: null,
   logOrigin: 'ipstd-funding/audit-log',
   retiredVerifierKeys: [],
+  publishEverySeconds: 300,
 };
 
 export function sealerOptionsOf(options: AuditModuleOptions): LogSealerOptions {

@@ -8,3 +8,5 @@ export * from './audit.module';
 export * from './merkle/merkle-log';
 export * from './merkle/log-signer';
 export * from './http/transparency.controller';
+export * from './publish/audit-events';
+export * from './publish/checkpoint-publisher';

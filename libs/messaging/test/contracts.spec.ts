@@ -41,7 +41,7 @@ describe('integration contracts', () => {
     expect(new Set(INTEGRATION_CONTRACTS.map((c) => c.type)).size).toBe(INTEGRATION_CONTRACTS.length);
     expect(new Set(INTEGRATION_CONTRACTS.map((c) => c.domainType)).size).toBe(INTEGRATION_CONTRACTS.length);
     for (const contract of INTEGRATION_CONTRACTS) {
-      expect(contract.type).toMatch(/^cn\.ipstd\.(applications|grants|finance)\.[a-z-]+\.v1$/);
+      expect(contract.type).toMatch(/^cn\.ipstd\.(applications|grants|finance|audit)\.[a-z-]+\.v1$/);
       expect(() => ajv.compile(contract.schema)).not.toThrow();
     }
   });

@@ -8,7 +8,7 @@ export interface FeedQuery {
   readonly limit: number;
   /** Only this context's events. */
   readonly context?: IntegrationContext;
-  /** Only this city's events (auditors see their own city). */
+  /** Only this city's events (auditors see their own city), and the log's signed checkpoints, which belong to none. */
   readonly city?: string;
 }
 
@@ -51,7 +51,8 @@ export class EventFeed {
         const contract = contractForDomainType(event.type);
         if (contract && (!query.context || contract.context === query.context)) {
           const city = await this.cities.cityOf(event);
-          if (!query.city || city === query.city) {
+          // Signed checkpoints belong to no city: hashes of the whole log, for every reader to keep.
+          if (!query.city || city === query.city || contract.context === 'audit') {
             const integration = toIntegrationEvent(event, city);
             if (integration) events.push(integration);
           }

@@ -86,6 +86,8 @@ export interface AppConfig {
     readonly logOrigin: string;
     /** AUDIT_RETIRED_VERIFIER_KEYS: verifier keys of earlier signing keys, comma-separated, still listed by GET /v1/audit/keys. */
     readonly retiredVerifierKeys: readonly string[];
+    /** AUDIT_CHECKPOINT_PUBLISH_SECONDS: how often a signed checkpoint is published (integration event) when the log grew since the last one. */
+    readonly publishEverySeconds: number;
   };
   readonly shutdownGraceMs: number;
 }
@@ -186,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       signingKeyFile: text('AUDIT_SIGNING_KEY_FILE') === null ? null : resolve(text('AUDIT_SIGNING_KEY_FILE')!),
       logOrigin: text('AUDIT_LOG_ORIGIN') ?? DEFAULT_LOG_ORIGIN,
       retiredVerifierKeys: (text('AUDIT_RETIRED_VERIFIER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      publishEverySeconds: int('AUDIT_CHECKPOINT_PUBLISH_SECONDS', 300, 1, 86_400),
     },
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
