@@ -2,7 +2,10 @@ import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstr
 import { Clock, IdGenerator } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Pool } from 'pg';
-import { APP_CONFIG, AppConfig, CLOCK, ID_GENERATOR, PG_POOL } from '@ipstd/platform';
+import { APP_CONFIG, AppConfig, CLOCK, ID_GENERATOR, PG_POOL, StartupError } from '@ipstd/platform';
+import { WitnessCosignatures } from './merkle/witness-cosignatures';
+import { WITNESS_KEYS } from './http/transparency.controller';
+import { parseCosignerKey } from './verify/cosignature';
 import { LogSealer } from './sealer/log-sealer';
 import { IntegrityController } from './http/integrity.controller';
 import { TransparencyController } from './http/transparency.controller';
@@ -35,10 +38,14 @@ export class LogSealerLifecycle implements OnApplicationBootstrap, OnApplication
 /** Creates the tree's tables at start-up (also when nothing advances it in the background). */
 @Injectable()
 export class MerkleLogMigration implements OnApplicationBootstrap {
-  constructor(private readonly tree: MerkleLog) {}
+  constructor(
+    private readonly tree: MerkleLog,
+    private readonly cosignatures: WitnessCosignatures,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.tree.migrate();
+    await this.cosignatures.migrate();
   }
 }
 
@@ -80,10 +87,22 @@ export class AuditModule {
           useFactory: (store: EventStore, tree: MerkleLog, signer: LogSigner, clock: Clock, ids: IdGenerator) =>
             new CheckpointPublisher(store, tree, signer, clock, ids, { everySeconds: resolved.publishEverySeconds, batchSize: resolved.batchSize, log: new Logger('CheckpointPublisher') }),
         },
+        { provide: WitnessCosignatures, inject: [PG_POOL], useFactory: (pool: Pool) => new WitnessCosignatures(pool) },
+        {
+          provide: WITNESS_KEYS,
+          useFactory: () =>
+            resolved.witnessKeys.map((text) => {
+              try {
+                return parseCosignerKey(text);
+              } catch (error) {
+                throw new StartupError(`AUDIT_WITNESS_KEYS: ${JSON.stringify(text)} is not a witness cosigner key (${(error as Error).message}); give name+hexkeyid+base64(0x04 ‖ Ed25519 public key), docs/audit.md §8.9`, 2);
+              }
+            }),
+        },
         MerkleLogMigration,
         ...(resolved.autoSeal ? [LogSealerLifecycle] : []),
       ],
-      exports: [LogSealer, MerkleLog, LogSigner, CheckpointPublisher],
+      exports: [LogSealer, MerkleLog, LogSigner, CheckpointPublisher, WitnessCosignatures],
     };
   }
 }

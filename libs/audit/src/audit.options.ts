@@ -19,6 +19,8 @@ export interface AuditModuleOptions {
   readonly retiredVerifierKeys: readonly string[];
   /** How often a signed checkpoint is published as an integration event when the log grew (AUDIT_CHECKPOINT_PUBLISH_SECONDS, default 300). */
   readonly publishEverySeconds: number;
+  /** Cosigner verifier keys (C2SP tlog-cosignature, `name+hexkeyid+base64(0x04 ‖ key)`) of the witnesses whose cosignatures are accepted (AUDIT_WITNESS_KEYS). */
+  readonly witnessKeys: readonly string[];
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
@@ -30,6 +32,7 @@ export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
   logOrigin: 'ipstd-funding/audit-log',
   retiredVerifierKeys: [],
   publishEverySeconds: 300,
+  witnessKeys: [],
 };
 
 export function sealerOptionsOf(options: AuditModuleOptions): LogSealerOptions {

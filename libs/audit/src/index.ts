@@ -10,3 +10,4 @@ export * from './merkle/log-signer';
 export * from './http/transparency.controller';
 export * from './publish/audit-events';
 export * from './publish/checkpoint-publisher';
+export * from './merkle/witness-cosignatures';

@@ -88,6 +88,8 @@ export interface AppConfig {
     readonly retiredVerifierKeys: readonly string[];
     /** AUDIT_CHECKPOINT_PUBLISH_SECONDS: how often a signed checkpoint is published (integration event) when the log grew since the last one. */
     readonly publishEverySeconds: number;
+    /** AUDIT_WITNESS_KEYS: comma-separated cosigner keys (C2SP tlog-cosignature vkeys, type 0x04) of the witnesses whose cosignatures are accepted. */
+    readonly witnessKeys: readonly string[];
   };
   readonly shutdownGraceMs: number;
 }
@@ -189,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       logOrigin: text('AUDIT_LOG_ORIGIN') ?? DEFAULT_LOG_ORIGIN,
       retiredVerifierKeys: (text('AUDIT_RETIRED_VERIFIER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
       publishEverySeconds: int('AUDIT_CHECKPOINT_PUBLISH_SECONDS', 300, 1, 86_400),
+      witnessKeys: (text('AUDIT_WITNESS_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     },
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.auth.jwksUrl && !/^https?:\/\/[^\s]+$/.test(config.auth.jwksUrl)) problems.push('AUTH_JWKS_URL must be an http(s) URL');
   if (/[\s+]/u.test(config.audit.logOrigin)) problems.push("AUDIT_LOG_ORIGIN may not hold spaces or '+' (it is the checkpoint's origin line and key name, e.g. audit.example.gov.cn/ipstd)");
   for (const key of config.audit.retiredVerifierKeys) if (!/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(key)) problems.push(`AUDIT_RETIRED_VERIFIER_KEYS: ${JSON.stringify(key)} is not a verifier key (name+hexkeyhash+base64key)`);
+  for (const key of config.audit.witnessKeys) if (!/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(key)) problems.push(`AUDIT_WITNESS_KEYS: ${JSON.stringify(key)} is not a cosigner key (name+hexkeyid+base64key)`);
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
