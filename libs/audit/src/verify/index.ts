@@ -5,3 +5,4 @@ export * from './export-file';
 export * from './merkle';
 export * from './signed-note';
 export * from './cosignature';
+export * from './sm2';
