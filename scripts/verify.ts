@@ -6,6 +6,9 @@ import {
   CosignerKey,
   WitnessReport,
   parseCosignerKey,
+  parseSm2VerifierKey,
+  sm2KeyNameOf,
+  verifySm2Line,
   witnessReport,
   EMPTY_ROOT,
   ExportFormatError,
@@ -21,13 +24,14 @@ import {
   verifyExportFile,
 } from '../libs/audit/src/verify';
 
-const USAGE = `usage: npm run verify -- FILE [--checkpoint NOTE_FILE --key VERIFIER_KEY|KEY_FILE [--witness-key COSIGNER_KEY|KEY_FILE]...] [--json]
+const USAGE = `usage: npm run verify -- FILE [--checkpoint NOTE_FILE --key VERIFIER_KEY|KEY_FILE [--sm2-key SM2_VERIFIER_KEY|KEY_FILE] [--witness-key COSIGNER_KEY|KEY_FILE]...] [--json]
 Verifies an NDJSON audit export (GET /v1/audit/export) offline, without a database, and prints the
 RFC 9162 tree head (size, root) of its events. With --checkpoint and --key (both obtained by the
 auditor, not from the export), also checks that the export's first N events form exactly the tree
 of the signed checkpoint (size N), and prints the checkpoint it verified. Witness cosignature lines
 of the note are reported; each --witness-key (a C2SP tlog-cosignature key, name+hexkeyid+base64)
 has its line verified, and a line by a given witness key that is missing or does not verify fails.
+With --sm2-key (the log's SM2 verifier key), the note's SM2/SM3 signature line must verify too.
 Exit status: 0 intact, 1 a broken link was found or the checkpoint or a witness cosignature does not
 match or verify, 2 the file, the checkpoint or a key cannot be read.`;
 
@@ -83,8 +87,9 @@ async function main(argv: string[]): Promise<number> {
   const cp = option(args, '--checkpoint');
   const k = option(cp.rest, '--key');
   const w = options(k.rest, '--witness-key');
-  const files = w.rest;
-  if (files.length !== 1 || files[0].startsWith('-') || (cp.value === null) !== (k.value === null) || cp.value === '' || k.value === '' || (w.values.length > 0 && cp.value === null) || w.values.includes('')) {
+  const sm = option(w.rest, '--sm2-key');
+  const files = sm.rest;
+  if (files.length !== 1 || files[0].startsWith('-') || (cp.value === null) !== (k.value === null) || cp.value === '' || k.value === '' || ((w.values.length > 0 || sm.value !== null) && cp.value === null) || w.values.includes('') || sm.value === '') {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -102,7 +107,31 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unreadable witness key: ${(error as Error).message}\n`);
       return 2;
     }
-    witnesses = witnessReport(signed.note, witnessKeys, signed.checkpoint.verifiedBy);
+    witnesses = witnessReport(signed.note, witnessKeys, [...signed.checkpoint.verifiedBy, sm2KeyNameOf(signed.checkpoint.origin)]);
+  }
+  // The SM2/SM3 line: verified with --sm2-key; otherwise only reported.
+  let sm2: { key: string | null; present: boolean; verified: boolean | null; error: string | null } | null = null;
+  if (signed) {
+    const present = signed.note.includes(`\n— ${sm2KeyNameOf(signed.checkpoint.origin)} `);
+    sm2 = { key: null, present, verified: null, error: null };
+    if (sm.value !== null) {
+      let key;
+      try {
+        key = parseSm2VerifierKey(existsSync(sm.value) ? readFileSync(sm.value, 'utf8') : sm.value);
+      } catch (error) {
+        process.stderr.write(`unreadable SM2 key: ${(error as Error).message}\n`);
+        return 2;
+      }
+      sm2.key = key.text;
+      try {
+        verifySm2Line(signed.note, key);
+        sm2.verified = true;
+      } catch (error) {
+        if (!(error instanceof NoteError)) throw error;
+        sm2.verified = false;
+        sm2.error = error.message;
+      }
+    }
   }
   const witnessesOk = !witnesses || (witnesses.failed.length === 0 && witnessKeys.every((key) => witnesses!.verified.some((c) => c.name === key.name && c.keyId === key.keyId)));
   // The RFC 9162 tree over the export's events, in file order; the root at the checkpoint's size is kept.
@@ -146,6 +175,7 @@ async function main(argv: string[]): Promise<number> {
         verifiedBy: signed.key.text,
         matches: checkpointMatches,
         note: signed.note,
+        sm2,
         witnesses: {
           verified: witnesses!.verified.map((c) => ({ name: c.name, timestamp: Number(c.timestamp), time: new Date(Number(c.timestamp) * 1000).toISOString() })),
           failed: witnesses!.failed,
@@ -193,6 +223,9 @@ async function main(argv: string[]): Promise<number> {
       } else {
         out.push(`CHECKPOINT MISMATCH: the export's first ${c.size} events do not form the signed tree (root ${c.root.toString('base64')}): the log was altered since that checkpoint was signed`);
       }
+      if (sm2!.verified === true) out.push(`SM2 SIGNATURE VERIFIED: the SM2/SM3 line by ${sm2!.key}`);
+      else if (sm2!.verified === false) out.push(`SM2 SIGNATURE INVALID: ${sm2!.error}`);
+      else if (sm2!.present) out.push('an SM2/SM3 signature line is present, not verified (give --sm2-key)');
       const wj = checkpointJson!.witnesses;
       for (const v of wj.verified) out.push(`WITNESS COSIGNATURE VERIFIED: ${v.name} cosigned this checkpoint at ${v.time} (it had found it consistent with every earlier checkpoint it saw)`);
       for (const f of wj.failed) out.push(`WITNESS COSIGNATURE INVALID: ${f.name}: ${f.reason}`);
@@ -201,7 +234,7 @@ async function main(argv: string[]): Promise<number> {
     }
     process.stdout.write(`${out.join('\n')}\n`);
   }
-  return report.ok && checkpointMatches !== false && witnessesOk ? 0 : 1;
+  return report.ok && checkpointMatches !== false && witnessesOk && sm2?.verified !== false ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

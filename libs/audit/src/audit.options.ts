@@ -21,6 +21,8 @@ export interface AuditModuleOptions {
   readonly publishEverySeconds: number;
   /** Cosigner verifier keys (C2SP tlog-cosignature, `name+hexkeyid+base64(0x04 ‖ key)`) of the witnesses whose cosignatures are accepted (AUDIT_WITNESS_KEYS). */
   readonly witnessKeys: readonly string[];
+  /** The SM2 key (AUDIT_SM2_KEY_FILE) for a second signature line; null = DATA_DIR/audit/log-signing-sm2.key when that file exists, else no SM2 line. */
+  readonly sm2KeyFile: string | null;
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
@@ -33,6 +35,7 @@ export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
   retiredVerifierKeys: [],
   publishEverySeconds: 300,
   witnessKeys: [],
+  sm2KeyFile: null,
 };
 
 export function sealerOptionsOf(options: AuditModuleOptions): LogSealerOptions {

@@ -10,7 +10,7 @@ import { NoteError, openCheckpoint, parseVerifierKey } from '../verify/signed-no
 import { WitnessCosignatures } from '../merkle/witness-cosignatures';
 import { EnvelopeJson, envelopeJson } from '../verify/export-format';
 import { LeafRefusedError, MerkleLog, TreeHead } from '../merkle/merkle-log';
-import { LogSigner } from '../merkle/log-signer';
+import { LogSigner, algorithmOf } from '../merkle/log-signer';
 
 /** A tree size or position: a decimal integer without sign or leading zeros, below 2^53. */
 const COUNT = /^(0|[1-9][0-9]{0,14})$/;
@@ -134,7 +134,7 @@ export class TransparencyController {
     let checkpoint: { origin: string; size: bigint; root: Buffer };
     let text: string;
     try {
-      const keys = [this.signer.verifierKey, ...this.signer.retiredKeys].map(parseVerifierKey);
+      const keys = this.signer.ed25519Keys.map(parseVerifierKey);
       const note = body.checkpoint.endsWith('\n') ? body.checkpoint : `${body.checkpoint}\n`;
       checkpoint = openCheckpoint(note, keys);
       text = noteParts(note).body;
@@ -183,7 +183,8 @@ export class TransparencyController {
       origin: this.signer.origin,
       keys: [
         { verifierKey: this.signer.verifierKey, algorithm: 'ed25519', status: 'current' },
-        ...this.signer.retiredKeys.map((verifierKey) => ({ verifierKey, algorithm: 'ed25519', status: 'retired' })),
+        ...(this.signer.sm2VerifierKey ? [{ verifierKey: this.signer.sm2VerifierKey, algorithm: 'sm2-sm3', status: 'current' }] : []),
+        ...this.signer.retiredKeys.map((verifierKey) => ({ verifierKey, algorithm: algorithmOf(verifierKey), status: 'retired' })),
       ],
       witnesses: this.witnessKeys.map((k) => ({ verifierKey: k.text, algorithm: 'ed25519-cosignature/v1' })),
     };

@@ -174,6 +174,9 @@ export function sm2PrivateScalar(file: Buffer): bigint {
   return d;
 }
 
+/** The name of the log's SM2 key: its origin with `/sm2`, so the two signature lines name different keys. */
+export const sm2KeyNameOf = (origin: string) => `${origin}/sm2`;
+
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
 export function sm2KeyId(name: string, publicKey: Buffer): number {

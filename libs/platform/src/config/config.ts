@@ -90,6 +90,8 @@ export interface AppConfig {
     readonly publishEverySeconds: number;
     /** AUDIT_WITNESS_KEYS: comma-separated cosigner keys (C2SP tlog-cosignature vkeys, type 0x04) of the witnesses whose cosignatures are accepted. */
     readonly witnessKeys: readonly string[];
+    /** AUDIT_SM2_KEY_FILE: the SM2 key adding a second (SM2/SM3) signature line to checkpoints; null = DATA_DIR/audit/log-signing-sm2.key if present, else none. */
+    readonly sm2KeyFile: string | null;
   };
   readonly shutdownGraceMs: number;
 }
@@ -192,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retiredVerifierKeys: (text('AUDIT_RETIRED_VERIFIER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
       publishEverySeconds: int('AUDIT_CHECKPOINT_PUBLISH_SECONDS', 300, 1, 86_400),
       witnessKeys: (text('AUDIT_WITNESS_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      sm2KeyFile: text('AUDIT_SM2_KEY_FILE') === null ? null : resolve(text('AUDIT_SM2_KEY_FILE')!),
     },
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
