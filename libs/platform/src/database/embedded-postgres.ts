@@ -139,7 +139,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const inDatabase = new Client(connection(database));
     await inDatabase.connect();
     try {
-      await inDatabase.query(ROLES_SQL);
+      await inDatabase.query(EMBEDDED_ROLES_SQL);
     } finally {
       await inDatabase.end();
     }
@@ -171,7 +171,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
  * the Merkle tree, stored responses). Objects an earlier version created as the superuser are handed
  * over: the event store's tables to the owner, everything else to the application.
  */
-const ROLES_SQL = `
+export const EMBEDDED_ROLES_SQL = `
 do $$
 declare
   r record;
