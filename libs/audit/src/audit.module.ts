@@ -10,8 +10,7 @@ import { LogSealer } from './sealer/log-sealer';
 import { IntegrityController } from './http/integrity.controller';
 import { TransparencyController } from './http/transparency.controller';
 import { MerkleLog } from './merkle/merkle-log';
-import { LogSigner, defaultLogSigningKeyPath, defaultSm2SigningKeyPath, loadLogSigningKey, loadSm2SigningKey } from './merkle/log-signer';
-import { existsSync } from 'node:fs';
+import { LogSigner, defaultLogSigningKeyPath, loadLogSigningKey, loadSm2SigningKey, sm2KeyPathOf } from './merkle/log-signer';
 import { CheckpointPublisher } from './publish/checkpoint-publisher';
 import { AUDIT_OPTIONS, AuditModuleOptions, DEFAULT_AUDIT_OPTIONS, sealerOptionsOf } from './audit.options';
 
@@ -79,7 +78,7 @@ export class AuditModule {
               // Several processes on one database must sign with one key: a key per DATA_DIR would fork the signer.
               new Logger('LogSigner').warn({ msg: `AUDIT_SIGNING_KEY_FILE is unset with an external database: signing with ${path}; every process running the audit module must use the same key file (docs/runbook.md)` });
             }
-            const sm2Path = resolved.sm2KeyFile ?? (existsSync(defaultSm2SigningKeyPath(config.dataDir)) ? defaultSm2SigningKeyPath(config.dataDir) : null);
+            const sm2Path = sm2KeyPathOf(resolved.sm2KeyFile, config.dataDir);
             return new LogSigner(resolved.logOrigin, loadLogSigningKey(path, resolved.signingKeyFile === null), resolved.retiredVerifierKeys, sm2Path ? loadSm2SigningKey(sm2Path) : null);
           },
         },

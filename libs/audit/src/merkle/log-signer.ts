@@ -44,6 +44,13 @@ export function defaultSm2SigningKeyPath(dataDir: string): string {
   return join(dataDir, 'audit', 'log-signing-sm2.key');
 }
 
+/** Which SM2 key file to use: AUDIT_SM2_KEY_FILE, else DATA_DIR/audit/log-signing-sm2.key when it exists, else none (SM2 off). */
+export function sm2KeyPathOf(configured: string | null, dataDir: string): string | null {
+  if (configured) return configured;
+  const fallback = defaultSm2SigningKeyPath(dataDir);
+  return existsSync(fallback) ? fallback : null;
+}
+
 /** The SM2 private scalar in `path` (PEM/DER on the SM2 curve, or 64 hex digits); a StartupError when it cannot be used. */
 export function loadSm2SigningKey(path: string): bigint {
   try {
