@@ -22,7 +22,7 @@ const FROZEN: Record<string, Record<string, number>> = {
   GRANT_EVENTS: {
     GrantAwarded: 1, AgreementSigned: 1, TrancheReleaseOrdered: 1, TranchePaid: 1, TranchePaidInFull: 1, TrancheReleaseCancelled: 1, MidTermInspected: 1,
     AcceptanceRequested: 1, AcceptanceDecided: 1, GrantEvaluated: 1, ClawbackOrdered: 1, RepaymentRecorded: 1, ClawbackSettled: 1, ClawbackOverdue: 1,
-    ClawbackWrittenOff: 1, GrantClosed: 1,
+    ClawbackWrittenOff: 1, GrantClosed: 1, GrantSuspended: 1, GrantSuspensionDecided: 1,
   },
   STATEMENT_EVENTS: { StatementRowsRecorded: 2, StatementImported: 2 },
   AUDIT_EVENTS: { LogCheckpointSealed: 1, SignedCheckpointPublished: 1 },

@@ -96,3 +96,54 @@ async function assertEmptyEventStore(url: string): Promise<void> {
 export function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
+
+const openDatabases = new Set<ScratchDatabase>();
+
+/** Drops every scratch database still open (the bench aborts). */
+export async function disposeScratchDatabases(): Promise<void> {
+  for (const database of [...openDatabases]) await database.dispose().catch(() => undefined);
+}
+
+export interface ScratchDatabase {
+  readonly url: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A new database `<bench database>_<suffix>` on the bench's server, dropped by dispose(). Where the
+ * role may not create databases, the bench database itself is emptied instead (every table but
+ * schema_migrations truncated, so the migrations need not run again).
+ */
+export async function freshDatabase(benchUrl: string, suffix: string, log: (line: string) => void): Promise<ScratchDatabase> {
+  const bench = new URL(benchUrl);
+  const name = `${decodeURIComponent(bench.pathname.slice(1)) || 'bench'}_${suffix}`.slice(0, 63);
+  const admin = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}"`);
+  } catch (error) {
+    log(`cannot create database ${name} (${(error as Error).message}); emptying the bench database for it instead`);
+    const { rows } = await admin.query<{ t: string }>("select tablename as t from pg_tables where schemaname = 'public' and tablename <> 'schema_migrations'");
+    if (rows.length) await admin.query(`truncate ${rows.map((r) => `"${r.t}"`).join(', ')} restart identity cascade`);
+    return { url: benchUrl, dispose: async () => undefined };
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(benchUrl);
+  url.pathname = `/${name}`;
+  const database: ScratchDatabase = {
+    url: url.toString(),
+    async dispose() {
+      if (!openDatabases.delete(database)) return;
+      const client = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5000 });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+  openDatabases.add(database);
+  return database;
+}

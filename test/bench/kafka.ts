@@ -19,6 +19,7 @@ import { dockerReachable } from '../support/docker';
 import { freePort } from '../support/free-port';
 import { KafkaBroker, localKafkaUnavailableReason, resolveKafka } from '../support/kafka-broker';
 import { RunningApp, startBuiltApp } from '../support/processes';
+import { disposeScratchDatabases, freshDatabase } from './database';
 import { formatDuration, formatNumber, sleep } from './stats';
 
 const GATEWAY_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnop';
@@ -114,14 +115,13 @@ export function kafkaUnavailableReason(): string | null {
 
 let runningGateway: RunningApp | null = null;
 let runningBroker: KafkaBroker | null = null;
-const openDatabases = new Set<ScratchDatabase>();
 
 /** Kills the gateway process the bench started, drops its scratch databases and stops its broker, if any (used when the bench aborts). */
 export async function abortKafka(): Promise<void> {
   const gateway = runningGateway;
   runningGateway = null;
   if (gateway && gateway.process.exitCode === null && gateway.process.signalCode === null) gateway.process.kill('SIGKILL');
-  for (const database of [...openDatabases]) await database.dispose().catch(() => undefined);
+  await disposeScratchDatabases();
   const broker = runningBroker;
   runningBroker = null;
   if (broker) {
@@ -242,7 +242,7 @@ async function measureRelay(options: KafkaBenchOptions, kafka: Kafka, admin: Adm
         if (baselineRecords !== events) throw new Error(`the baseline topic holds ${baselineRecords} records, expected ${events}`);
         log(`run ${run}/${options.runs}: #10 baseline: bare idempotent producer, ${formatNumber(requests.length)} sendBatch requests: ${formatNumber(events / (baseline / 1000))} records/s (${formatDuration(baseline)})`);
         gc();
-        await pool.query(`update worker_checkpoints set position = 0 where name = $1`, [RELAY_WORKER]).catch(() => undefined); // no table before the first run
+        await pool.query(`update subscription_checkpoints set position = 0 where name = $1`, [RELAY_WORKER]).catch(() => undefined); // no table before the first run
         const timed = await timedRelay(kafka, pool, store, topics, head, options.batchSize, metrics, log);
         const relayRecords = await topicRecords(admin, topics.outbound.grants);
         if (relayRecords < events) throw new Error(`the relay reached checkpoint ${head} but ${topics.outbound.grants} holds ${relayRecords} records, expected ${events}`);
@@ -322,10 +322,10 @@ function profiledStore(store: EventStore, profile: { readStreamCalls: number; re
     subscribeToAll: (options: SubscriptionOptions): Subscription =>
       store.subscribeToAll({
         ...options,
-        onBatch: async (events: readonly RecordedEvent[]) => {
+        onBatch: async (events: readonly RecordedEvent[], position: bigint) => {
           const t = performance.now();
           try {
-            await options.onBatch(events);
+            await options.onBatch(events, position);
           } finally {
             profile.handlerMs += performance.now() - t;
           }
@@ -741,46 +741,3 @@ async function deleteTopics(admin: Admin, prefix: string): Promise<void> {
   }
 }
 
-interface ScratchDatabase {
-  readonly url: string;
-  dispose(): Promise<void>;
-}
-
-/**
- * A new database `<bench database>_<suffix>` on the bench's server, dropped by dispose(). Where the
- * role may not create databases, the bench database itself is emptied instead (every table but
- * schema_migrations truncated, so the migrations need not run again).
- */
-async function freshDatabase(benchUrl: string, suffix: string, log: (line: string) => void): Promise<ScratchDatabase> {
-  const bench = new URL(benchUrl);
-  const name = `${decodeURIComponent(bench.pathname.slice(1)) || 'bench'}_${suffix}`.slice(0, 63);
-  const admin = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  try {
-    await admin.query(`create database "${name}"`);
-  } catch (error) {
-    log(`cannot create database ${name} (${(error as Error).message}); emptying the bench database for it instead`);
-    const { rows } = await admin.query<{ t: string }>("select tablename as t from pg_tables where schemaname = 'public' and tablename <> 'schema_migrations'");
-    if (rows.length) await admin.query(`truncate ${rows.map((r) => `"${r.t}"`).join(', ')} restart identity cascade`);
-    return { url: benchUrl, dispose: async () => undefined };
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(benchUrl);
-  url.pathname = `/${name}`;
-  const database: ScratchDatabase = {
-    url: url.toString(),
-    async dispose() {
-      if (!openDatabases.delete(database)) return;
-      const client = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5000 });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-  openDatabases.add(database);
-  return database;
-}

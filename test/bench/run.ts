@@ -35,7 +35,9 @@ import { Pool } from 'pg';
 import { PostgresEventStore } from '@ipstd/event-store';
 import { BenchDatabase, resolveBenchDatabase } from './database';
 import { BenchReport, Figure, markdownTable, writeReport } from './report';
-import { killRunningStandalone, measureStandalone } from './standalone';
+import { BENCH_SECRET, killRunningStandalone, measureStandalone, startStandalone } from './standalone';
+import { LatencySummary, RestMeasurement, restWorkload } from './rest';
+import { freshDatabase } from './database';
 import { KafkaBenchResult, abortKafka, kafkaUnavailableReason, measureKafka } from './kafka';
 import { RebuildMeasurement, measureRebuild } from './rebuild';
 import { createProgress, formatDuration, formatNumber, median } from './stats';
@@ -63,7 +65,7 @@ function intFromEnv(name: string, fallback: number, min: number): number {
   return value;
 }
 
-const SECTIONS = ['append', 'catch-up', 'standalone', 'rebuild', 'relay', 'inbound'] as const;
+const SECTIONS = ['append', 'catch-up', 'standalone', 'rebuild', 'relay', 'inbound', 'rest'] as const;
 type Section = (typeof SECTIONS)[number];
 const SECTION_ALIASES: Readonly<Record<string, readonly Section[]>> = { kafka: ['relay', 'inbound'] };
 
@@ -91,6 +93,9 @@ const settings = {
   durationMs: intFromEnv('BENCH_DURATION_MS', 4000, 200),
   logEvents: intFromEnv('BENCH_LOG_EVENTS', 1_000_000, 1000),
   callers: intFromEnv('BENCH_CALLERS', 8, 1),
+  manyCallers: intFromEnv('BENCH_MANY_CALLERS', 64, 1),
+  restSubmissions: intFromEnv('BENCH_REST_SUBMISSIONS', 3000, 10),
+  restClients: intFromEnv('BENCH_REST_CLIENTS', 32, 1),
   relayEvents: intFromEnv('BENCH_RELAY_EVENTS', 200_000, 1000),
   inboundMessages: intFromEnv('BENCH_INBOUND_MESSAGES', 20_000, 100),
   kafkaPartitions: intFromEnv('BENCH_KAFKA_PARTITIONS', 6, 1),
@@ -103,6 +108,8 @@ const settings = {
 };
 
 const progress = createProgress();
+/** BENCH_APP_NODE_ARGS: options for node in the REST section's app, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -164,6 +171,8 @@ async function main(): Promise<void> {
     const single: Measurement[] = [];
     const sequential: Measurement[] = [];
     const multi: Measurement[] = [];
+    const rawMany: Measurement[] = [];
+    const singleMany: Measurement[] = [];
 
     if (runs('append')) {
       progress('warm-up (not measured)');
@@ -185,6 +194,12 @@ async function main(): Promise<void> {
         gc();
         multi.push(await multiEventAppends(store, tag, settings.durationMs, settings.callers, settings.eventsPerMultiAppend));
         progress(`run ${run}/${settings.runs}: ${settings.eventsPerMultiAppend}-event appends, ${settings.callers} callers: ${rate(multi[multi.length - 1], 'events/s')}`);
+        gc();
+        rawMany.push(await rawSingleRowCommits(database.url, `${tag}m`, settings.durationMs, settings.manyCallers));
+        progress(`run ${run}/${settings.runs}: raw single-row commits, ${settings.manyCallers} clients: ${rate(rawMany[rawMany.length - 1], 'rows/s')}`);
+        gc();
+        singleMany.push(await singleEventAppends(store, `${tag}m`, settings.durationMs, settings.manyCallers));
+        progress(`run ${run}/${settings.runs}: 1-event appends, ${settings.manyCallers} callers: ${rate(singleMany[singleMany.length - 1], 'events/s')}`);
       }
     }
 
@@ -280,6 +295,42 @@ async function main(): Promise<void> {
       });
     }
 
+    const rest: Array<RestMeasurement & { raw: Measurement }> = [];
+    if (runs('rest')) {
+      for (let run = 1; run <= settings.heavyRuns; run++) {
+        const scratch = await freshDatabase(database.url, `rest_r${run}`, progress);
+        try {
+          gc();
+          const rawPool = new Pool({ connectionString: scratch.url, max: 1 });
+          await rawPool.query(RAW_TABLE_SQL).finally(() => rawPool.end());
+          const rawRest = await rawSingleRowCommits(scratch.url, `rest${run}`, settings.durationMs, settings.callers);
+          progress(`run ${run}/${settings.heavyRuns}: raw single-row commits on the REST database, ${settings.callers} clients: ${rate(rawRest, 'rows/s')}`);
+          progress(`run ${run}/${settings.heavyRuns}: starting the standalone app on a fresh database for the REST workload`);
+          const app = await startStandalone({
+            repoRoot: REPO_ROOT,
+            databaseUrl: scratch.url,
+            timeoutMs: settings.standaloneTimeoutMs,
+            log: progress,
+            // Every bench client comes from 127.0.0.1: the per-address limit would cut the run short.
+            env: { THROTTLE_IP_LIMIT: '10000000', THROTTLE_SUBJECT_LIMIT: '10000000' },
+            nodeArgs: appNodeArgs,
+          });
+          try {
+            const m = await restWorkload(app, { submissions: settings.restSubmissions, clients: settings.restClients, secret: BENCH_SECRET, log: progress });
+            rest.push({ ...m, raw: rawRest });
+            progress(
+              `run ${run}/${settings.heavyRuns}: REST submissions ${latencyLine(m.submissions)}; amendments ${latencyLine(m.amendments)}; reads ${latencyLine(m.reads)}; ` +
+                `read models caught up ${formatDuration(m.catchUpMs)} after the last submission`,
+            );
+          } finally {
+            await app.stop();
+          }
+        } finally {
+          await scratch.dispose();
+        }
+      }
+    }
+
     const figures: Figure[] = [];
     if (runs('append')) {
       const rawMedian = median(raw.map((m) => m.perSecond));
@@ -342,7 +393,34 @@ async function main(): Promise<void> {
         target: null,
         note: 'the reference for #1: the same server and database, measured interleaved with #1–#3.',
       });
+      const rawManyMedian = median(rawMany.map((m) => m.perSecond));
+      const singleManyMedian = median(singleMany.map((m) => m.perSecond));
+      figures.push(
+        {
+          number: 17,
+          id: 'append-1-event-many-callers',
+          label: `Append 1 event to a new stream, ${settings.manyCallers} concurrent callers`,
+          unit: 'events/s',
+          runs: singleMany.map((m) => m.perSecond),
+          median: singleManyMedian,
+          target: {
+            text: `≥ 1.0 × raw baseline (#18) = ${formatNumber(rawManyMedian)} (measured ratio ${(singleManyMedian / rawManyMedian).toFixed(2)})`,
+            pass: singleManyMedian >= rawManyMedian,
+          },
+        },
+        {
+          number: 18,
+          id: 'raw-pg-single-row-commit-many-clients',
+          label: `Baseline: raw pg BEGIN; INSERT 1 row (jsonb); COMMIT, ${settings.manyCallers} clients`,
+          unit: 'rows/s',
+          runs: rawMany.map((m) => m.perSecond),
+          median: rawManyMedian,
+          target: null,
+          note: 'the reference for #17, measured interleaved with #1–#5.',
+        },
+      );
     }
+    if (runs('rest')) figures.push(...restFigures(rest));
     if (runs('standalone')) {
       const rssMedian = median(standalone.map((m) => m.rssBytes / MiB));
       figures.push(
@@ -492,7 +570,7 @@ function methodLines(eventStoreSections: boolean): string[] {
     ],
     [
       runs('relay'),
-      `#10: a fresh database holding ${formatNumber(settings.relayEvents)} published events (rounded up to whole streams of 100: GrantAwarded then 99 AgreementSigned, like a real grant stream, appended by test/support/integration.ts appendGrantEvents), VACUUM (ANALYZE). Each run first sends the baseline: the same records, built beforehand with the same CityResolver, toIntegrationEvent and toKafkaRecord and grouped into the same requests as the relay (batches of ${settings.relayBatchSize} events, split at 512 KiB), by a bare kafkajs idempotent producer (maxInFlightRequests 1, acks -1) in sendBatch calls to a fresh topic with the same partitions, timed from connect to the last ack; no log reading, no mapping, no checkpoint. Then IntegrationRelay (batch size ${settings.relayBatchSize}, the KAFKA_RELAY_BATCH_SIZE default, with a Metrics instance as in the gateway) runs in the bench process from checkpoint 0 (worker_checkpoints row 'integration-relay' reset), timed from start() until its checkpoint, polled every 20 ms, equals the head; the topic must then hold every event. The store and the Kafka client are wrapped to time the relay's readStream calls (CityResolver), its batch handler and its sendBatch calls (the report's note on #10).`,
+      `#10: a fresh database holding ${formatNumber(settings.relayEvents)} published events (rounded up to whole streams of 100: GrantAwarded then 99 AgreementSigned, like a real grant stream, appended by test/support/integration.ts appendGrantEvents), VACUUM (ANALYZE). Each run first sends the baseline: the same records, built beforehand with the same CityResolver, toIntegrationEvent and toKafkaRecord and grouped into the same requests as the relay (batches of ${settings.relayBatchSize} events, split at 512 KiB), by a bare kafkajs idempotent producer (maxInFlightRequests 1, acks -1) in sendBatch calls to a fresh topic with the same partitions, timed from connect to the last ack; no log reading, no mapping, no checkpoint. Then IntegrationRelay (batch size ${settings.relayBatchSize}, the KAFKA_RELAY_BATCH_SIZE default, with a Metrics instance as in the gateway) runs in the bench process from checkpoint 0 (subscription_checkpoints row 'integration-relay' reset), timed from start() until its checkpoint, polled every 20 ms, equals the head; the topic must then hold every event. The store and the Kafka client are wrapped to time the relay's readStream calls (CityResolver), its batch handler and its sendBatch calls (the report's note on #10).`,
     ],
     [
       runs('inbound'),
@@ -511,8 +589,68 @@ function targetTexts(): string[] {
     [runs('rebuild'), '#9 ≥ 50,000 events/s'],
     [runs('relay'), '#10 ≥ 20,000 events/s'],
     [runs('inbound'), '#11 none (informational)'],
+    [runs('append'), '#17 ≥ 1.0 × #18 of the same bench run'],
+    [runs('rest'), '#13 and #14 ≥ 1,000 requests/s with p99 < 100 ms'],
   ];
   return texts.filter(([applies]) => applies).map(([, text]) => text);
+}
+
+function latencyLine(l: LatencySummary): string {
+  return `${formatNumber(l.perSecond)}/s (p50 ${l.p50Ms.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms)`;
+}
+
+function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>): Figure[] {
+  const p = (pick: (r: RestMeasurement & { raw: Measurement }) => number) => median(rest.map(pick));
+  const latencies = (pick: (r: RestMeasurement) => LatencySummary) =>
+    `p50 ${p((r) => pick(r).p50Ms).toFixed(1)} ms, p95 ${p((r) => pick(r).p95Ms).toFixed(1)} ms, p99 ${p((r) => pick(r).p99Ms).toFixed(1)} ms (medians of the runs; p99 per run ${rest.map((r) => pick(r).p99Ms.toFixed(1)).join(' / ')} ms)`;
+  const floor = (pick: (r: RestMeasurement) => LatencySummary) => {
+    const rate = p((r) => pick(r).perSecond);
+    const p99 = p((r) => pick(r).p99Ms);
+    return { text: `≥ 1,000/s at p99 < 100 ms (measured ${formatNumber(rate)}/s, p99 ${p99.toFixed(1)} ms)`, pass: rate >= 1000 && p99 < 100 };
+  };
+  const baseline = `raw single-row commits on the same server in the same runs, ${settings.callers} clients: median ${formatNumber(p((r) => r.raw.perSecond))} rows/s.`;
+  return [
+    {
+      number: 13,
+      id: 'rest-submissions',
+      label: `REST: submit an application (POST /v1/programmes/{id}/applications), ${settings.restClients} clients, ${formatNumber(settings.restSubmissions)} enterprises, standalone app with every projection live`,
+      unit: 'requests/s',
+      runs: rest.map((r) => r.submissions.perSecond),
+      median: p((r) => r.submissions.perSecond),
+      target: floor((r) => r.submissions),
+      note: `${latencies((r) => r.submissions)}; ${baseline}`,
+    },
+    {
+      number: 14,
+      id: 'rest-amendments',
+      label: `REST: amend each application once (POST /v1/applications/{id}/amendments), ${settings.restClients} clients`,
+      unit: 'requests/s',
+      runs: rest.map((r) => r.amendments.perSecond),
+      median: p((r) => r.amendments.perSecond),
+      target: floor((r) => r.amendments),
+      note: latencies((r) => r.amendments),
+    },
+    {
+      number: 15,
+      id: 'rest-reads',
+      label: `REST: read each application (GET /v1/applications/{id}), ${settings.restClients} clients`,
+      unit: 'requests/s',
+      runs: rest.map((r) => r.reads.perSecond),
+      median: p((r) => r.reads.perSecond),
+      target: null,
+      note: latencies((r) => r.reads),
+    },
+    {
+      number: 16,
+      id: 'rest-read-models-caught-up',
+      label: 'REST: from the last acknowledged submission until every projection reported lag 0 (/health/ready)',
+      unit: 'ms',
+      runs: rest.map((r) => r.catchUpMs),
+      median: p((r) => r.catchUpMs),
+      target: null,
+      note: 'polled every 20 ms; measures how far the read models trail the write path at the end of the submission phase.',
+    },
+  ];
 }
 
 function relayFigures(kafka: KafkaBenchResult): Figure[] {

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { signHs256 } from '../../libs/platform/src/auth/jwt';
 import { sleep } from './stats';
 
-const BENCH_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnop';
+export const BENCH_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnop';
 
 export interface ExportMeasurement {
   readonly lines: number;
@@ -52,22 +52,33 @@ export function killRunningStandalone(): void {
   }
 }
 
+export interface StartedStandalone {
+  readonly port: number;
+  readonly pid: number;
+  /** From spawning the process until it printed its URL. */
+  readonly startMs: number;
+  readonly spawnedAt: number;
+  /** The process's last output (stdout and stderr), for error messages. */
+  output(): string;
+  exitCode(): number | null;
+  /** SIGTERM, then SIGKILL after 20 s; removes its data folder. */
+  stop(): Promise<void>;
+}
+
 /**
- * Starts the real standalone app (`node dist/apps/standalone/src/main.js`) on the bench database,
- * waits until /health/ready shows projection lag 0 at (at least) the expected head, reads its resident memory
- * from /proc/PID/status and stops it with SIGTERM.
+ * Starts the real standalone app (`node dist/apps/standalone/src/main.js`) on the given database,
+ * with its own data folder, and resolves once it printed its URL.
  */
-export async function measureStandalone(options: {
+export async function startStandalone(options: {
   readonly repoRoot: string;
   readonly databaseUrl: string;
-  readonly expectedHead: bigint;
   readonly timeoutMs: number;
   readonly log: (line: string) => void;
-  /** Options for node itself, e.g. `--max-old-space-size=64` to show the export runs in a bounded heap. */
+  /** Options for node itself, e.g. `--max-old-space-size=64`. */
   readonly nodeArgs?: readonly string[];
-  /** Export a second time in the same process (default true). */
-  readonly secondExport?: boolean;
-}): Promise<StandaloneMeasurement> {
+  /** More environment for the app (overrides the bench's defaults). */
+  readonly env?: Readonly<Record<string, string>>;
+}): Promise<StartedStandalone> {
   const main = join(options.repoRoot, 'dist/apps/standalone/src/main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run the build first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'ipstd-bench-app-'));
@@ -81,9 +92,10 @@ export async function measureStandalone(options: {
     EVENT_STORE: 'postgres',
     KAFKA_BROKERS: '',
     AUTH_HS256_SECRET: BENCH_SECRET,
+    ...options.env,
   };
   delete env.NODE_OPTIONS;
-  const started = performance.now();
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main], { cwd: options.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running = child;
   let output = '';
@@ -94,54 +106,14 @@ export async function measureStandalone(options: {
     const match = port === null ? /API:\s+http:\/\/localhost:(\d+)\/v1/.exec(output) : null;
     if (match) {
       port = Number(match[1]);
-      startMs = performance.now() - started;
+      startMs = performance.now() - spawnedAt;
     }
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  try {
-    const deadline = started + options.timeoutMs;
-    let lastReport = 0;
-    let body: ReadyBody | null = null;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`standalone exited with code ${child.exitCode}:\n${output.slice(-3000)}`);
-      if (performance.now() > deadline) throw new Error(`standalone not caught up within ${options.timeoutMs} ms; last readiness: ${JSON.stringify(body)}`);
-      if (port !== null) {
-        body = await readiness(port);
-        const projections = body?.checks?.projections;
-        const lags = Object.values(projections?.lag ?? {});
-        // At least the head the bench wrote: the app may append a few events of its own when it starts.
-        const head = projections?.head !== undefined ? BigInt(projections.head) : -1n;
-        if (projections && head >= options.expectedHead && lags.length > 0 && lags.every((l) => l === 0)) {
-          const readyMs = performance.now() - started;
-          const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-          const rssBytes = statusKb(status, 'VmRSS') * 1024;
-          const peakRssBytes = statusKb(status, 'VmHWM') * 1024;
-          options.log(`  standalone caught up; exporting the whole log through GET /v1/audit/export`);
-          const exported = await exportWholeLog(port, child.pid!);
-          const secondExport = options.secondExport === false ? null : await exportWholeLog(port, child.pid!);
-          const result: StandaloneMeasurement = {
-            rssBytes,
-            peakRssBytes,
-            startMs,
-            readyMs,
-            projections: projections.lag ?? {},
-            head: head.toString(),
-            export: exported,
-            secondExport,
-          };
-          return result;
-        }
-        if (performance.now() - lastReport > 5000) {
-          lastReport = performance.now();
-          options.log(`  standalone (pid ${child.pid}, port ${port}) catching up: lag ${JSON.stringify(projections?.lag ?? body?.checks ?? null)}`);
-        }
-      }
-      await sleep(port === null ? 100 : 200);
-    }
-  } finally {
-    if (child.exitCode === null) {
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout' as const)]);
       if (code === 'timeout') {
@@ -150,8 +122,71 @@ export async function measureStandalone(options: {
         await exited;
       }
     }
-    running = null;
+    if (running === child) running = null;
     rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    while (port === null) {
+      if (child.exitCode !== null) throw new Error(`standalone exited with code ${child.exitCode}:\n${output.slice(-3000)}`);
+      if (performance.now() - spawnedAt > options.timeoutMs) throw new Error(`standalone did not start within ${options.timeoutMs} ms:\n${output.slice(-3000)}`);
+      await sleep(50);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { port, pid: child.pid!, startMs, spawnedAt, output: () => output, exitCode: () => child.exitCode, stop };
+}
+
+/**
+ * Starts the real standalone app on the bench database, waits until /health/ready shows projection
+ * lag 0 at (at least) the expected head, reads its resident memory from /proc/PID/status, exports
+ * the whole log and stops it with SIGTERM.
+ */
+export async function measureStandalone(options: {
+  readonly repoRoot: string;
+  readonly databaseUrl: string;
+  readonly expectedHead: bigint;
+  readonly timeoutMs: number;
+  readonly log: (line: string) => void;
+  /** Options for node itself, e.g. `--max-old-space-size=64` to show the export runs in a bounded heap. */
+  readonly nodeArgs?: readonly string[];
+  /** Export a second time in the same process (default true). */
+  readonly secondExport?: boolean;
+}): Promise<StandaloneMeasurement> {
+  const app = await startStandalone(options);
+  const { port, startMs } = app;
+  const started = app.spawnedAt;
+  try {
+    const deadline = started + options.timeoutMs;
+    let lastReport = 0;
+    let body: ReadyBody | null = null;
+    for (;;) {
+      if (app.exitCode() !== null) throw new Error(`standalone exited with code ${app.exitCode()}:\n${app.output().slice(-3000)}`);
+      if (performance.now() > deadline) throw new Error(`standalone not caught up within ${options.timeoutMs} ms; last readiness: ${JSON.stringify(body)}`);
+      body = await readiness(port);
+      const projections = body?.checks?.projections;
+      const lags = Object.values(projections?.lag ?? {});
+      // At least the head the bench wrote: the app may append a few events of its own when it starts.
+      const head = projections?.head !== undefined ? BigInt(projections.head) : -1n;
+      if (projections && head >= options.expectedHead && lags.length > 0 && lags.every((l) => l === 0)) {
+        const readyMs = performance.now() - started;
+        const status = readFileSync(`/proc/${app.pid}/status`, 'utf8');
+        const rssBytes = statusKb(status, 'VmRSS') * 1024;
+        const peakRssBytes = statusKb(status, 'VmHWM') * 1024;
+        options.log(`  standalone caught up; exporting the whole log through GET /v1/audit/export`);
+        const exported = await exportWholeLog(port, app.pid);
+        const secondExport = options.secondExport === false ? null : await exportWholeLog(port, app.pid);
+        return { rssBytes, peakRssBytes, startMs, readyMs, projections: projections.lag ?? {}, head: head.toString(), export: exported, secondExport };
+      }
+      if (performance.now() - lastReport > 5000) {
+        lastReport = performance.now();
+        options.log(`  standalone (pid ${app.pid}, port ${port}) catching up: lag ${JSON.stringify(projections?.lag ?? body?.checks ?? null)}`);
+      }
+      await sleep(200);
+    }
+  } finally {
+    await app.stop();
   }
 }
 

@@ -460,7 +460,7 @@ describe('finance: ledger, statement import and reconciliation', () => {
       await lock.connect();
       try {
         await lock.query('begin');
-        await lock.query(`select position from projection_checkpoints where name like 'finance-%' for update`);
+        await lock.query(`select position from subscription_checkpoints where name like 'finance-%' for update`);
         const created = await importCsv(csv(`READY-1,${creditA},1.00,2025-03-01,debit`)).expect(201);
         const early = await fin.get(`/v1/finance/reconciliations/${created.body.statementId}`).set(bearer(finance())).expect(503);
         expect(early.headers['content-type']).toMatch(/application\/problem\+json/);

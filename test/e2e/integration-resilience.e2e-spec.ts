@@ -42,9 +42,9 @@ describe('the gateway loses nothing', () => {
       };
       // The gateway creates its checkpoint table once Kafka answers, after it is already live.
       const checkpoint = async () => {
-        const { rows } = await db.pool.query("select to_regclass('worker_checkpoints') is not null as present");
+        const { rows } = await db.pool.query("select to_regclass('subscription_checkpoints') is not null as present");
         if (!rows[0].present) return 0n;
-        return BigInt((await db.pool.query('select position from worker_checkpoints where name = $1', [RELAY_WORKER])).rows[0]?.position ?? 0);
+        return BigInt((await db.pool.query('select position from subscription_checkpoints where name = $1', [RELAY_WORKER])).rows[0]?.position ?? 0);
       };
 
       gateway = await startBuiltApp(builtApp('integration-gateway'), env);

@@ -236,7 +236,7 @@ describe('log integrity', () => {
     };
 
     it('seals after N events, and after T seconds when fewer come, and the log still verifies', async () => {
-      const running = new LogSealer(t.runtime.store, t.clock, t.runtime.ids, { everyEvents: 4, everySeconds: 600, pollMs: 20 });
+      const running = new LogSealer(t.runtime.store, t.clock, t.runtime.ids, { everyEvents: 4, everySeconds: 600, pollMs: 20, pool: t.runtime.pool });
       await running.start();
       try {
         const before = await checkpointCount();

@@ -452,7 +452,7 @@ describe('whole lifecycles over REST', () => {
       const applicationId = await selectedApplication({ programmeId, city: '320500', creditCode, district: '320509', approvedAmountFen: 1_000_000 });
       const grantId = grantIdFor(applicationId);
       expect((await grant(grantId, admin)).status).toBe(404);
-      await t.db.pool.query("update worker_checkpoints set position = 0 where name = 'grant-awarder'");
+      await t.db.pool.query("update subscription_checkpoints set position = 0 where name = 'grant-awarder'");
       await awarder.worker.start();
       await until(() => grant(grantId, admin), (r) => r.status === 200);
       const head = await t.runtime.store.headPosition();

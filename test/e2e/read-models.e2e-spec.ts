@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ProjectionRunner, ALL_PROJECTIONS, applyEvents } from '@ipstd/read-models';
+import { PostgresEventStore } from '@ipstd/event-store';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
 import { seededCreditCode as creditCode, submitApplications } from '../support/seed';
@@ -130,12 +131,23 @@ describe('read models', () => {
       expect(rows[0].n).toBe(13);
     });
 
-    it('applies a redelivered batch once: the checkpoint guards the rows', async () => {
-      const runner = t.app.get(ProjectionRunner) as unknown as { commitBatch(p: unknown, e: unknown): Promise<bigint> };
-      const events = await t.runtime.store.readAll({ after: 0n, maxCount: 1000 });
-      const before = await tableChecksum(t, 'rm_application_history', 'application_id, revision');
-      await runner.commitBatch(ALL_PROJECTIONS[1], events);
-      expect(await tableChecksum(t, 'rm_application_history', 'application_id, revision')).toBe(before);
+    it('a second process projecting at the same time applies no event twice: the checkpoint locked in the transaction guards the rows', async () => {
+      const otherStore = new PostgresEventStore(t.db.pool, { pollIntervalMs: 20 });
+      const replica = new ProjectionRunner(t.db.pool, otherStore, ALL_PROJECTIONS);
+      await replica.start();
+      try {
+        for (let i = 0; i < 6; i++) {
+          const code = creditCode(120 + i, '320505');
+          await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: code }))).send(suzhouProfile({ creditCode: code })).expect(201);
+        }
+        await t.projectionsCaughtUp();
+        const live = [await tableChecksum(t, 'rm_applications', 'application_id'), await tableChecksum(t, 'rm_application_history', 'application_id, revision')];
+        await t.app.get(ProjectionRunner).rebuild();
+        expect([await tableChecksum(t, 'rm_applications', 'application_id'), await tableChecksum(t, 'rm_application_history', 'application_id, revision')]).toEqual(live);
+      } finally {
+        await replica.stop();
+        await otherStore.close();
+      }
     });
 
     it('rolls back rows and checkpoint together when a batch fails half-way', async () => {
@@ -155,12 +167,14 @@ describe('read models', () => {
     });
 
     it('a fresh runner resumes from the stored checkpoint without reapplying', async () => {
-      const runner = new ProjectionRunner(t.db.pool, t.runtime.store, ALL_PROJECTIONS);
+      const otherStore = new PostgresEventStore(t.db.pool);
+      const runner = new ProjectionRunner(t.db.pool, otherStore, ALL_PROJECTIONS);
       const before = await tableChecksum(t, 'rm_applications', 'application_id');
       await runner.start();
       await new Promise((r) => setTimeout(r, 200));
       expect(runner.status().every((s) => s.running)).toBe(true);
       await runner.stop();
+      await otherStore.close();
       expect(await tableChecksum(t, 'rm_applications', 'application_id')).toBe(before);
     });
   });

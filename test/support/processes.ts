@@ -4,8 +4,10 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 
+export type BuiltAppName = 'standalone' | 'applications-service' | 'grants-service' | 'projections-service' | 'integration-gateway';
+
 /** The built entry point of an app (npm test builds before running jest). */
-export function builtApp(app: 'standalone' | 'integration-gateway'): string {
+export function builtApp(app: BuiltAppName): string {
   const main = join(root, 'dist', 'apps', app, 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run 'npm run build' first (npm test does)`);
   return main;

@@ -8,4 +8,5 @@ export { canReadApplication } from './application/access';
 export { RecordFactDto } from './application/enterprise-facts/record-fact.dto';
 export { RecordEnterpriseFactCommand, RecordEnterpriseFactHandler, RecordFactResult } from './application/enterprise-facts/record-fact.handler';
 export { FundsCommitments, selectionRecorded } from './application/select-application/funds-commitments';
-export { SelectionReconciler } from './application/select-application/selection-reconciler';
+export { SELECTION_RECONCILER_MIGRATIONS, SelectionReconciler } from './application/select-application/selection-reconciler';
+export { ELIGIBILITY_REASSESSOR_MIGRATIONS, EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';

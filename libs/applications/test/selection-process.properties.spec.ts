@@ -123,7 +123,7 @@ class World {
   }
 
   selection(p: Process, commitment: DecideSelection['commitment']): DecideSelection {
-    return { type: 'DecideSelection', programme, decision: 'select', approvedAmountFen: p.request.amountFen, reason: 'x', eligibilityOverride: null, batch: null, commitment, now: new Date(this.now) };
+    return { type: 'DecideSelection', programme, decision: 'select', approvedAmountFen: p.request.amountFen, reason: 'x', eligibilityOverride: null, batch: null, commitment, credit: {}, now: new Date(this.now) };
   }
 
   /** The compensation of a request whose selection failed for good (SelectApplicationHandler.compensate). */

@@ -37,7 +37,7 @@ const cmd = <T extends object>(c: T) => ({ ...c, programme, now });
 const expiresAt = new Date(now.getTime() + RESERVATION_LEASE_MS).toISOString();
 /** A selection decision with the budget commitment its handler made first. */
 const selectCmd = (approvedAmountFen: number, reason = 'x', eligibilityOverride: string | null = null, commitment: { selectionId: string; amountFen: number; expiresAt: string } | null = { selectionId: 'sel-1', amountFen: approvedAmountFen, expiresAt }) =>
-  cmd({ type: 'DecideSelection' as const, decision: 'select' as const, approvedAmountFen, reason, eligibilityOverride, commitment });
+  cmd({ type: 'DecideSelection' as const, decision: 'select' as const, approvedAmountFen, reason, eligibilityOverride, commitment, credit: {} });
 
 describe('application review and selection', () => {
   describe('submitted', () => {
@@ -200,6 +200,14 @@ describe('application review and selection', () => {
       spec.given([...reviewed, ...ineligible]).when(select('失信记录已修复，经局务会研究同意')).thenMatches([{ type: 'ApplicationSelected', data: { eligibility: 'ineligible', eligibilityOverride: '失信记录已修复，经局务会研究同意' } }]);
     });
 
+    it('checks the latest credit facts: a record in force needs the override even while the recorded assessment is still eligible', () => {
+      const withCredit = (credit: object, eligibilityOverride: string | null = null) => ({ ...selectCmd(1, 'x', eligibilityOverride), credit });
+      spec.given(reviewed).when(withCredit({ seriousDishonesty: true })).thenRefuses('CREDIT_RECORD_ADVERSE', { facts: ['serious-dishonesty'] });
+      spec.given(reviewed).when(withCredit({ seriousDishonesty: true, abnormalPatentApplications: true })).thenRefuses('CREDIT_RECORD_ADVERSE', { facts: ['serious-dishonesty', 'abnormal-patent-application'] });
+      spec.given(reviewed).when(withCredit({ abnormalPatentApplications: true }, '经局务会研究同意')).thenMatches([{ type: 'ApplicationSelected', data: { eligibility: 'ineligible', eligibilityOverride: '经局务会研究同意' } }]);
+      spec.given(reviewed).when(withCredit({ seriousDishonesty: false, abnormalPatentApplications: false })).thenMatches([{ type: 'ApplicationSelected', data: { eligibilityOverride: null } }]);
+    });
+
     it('with a defense round, adds the defense aggregate once every expert has scored it', () => {
       const invited: ApplicationEvent = { type: 'InvitedToDefense', data: { applicationId, roundId: 'r1', rank: 1, invitedAt: now.toISOString() } };
       const defense = (expertId: string, points: number): ApplicationEvent => ({ type: 'DefenseScoreSubmitted', data: { applicationId, expertId, hundredths: points * 100, comment: '', submittedAt: now.toISOString() } });
@@ -218,7 +226,7 @@ describe('application review and selection', () => {
     });
 
     it('is rejected with a reason', () => {
-      spec.given(reviewed).when(cmd({ type: 'DecideSelection' as const, decision: 'reject' as const, approvedAmountFen: 0, reason: '预算有限', eligibilityOverride: null, commitment: null })).thenMatches([{ type: 'ApplicationNotSelected', data: { reason: '预算有限' } }]);
+      spec.given(reviewed).when(cmd({ type: 'DecideSelection' as const, decision: 'reject' as const, approvedAmountFen: 0, reason: '预算有限', eligibilityOverride: null, commitment: null, credit: {} })).thenMatches([{ type: 'ApplicationNotSelected', data: { reason: '预算有限' } }]);
     });
   });
 });

@@ -61,8 +61,8 @@ export class AuditModule {
         { provide: AUDIT_OPTIONS, useValue: resolved },
         {
           provide: LogSealer,
-          inject: [EVENT_STORE, CLOCK, ID_GENERATOR],
-          useFactory: (store: EventStore, clock: Clock, ids: IdGenerator) => new LogSealer(store, clock, ids, { ...sealerOptionsOf(resolved), log: new Logger('LogSealer') }),
+          inject: [EVENT_STORE, CLOCK, ID_GENERATOR, PG_POOL],
+          useFactory: (store: EventStore, clock: Clock, ids: IdGenerator, pool: Pool) => new LogSealer(store, clock, ids, { ...sealerOptionsOf(resolved), log: new Logger('LogSealer'), pool }),
         },
         {
           provide: MerkleLog,

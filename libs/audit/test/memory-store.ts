@@ -33,7 +33,10 @@ export class MemoryEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.events.filter((e) => e.globalPosition > (options.after ?? 0n)).slice(0, options.maxCount ?? 1000);
+    return this.events
+      .filter((e) => e.globalPosition > (options.after ?? 0n) && (options.until === undefined || e.globalPosition <= options.until))
+      .filter((e) => !options.eventTypes || options.eventTypes.includes(e.type))
+      .slice(0, options.maxCount ?? 1000);
   }
 
   subscribeToAll(): Subscription {

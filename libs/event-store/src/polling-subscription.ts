@@ -1,7 +1,8 @@
-import { RecordedEvent, Subscription, SubscriptionOptions } from './port';
+import { ReadAllOptions, RecordedEvent, Subscription, SubscriptionOptions } from './port';
 
 export interface SubscriptionSource {
-  read(after: bigint, maxCount: number): Promise<RecordedEvent[]>;
+  read(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  headPosition(): Promise<bigint>;
   readonly wakeup: Wakeup;
   /** Called before each wait (to start a live notification feed, say). */
   beforeWait?(): void;
@@ -73,18 +74,35 @@ export class PollingSubscription implements Subscription {
     await this.done;
   }
 
+  /**
+   * The next batch and how far it covers the log. Filtered by type, the read stops at the head seen
+   * before it: positions are handed out in commit order (ADR 0002), so every event up to that head is
+   * visible, and a batch shorter than asked for covers the log up to it.
+   */
+  private async next(batchSize: number): Promise<{ batch: RecordedEvent[]; position: bigint }> {
+    const eventTypes = this.options.eventTypes;
+    if (!eventTypes) {
+      const batch = await this.source.read({ after: this.current, maxCount: batchSize });
+      return { batch, position: batch.length ? batch[batch.length - 1].globalPosition : this.current };
+    }
+    const head = await this.source.headPosition();
+    if (head <= this.current) return { batch: [], position: this.current };
+    const batch = await this.source.read({ after: this.current, maxCount: batchSize, eventTypes, until: head });
+    return { batch, position: batch.length === batchSize ? batch[batch.length - 1].globalPosition : head };
+  }
+
   private async run(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
     let caughtUp = false;
     try {
       while (!this.stopping) {
         const marker = this.source.wakeup.mark();
-        const batch = await this.source.read(this.current, batchSize);
+        const { batch, position } = await this.next(batchSize);
         if (this.stopping) break;
-        if (batch.length > 0) {
+        if (position > this.current) {
           caughtUp = false;
-          await this.options.onBatch(batch);
-          this.current = batch[batch.length - 1].globalPosition;
+          await this.options.onBatch(batch, position);
+          this.current = position;
           if (batch.length === batchSize) continue;
         }
         if (!caughtUp) {

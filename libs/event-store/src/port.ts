@@ -76,14 +76,27 @@ export interface ReadAllOptions {
   /** Exclusive: events with a greater global position are returned. 0n reads from the start. */
   readonly after?: bigint;
   readonly maxCount?: number;
+  /** Only events of these types (all when absent). */
+  readonly eventTypes?: readonly string[];
+  /** Inclusive: no event with a greater global position is returned. */
+  readonly until?: bigint;
 }
 
 export interface SubscriptionOptions {
   /** Exclusive checkpoint to resume after; 0n starts from the beginning of the log. */
   readonly after: bigint;
   readonly batchSize?: number;
-  /** Called with each batch in global order; the next batch waits until the promise settles. */
-  readonly onBatch: (events: readonly RecordedEvent[]) => Promise<void>;
+  /**
+   * Only events of these types are delivered (all when absent). The subscription still moves past
+   * the others: onBatch's `position` says how far a batch covers the log.
+   */
+  readonly eventTypes?: readonly string[];
+  /**
+   * Called with each batch in global order; the next batch waits until the promise settles.
+   * `position` is the global position the batch covers the log up to: its last event's, or further
+   * when events after it were left out by `eventTypes` (then `events` may be empty).
+   */
+  readonly onBatch: (events: readonly RecordedEvent[], position: bigint) => Promise<void>;
   /** Called when the subscription has read everything stored when it started (and again after each catch-up). */
   readonly onCaughtUp?: (position: bigint) => void;
   /** A failing handler stops the subscription and reports here. */

@@ -260,6 +260,21 @@ export function eventStoreContract(name: string, makeSubject: () => Promise<Cont
         expect(rest.map((e) => e.eventId)).toContain(all[2].eventId);
         expect(await store.headPosition()).toBe(positions[positions.length - 1]);
       });
+
+      it('reads only the asked-for event types, up to an inclusive position', async () => {
+        const start = await store.headPosition();
+        const s = streamName('types');
+        const tag = s.replace(/[^A-Za-z0-9]/g, '');
+        const types = [`T1x${tag}`, `T2x${tag}`];
+        await store.appendToStream(s, [newEvent(types[0]), newEvent('Other'), newEvent(types[1]), newEvent(types[0])], { expectedRevision: 'no-stream' });
+        const all = await store.readAll({ after: start, maxCount: 1000 });
+        const filtered = await store.readAll({ after: start, maxCount: 1000, eventTypes: types });
+        expect(filtered.map((e) => e.type)).toEqual([types[0], types[1], types[0]]);
+        expect(filtered.map((e) => e.globalPosition)).toEqual(all.filter((e) => types.includes(e.type)).map((e) => e.globalPosition));
+        const bounded = await store.readAll({ after: start, maxCount: 1000, eventTypes: types, until: filtered[1].globalPosition });
+        expect(bounded.map((e) => e.globalPosition)).toEqual(filtered.slice(0, 2).map((e) => e.globalPosition));
+        expect(await store.readAll({ after: start, maxCount: 2, eventTypes: types })).toHaveLength(2);
+      });
     });
 
     describe('subscribing to the log', () => {
@@ -283,6 +298,35 @@ export function eventStoreContract(name: string, makeSubject: () => Promise<Cont
         await second.reached;
         await second.subscription.stop();
         expect(mine(second.seen).map((e) => (e.data as { i: number }).i)).toEqual([3, 4]);
+      });
+
+      it('with event types: delivers only those, and says how far each batch covers the log', async () => {
+        const s = streamName('subtypes');
+        const wanted = `Wanted${s.replace(/[^A-Za-z0-9]/g, '')}`;
+        const start = await store.headPosition();
+        await store.appendToStream(s, [newEvent(wanted, { i: 0 }), newEvent('Unwanted'), newEvent('Unwanted'), newEvent(wanted, { i: 1 }), newEvent('Unwanted')], { expectedRevision: 'no-stream' });
+        const head = await store.headPosition();
+        const seen: RecordedEvent[] = [];
+        const covered: bigint[] = [];
+        let done!: () => void;
+        const reached = new Promise<void>((resolve) => (done = resolve));
+        const subscription = store.subscribeToAll({
+          after: start,
+          batchSize: 1,
+          eventTypes: [wanted],
+          onBatch: async (events, position) => {
+            seen.push(...events);
+            covered.push(position);
+            if (position >= head) done();
+          },
+        });
+        await reached;
+        await subscription.stop();
+        expect(seen.map((e) => (e.data as { i: number }).i)).toEqual([0, 1]);
+        // Batches of one wanted event each, then one that covers the unwanted tail up to the head.
+        expect(covered[covered.length - 1]).toBe(head);
+        expect(covered).toEqual([...covered].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        expect(subscription.position).toBe(head);
       });
 
       it('8 writers × 1,000 appends while a subscriber runs: every event seen exactly once, in position order', async () => {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { RulesModule } from '@ipstd/applications';
 import { ClawbackOverdueCheck } from './application/clawback-overdue-check';
+import { CreditWatch } from './application/credit-watch';
 import { GrantAwarder } from './application/grant-awarder';
 import { GrantDecisionHandler } from './application/grant-decision.handler';
 import { GrantsController } from './infrastructure/http/grants.controller';
@@ -10,6 +11,6 @@ import { GrantsController } from './infrastructure/http/grants.controller';
 @Module({
   imports: [CqrsModule, RulesModule],
   controllers: [GrantsController],
-  providers: [GrantDecisionHandler, GrantAwarder, ClawbackOverdueCheck],
+  providers: [GrantDecisionHandler, GrantAwarder, CreditWatch, ClawbackOverdueCheck],
 })
 export class GrantsModule {}

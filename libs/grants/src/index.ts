@@ -2,6 +2,8 @@ export * from './domain';
 export { GrantsModule } from './grants.module';
 export { ClawbackOverdueCheck } from './application/clawback-overdue-check';
 export { GrantAwarder } from './application/grant-awarder';
+export { CREDIT_WATCH, CreditWatch } from './application/credit-watch';
+export { readCreditStanding } from './application/credit-view';
 export { grantView } from './application/grant-view';
 export { PaymentDto } from './application/grant.dto';
 export { GrantDecisionCommand, GrantDecisionHandler } from './application/grant-decision.handler';

@@ -39,6 +39,8 @@ import {
   stateOf,
   verdicts,
   writeOff,
+  standing,
+  DISHONESTY,
 } from './support';
 
 const spec = deciderSpec(grantDecider);
@@ -750,6 +752,7 @@ describe('grant', () => {
           ...history(awardGrant(), sign(), order(1), pay(1, 25_000_000), inspect(), evaluate(10, 60, 'failed'), requestAcceptance(), decide('failed', verdicts(false)), clawback(2), repay(1)),
           ...history(awardGrant(), sign(), order(1), pay(1, 25_000_000), requestAcceptance(), decide('failed', verdicts(false)), clawback(2), repay(2), clawback(1, 'cb-2'), markOverdue(new Date('2027-01-01T00:00:00Z'), 'cb-2'), writeOff(undefined, 'cb-2'), close()),
           ...history(awardGrant(), sign(), order(1), cancelOrder(1)),
+          ...history(awardGrant({ credit: standing([DISHONESTY]) }), sign(), { type: 'DecideSuspension', decision: 'continue', reason: '继续执行', clawback: null, now: signedAt }),
         ].map((e) => e.type),
       );
       expect([...emitted].sort()).toEqual(Object.keys(GRANT_EVENTS).sort());

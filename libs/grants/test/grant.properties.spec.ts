@@ -13,8 +13,10 @@ import {
   moneyOf,
   outstandingFen,
   overdueClawbacks,
+  clearStanding,
+  CreditNotice,
 } from '../src';
-import { TARGETS, awardGrant } from './support';
+import { TARGETS, awardGrant, enterprise } from './support';
 
 /** An amount relative to what the command is limited by (planned, ordered, paid, outstanding), or a raw number of any kind. */
 type Amount = { fraction: number } | { limitPlus: number } | { raw: number } | { omitted: true };
@@ -36,7 +38,9 @@ type Step =
   | { kind: 'overdue'; clawback: Pick }
   | { kind: 'writeOff'; clawback: Pick; reason: string }
   | { kind: 'close'; notDue: 'every-unordered' | boolean[]; reason: string }
-  | { kind: 'overdueScan' };
+  | { kind: 'overdueScan' }
+  | { kind: 'suspend'; notices: number[] }
+  | { kind: 'decideSuspension'; decision: 'continue' | 'claw-back'; amount: Amount; reason: string };
 
 const DAY = 24 * 60 * 60 * 1000;
 const mostly = <T>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<T>): fc.Arbitrary<T> => fc.oneof({ weight: 6, arbitrary: usual }, { weight: 1, arbitrary: odd });
@@ -104,7 +108,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('writeOff' as const), clawback, reason: text }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('close' as const), notDue: mostly<'every-unordered' | boolean[]>(fc.constant('every-unordered'), fc.array(fc.boolean(), { maxLength: 6 })), reason: text }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'overdueScan' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('suspend' as const), notices: fc.subarray([0, 1, 2]) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('decideSuspension' as const), decision: fc.constantFrom<'continue' | 'claw-back'>('continue', 'claw-back'), amount, reason: text }) },
 );
+
+/** Credit notices a random sequence may bring: a record, a patent notice, and a second record. */
+const NOTICES: readonly CreditNotice[] = [
+  { fact: 'serious-dishonesty', source: 'credit-china', reference: 'SX-1', observedAt: '2025-01-01T00:00:00.000Z' },
+  { fact: 'abnormal-patent-application', source: 'cnipa', reference: 'FZC-1', observedAt: '2025-01-01T00:00:00.000Z' },
+  { fact: 'serious-dishonesty', source: 'credit-china', reference: 'SX-2', observedAt: '2025-02-01T00:00:00.000Z' },
+];
 
 const plan = fc
   .tuple(fc.array(fc.integer({ min: 1, max: 99 }), { maxLength: 4 }), fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant<TrancheTrigger>('award') }, { weight: 2, arbitrary: fc.constantFrom(...TRANCHE_TRIGGERS) }), { minLength: 5, maxLength: 5 }))
@@ -165,13 +178,13 @@ function commandFor(s: Step, state: GrantState, now: Date, first: AwardGrant): G
       return { type: 'SignAgreement', now };
     case 'order': {
       const no = pick(s.tranche, tranches.filter((t) => t.status === 'planned'), tranches, (t) => t.trancheNo, 1) as number;
-      return { type: 'OrderTrancheRelease', trancheNo: no, amountFen: resolve(s.amount, trancheOf(no)?.plannedFen ?? 100), orderNo: s.orderNo, now };
+      return { type: 'OrderTrancheRelease', trancheNo: no, amountFen: resolve(s.amount, trancheOf(no)?.plannedFen ?? 100), orderNo: s.orderNo, credit: clearStanding(enterprise.creditCode, now), now };
     }
     case 'pay': {
       const no = pick(s.tranche, tranches.filter((t) => t.status === 'ordered' || t.status === 'partly-paid'), tranches, (t) => t.trancheNo, 1) as number;
       const t = trancheOf(no);
       const remaining = t ? t.orderedFen - t.paidFen : 100;
-      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, remaining) ?? remaining, reference: s.reference, valueDate: valueDateOn(s.valueDate, now), now };
+      return { type: 'ConfirmTranchePayment', trancheNo: no, amountFen: resolve(s.amount, remaining) ?? remaining, reference: s.reference, valueDate: valueDateOn(s.valueDate, now), credit: clearStanding(enterprise.creditCode, now), now };
     }
     case 'cancel': {
       const no = pick(s.tranche, tranches.filter((t) => t.status !== 'planned'), tranches, (t) => t.trancheNo, 1) as number;
@@ -211,6 +224,13 @@ function commandFor(s: Step, state: GrantState, now: Date, first: AwardGrant): G
       return { type: 'CloseGrant', tranchesNotDue: listed.map((trancheNo) => ({ trancheNo, reason: s.reason })), now };
     case 'overdueScan':
       return 'scan';
+    case 'suspend':
+      return { type: 'SuspendGrant', credit: { creditCode: enterprise.creditCode, checkedAt: now.toISOString(), adverse: s.notices.map((i) => NOTICES[i]) }, now };
+    case 'decideSuspension': {
+      const room = grant ? grant.money.paidFen - grant.money.clawbackOrderedFen : 0;
+      const clawback = s.decision === 'claw-back' ? { clawbackId: `cb-s${clawbacks.length}`, amountFen: resolve(s.amount, room) ?? room, dueDate: addDays(shanghaiDate(now), 30) } : null;
+      return { type: 'DecideSuspension', decision: s.decision, reason: s.reason, clawback, now };
+    }
   }
 }
 
@@ -318,8 +338,11 @@ function runSequence(first: AwardGrant, sequence: ReadonlyArray<{ advance: numbe
       continue;
     }
     let events: GrantEvent[];
+    const suspended = state.status !== 'none' && (state.suspension ?? null) !== null;
     try {
       events = grantDecider.decide(command, state);
+      // The credit gate: no fen is ordered or confirmed while the grant is suspended.
+      if (suspended) expect(events.some((e) => e.type === 'TrancheReleaseOrdered' || e.type === 'TranchePaid')).toBe(false);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       expect(error.text.zh.length * error.text.en.length).toBeGreaterThan(0);

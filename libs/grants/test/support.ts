@@ -11,6 +11,9 @@ import {
   grantDecider,
   grantIdFor,
   grantTargetsFrom,
+  CreditNotice,
+  CreditStanding,
+  clearStanding,
 } from '../src';
 
 export const applicationId = '0190a4b2-0000-7000-8000-0000000000a1';
@@ -32,6 +35,12 @@ export const MID_TERM_IDS = TARGET_IDS.filter((id) => id !== 'SZ24-T8');
 
 export const enterprise = { creditCode: '91320505MA1MXXXXX0', name: '苏州某某光电科技有限公司', district: '320505' };
 
+/** The enterprise's credit facts: nothing adverse unless notices are given. */
+export const standing = (adverse: readonly CreditNotice[] = [], at: Date = awardedAt): CreditStanding =>
+  adverse.length ? { creditCode: enterprise.creditCode, checkedAt: at.toISOString(), adverse } : clearStanding(enterprise.creditCode, at);
+export const DISHONESTY: CreditNotice = { fact: 'serious-dishonesty', source: 'credit-china', reference: 'SX-2025-001', observedAt: '2025-02-01T02:00:00.000Z' };
+export const PATENT_NOTICE: CreditNotice = { fact: 'abnormal-patent-application', source: 'cnipa', reference: 'FZC-2025-009', observedAt: '2025-02-03T02:00:00.000Z' };
+
 export function awardGrant(overrides: Partial<Omit<AwardGrant, 'type'>> = {}): AwardGrant {
   return {
     type: 'AwardGrant',
@@ -47,6 +56,7 @@ export function awardGrant(overrides: Partial<Omit<AwardGrant, 'type'>> = {}): A
     implementationMonths: 24,
     acceptanceLeadMonths: 3,
     targets: TARGETS,
+    credit: standing(),
     now: awardedAt,
     ...overrides,
   };
@@ -58,6 +68,7 @@ export const order = (trancheNo: number, amountFen?: number, now = signedAt, ord
   trancheNo,
   amountFen,
   orderNo,
+  credit: standing([], now),
   now,
 });
 export const pay = (trancheNo: number, amountFen: number, now = signedAt, reference = `TREAS-${trancheNo}`, valueDate = now.toISOString().slice(0, 10)): GrantCommand => ({
@@ -66,6 +77,7 @@ export const pay = (trancheNo: number, amountFen: number, now = signedAt, refere
   amountFen,
   reference,
   valueDate,
+  credit: standing([], now),
   now,
 });
 export const cancelOrder = (trancheNo: number, reason = '拨付令金额有误，撤销后重新下达', now = signedAt): GrantCommand => ({ type: 'CancelTrancheRelease', trancheNo, reason, now });

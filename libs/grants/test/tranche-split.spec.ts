@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { GrantEvent, grantDecider, splitAward } from '../src';
+import { GrantEvent, clearStanding, grantDecider, splitAward } from '../src';
 import { deciderSpec } from '../../../test/support/decider-spec';
-import { awardGrant, close, decide, extend, history, requestAcceptance, sign, verdicts } from './support';
+import { awardGrant, close, decide, enterprise, extend, history, requestAcceptance, sign, verdicts } from './support';
 
 const trancheAmounts = (events: GrantEvent[]) => (events[0].type === 'GrantAwarded' ? events[0].data.tranches.map((t) => t.amountFen) : []);
 const award = (awardFen: number, percents: number[]) =>
@@ -50,14 +50,14 @@ describe('tranche split', () => {
     );
 
     it('cannot be ordered', () => {
-      spec.given(oneFen).when({ type: 'OrderTrancheRelease', trancheNo: 1, orderNo: 'O-1', now: new Date('2026-11-21T00:00:00Z') }).thenRefuses('AMOUNT_INVALID');
+      spec.given(oneFen).when({ type: 'OrderTrancheRelease', trancheNo: 1, orderNo: 'O-1', credit: clearStanding(enterprise.creditCode, new Date('2026-11-21T00:00:00Z')), now: new Date('2026-11-21T00:00:00Z') }).thenRefuses('AMOUNT_INVALID');
     });
 
     it('does not keep the grant from closing', () => {
       const events = extend(
         oneFen,
-        { type: 'OrderTrancheRelease', trancheNo: 2, orderNo: 'O-2', now: new Date('2026-11-21T00:00:00Z') },
-        { type: 'ConfirmTranchePayment', trancheNo: 2, amountFen: 1, reference: 'T-2', valueDate: '2026-11-22', now: new Date('2026-11-22T00:00:00Z') },
+        { type: 'OrderTrancheRelease', trancheNo: 2, orderNo: 'O-2', credit: clearStanding(enterprise.creditCode, new Date('2026-11-21T00:00:00Z')), now: new Date('2026-11-21T00:00:00Z') },
+        { type: 'ConfirmTranchePayment', trancheNo: 2, amountFen: 1, reference: 'T-2', valueDate: '2026-11-22', credit: clearStanding(enterprise.creditCode, new Date('2026-11-22T00:00:00Z')), now: new Date('2026-11-22T00:00:00Z') },
       );
       spec.given(events).when(close()).thenMatches([{ type: 'GrantClosed', data: { outcome: 'accepted', tranchesNotDue: [] } }]);
     });

@@ -11,6 +11,7 @@ import {
   InboundKind,
   asyncApiDocument,
   contractForDomainType,
+  contractsForDomainType,
   toIntegrationEvent,
   toKafkaRecord,
   topicsFor,
@@ -37,11 +38,13 @@ function recorded(type: string, data: unknown, overrides: Partial<RecordedEvent>
 }
 
 describe('integration contracts', () => {
-  it('give every integration type one schema that compiles, and map each domain type at most once', () => {
+  it('give every integration type one schema that compiles, and map each domain type at most once per context', () => {
     expect(new Set(INTEGRATION_CONTRACTS.map((c) => c.type)).size).toBe(INTEGRATION_CONTRACTS.length);
-    expect(new Set(INTEGRATION_CONTRACTS.map((c) => c.domainType)).size).toBe(INTEGRATION_CONTRACTS.length);
+    expect(new Set(INTEGRATION_CONTRACTS.map((c) => `${c.context}|${c.domainType}`)).size).toBe(INTEGRATION_CONTRACTS.length);
+    // The credit system's contracts are copies of grant events that the grants topic publishes too.
+    for (const copy of INTEGRATION_CONTRACTS.filter((c) => c.context === 'credit')) expect(contractForDomainType(copy.domainType)?.context).toBe('grants');
     for (const contract of INTEGRATION_CONTRACTS) {
-      expect(contract.type).toMatch(/^cn\.ipstd\.(applications|grants|finance|audit)\.[a-z-]+\.v1$/);
+      expect(contract.type).toMatch(/^cn\.ipstd\.(applications|grants|finance|credit|audit)\.[a-z-]+\.v1$/);
       expect(() => ajv.compile(contract.schema)).not.toThrow();
     }
   });
@@ -86,6 +89,29 @@ describe('integration contracts', () => {
       ce_city: '320500',
       ce_correlationid: 'corr-1',
     });
+  });
+
+  it('map every clawback ordered, repaid, overdue and written off to a credit-system event naming the enterprise by credit code', () => {
+    const grantId = '7c0e5f0e-1f0b-5d1c-9a55-0c3a1b2c3d4e';
+    const clawbackId = '0190a4b2-0000-7000-8000-0000000000c1';
+    const origin = { city: '320500', enterprise: { creditCode: '91320505MA1MXXXXX0', name: '苏州某某光电科技有限公司' } };
+    const cases: Array<[string, Record<string, unknown>, string, Record<string, unknown>]> = [
+      ['ClawbackOrdered', { grantId, clawbackId, amountFen: 5_000_000, reason: '严重失信', dueDate: '2025-03-31', orderedAt: '2025-02-05T02:00:00.000Z' }, 'cn.ipstd.credit.clawback-ordered.v1', { amountFen: 5_000_000, reason: '严重失信', dueDate: '2025-03-31', orderedAt: '2025-02-05T02:00:00.000Z' }],
+      ['ClawbackSettled', { grantId, clawbackId, repaidFen: 5_000_000, settledAt: '2025-03-01T02:00:00.000Z' }, 'cn.ipstd.credit.clawback-repaid.v1', { repaidFen: 5_000_000, repaidAt: '2025-03-01T02:00:00.000Z' }],
+      ['ClawbackOverdue', { grantId, clawbackId, dueDate: '2025-03-31', outstandingFen: 1_000, markedAt: '2025-04-01T00:00:00.000Z' }, 'cn.ipstd.credit.clawback-overdue.v1', { dueDate: '2025-03-31', outstandingFen: 1_000, overdueAt: '2025-04-01T00:00:00.000Z' }],
+      ['ClawbackWrittenOff', { grantId, clawbackId, amountFen: 1_000, reason: '企业已注销', writtenOffAt: '2025-05-01T00:00:00.000Z' }, 'cn.ipstd.credit.clawback-written-off.v1', { writtenOffFen: 1_000, reason: '企业已注销', writtenOffAt: '2025-05-01T00:00:00.000Z' }],
+    ];
+    for (const [domainType, data, type, expected] of cases) {
+      const contract = contractsForDomainType(domainType).find((c) => c.context === 'credit')!;
+      expect(contract.type).toBe(type);
+      const integration = toIntegrationEvent(recorded(domainType, data), '320500', contract, origin)!;
+      expect(integration).toMatchObject({ type, source: '/ipstd/credit', subject: grantId, city: '320500' });
+      expect(integration.data).toEqual({ enterprise: origin.enterprise, grantId, clawbackId, ...expected });
+      expect(ajv.validate(contract.schema, integration.data)).toBe(true);
+      // The grants topic keeps its own shape for the same event.
+      expect(toIntegrationEvent(recorded(domainType, data), '320500')!.type).toMatch(/^cn\.ipstd\.grants\./);
+    }
+    expect(contractsForDomainType('RepaymentRecorded').map((c) => c.context)).toEqual(['grants']);
   });
 
   it('return null for events without a contract', () => {

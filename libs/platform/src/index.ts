@@ -23,6 +23,7 @@ export * from './observability/health.controller';
 export * from './database/embedded-postgres';
 export * from './bootstrap';
 export * from './subscriptions/checkpointed-worker';
+export * from './subscriptions/subscription-runner';
 export * from './database/reachable';
 export * from './database/transaction';
 export * from './http/exact-decimal';

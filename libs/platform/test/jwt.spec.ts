@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createHmac, createSign, generateKeyPairSync, sign as signRaw, KeyObject } from 'node:crypto';
-import { JwtError, KeySetUnavailableError, TokenKeys, jwksKeys, secretKeys, signHs256, verifyJwt } from '../src/auth/jwt';
+import { JwtError, KeySetUnavailableError, TokenKeys, VerifiedTokenCache, jwksKeys, secretKeys, signHs256, verifyJwt } from '../src/auth/jwt';
 import { principalOf } from '../src/auth/principal';
 import { loadConfig } from '../src/config/config';
 
@@ -195,5 +195,41 @@ describe('configuration', () => {
     for (const expected of ['PORT must be an integer', 'EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL', 'LOG_LEVEL must be', 'AUTH_HS256_SECRET must be at least 32', 'AUTH_CLOCK_SKEW_SECONDS must be an integer between 0 and 300', 'AUTH_JWKS_URL must be an http(s) URL']) {
       expect(message).toContain(expected);
     }
+  });
+});
+
+describe('VerifiedTokenCache', () => {
+  const at = (seconds: number) => new Date((t + seconds) * 1000);
+
+  it('serves a verified token until its exp (with the clock tolerance) and for at most its maximum age', () => {
+    const cache = new VerifiedTokenCache(10, 30_000);
+    const claims = { sub: 'u1', role: 'auditor', exp: t + 100 };
+    cache.set('tok', claims, at(0));
+    expect(cache.get('tok', at(10), 0)).toBe(claims);
+    expect(cache.get('tok', at(31), 0)).toBeNull(); // older than the maximum age: verify again
+    cache.set('tok', claims, at(90));
+    expect(cache.get('tok', at(101), 0)).toBeNull(); // expired
+    cache.set('tok', claims, at(90));
+    expect(cache.get('tok', at(101), 5)).toBe(claims); // within the tolerance
+  });
+
+  it('does not serve a token before its nbf, nor after the clock went back past its check', () => {
+    const cache = new VerifiedTokenCache();
+    const claims = { sub: 'u1', role: 'auditor', nbf: t + 50, exp: t + 100 };
+    cache.set('tok', claims, at(60));
+    expect(cache.get('tok', at(40), 0)).toBeNull();
+    cache.set('tok', claims, at(60));
+    expect(cache.get('tok', at(59), 0)).toBeNull();
+  });
+
+  it('keeps at most maxEntries tokens, dropping the oldest', () => {
+    const cache = new VerifiedTokenCache(2, 60_000);
+    const claims = { sub: 'u1', exp: t + 100 };
+    cache.set('a', claims, at(0));
+    cache.set('b', claims, at(0));
+    cache.set('c', claims, at(0));
+    expect(cache.get('a', at(1), 0)).toBeNull();
+    expect(cache.get('b', at(1), 0)).toBe(claims);
+    expect(cache.get('c', at(1), 0)).toBe(claims);
   });
 });

@@ -1,7 +1,6 @@
 export * from './runner/projection';
 export * from './runner/projection-writer';
 export * from './runner/projection-runner';
-export * from './runner/schema';
 export * from './projections/applications.projection';
 export * from './projections/application-history.projection';
 export * from './projections/grants.projection';

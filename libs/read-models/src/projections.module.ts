@@ -29,7 +29,10 @@ export class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicatio
   private async recordLag(): Promise<void> {
     try {
       const lag = await this.runner.lag();
-      for (const [name, behind] of Object.entries(lag.projections)) this.metrics.projectionLag.set({ projection: name }, Number(behind));
+      for (const [name, behind] of Object.entries(lag.projections)) {
+        this.metrics.projectionLag.set({ projection: name }, Number(behind));
+        this.metrics.projectionPosition.set({ projection: name }, Number(lag.head - behind));
+      }
     } catch {
       // readiness reports an unreachable store; the gauge keeps its last value
     }
@@ -47,11 +50,9 @@ export class ProjectionsModule {
       providers: [
         {
           provide: ProjectionRunner,
-          inject: [PG_POOL, EVENT_STORE, Metrics],
-          useFactory: (pool: Pool, store: EventStore, metrics: Metrics) =>
-            new ProjectionRunner(pool, store, ALL_PROJECTIONS, {
-              onCheckpoint: (name, position) => metrics.projectionPosition.set({ projection: name }, Number(position)),
-            }),
+          inject: [PG_POOL, EVENT_STORE],
+          useFactory: (pool: Pool, store: EventStore) =>
+            new ProjectionRunner(pool, store, ALL_PROJECTIONS),
         },
         { provide: PROJECTION_LAG, useExisting: ProjectionRunner },
         ...(options.run ? [ProjectionLifecycle] : []),

@@ -1,5 +1,6 @@
 import { Pool, PoolClient } from 'pg';
-import { EventStore, Migration, RecordedEvent, Subscription, hashEvent, runMigrations } from '@ipstd/event-store';
+import { EventStore, Migration, RecordedEvent, hashEvent, runMigrations } from '@ipstd/event-store';
+import { SubscriptionRunner, instanceName } from '@ipstd/platform';
 import { LeafRange, MerkleFrontier, TreeNode, consistencyRanges, foldSubtrees, inclusionRanges, leafDataOfHash, perfectSubtreesOf } from '../verify/merkle';
 
 export const MERKLE_MIGRATIONS: readonly Migration[] = [
@@ -54,7 +55,8 @@ export class LeafRefusedError extends Error {}
  * Works on any event-store adapter: events are read through the port, the tree lives in `pool`.
  */
 export class MerkleLog {
-  private subscription: Subscription | null = null;
+  private attached = false;
+  private readonly consumerName = instanceName('audit-merkle-log');
   private advancing: Promise<TreeHead> | null = null;
   private migrated = false;
   lastError: string | null = null;
@@ -74,25 +76,27 @@ export class MerkleLog {
   /** Follows the log and advances the tree with every batch of new events. */
   async start(): Promise<void> {
     await this.migrate();
-    const head = await this.head();
-    this.subscription = this.store.subscribeToAll({
-      after: head.lastPosition,
-      batchSize: this.options.batchSize ?? 1000,
-      onBatch: async () => {
+    if (this.attached) return;
+    this.attached = true;
+    // A reactor of the process's one read of the log: every batch (of any type) advances the tree,
+    // which reads the events' hashes itself from where the tree ends.
+    await SubscriptionRunner.for(this.pool, this.store).attach({
+      kind: 'reactor',
+      name: this.consumerName,
+      eventTypes: null,
+      ownPosition: async () => (await this.head()).lastPosition,
+      handle: async () => {
         await this.advance().catch((error) => {
           this.lastError = (error as Error).message;
           this.options.log?.error({ msg: 'merkle tree did not advance; retried with the next batch or request', error: this.lastError });
         });
       },
-      onError: (error) => {
-        this.lastError = (error as Error).message;
-      },
     });
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.stop();
-    this.subscription = null;
+    if (this.attached) await SubscriptionRunner.for(this.pool, this.store).detach(this.consumerName);
+    this.attached = false;
     await this.advancing?.catch(() => undefined);
   }
 

@@ -1,5 +1,7 @@
+import { Pool } from 'pg';
 import { Clock, IdGenerator } from '@ipstd/kernel';
-import { EventStore, NewEvent, RecordedEvent, Subscription, WrongExpectedRevisionError } from '@ipstd/event-store';
+import { EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ipstd/event-store';
+import { SubscriptionRunner, instanceName } from '@ipstd/platform';
 import {
   CHECKPOINT_EVENT_TYPE,
   CHECKPOINT_SCHEMA_VERSION,
@@ -21,7 +23,10 @@ export interface LogSealerOptions {
   /** Events read per query while computing a digest. Default 1000. */
   readonly batchSize?: number;
   readonly log?: { log(message: unknown): void; error(message: unknown): void };
+  /** The database of the process's SubscriptionRunner, which the running sealer (start) follows the log with. */
+  readonly pool?: Pool;
 }
+
 
 export interface SealedCheckpoint {
   readonly event: RecordedEvent;
@@ -42,7 +47,9 @@ export class LogSealer {
   private readonly everyMs: number;
   private readonly pollMs: number;
   private readonly batchSize: number;
-  private subscription: Subscription | null = null;
+  private attached = false;
+  private readonly consumerName = instanceName('audit-log-sealer');
+  private readonly pool: Pool | null;
   private timer: NodeJS.Timeout | null = null;
   /** Unsealed events this process has seen, (position, recordedAt ms); trimmed at every seal. */
   private pending: Array<{ position: bigint; at: number }> = [];
@@ -62,6 +69,7 @@ export class LogSealer {
     this.pollMs = options.pollMs ?? 1000;
     this.batchSize = options.batchSize ?? 1000;
     this.log = options.log ?? { log: () => undefined, error: () => undefined };
+    this.pool = options.pool ?? null;
     if (!(this.everyEvents >= 1) || !(this.everyMs > 0)) throw new RangeError('LogSealer: everyEvents and everySeconds must be positive');
   }
 
@@ -78,13 +86,22 @@ export class LogSealer {
   }
 
   private async subscribe(): Promise<void> {
-    if (this.stopped) return;
-    const last = await this.lastCheckpoint();
+    if (this.stopped || this.attached) return;
+    if (!this.pool) throw new Error('LogSealer.start needs options.pool');
+    this.attached = true;
     this.pending = [];
-    this.subscription = this.store.subscribeToAll({
-      after: BigInt(last?.data.toPosition ?? 0),
+    // A reactor of the process's one read of the log, from the last checkpoint it finds in the log.
+    await SubscriptionRunner.for(this.pool, this.store).attach({
+      kind: 'reactor',
+      name: this.consumerName,
+      eventTypes: null,
       batchSize: this.batchSize,
-      onBatch: async (events) => {
+      retryDelayMs: this.pollMs,
+      ownPosition: async () => BigInt((await this.lastCheckpoint())?.data.toPosition ?? 0),
+      onRetry: () => {
+        this.pending = [];
+      },
+      handle: async (events) => {
         for (const event of events) {
           if (isCheckpointEvent(event)) {
             const data = checkpointDataOf(event);
@@ -95,11 +112,6 @@ export class LogSealer {
         }
         if (this.pending.length >= this.everyEvents) await this.sealNow().catch((e) => this.failed(e));
       },
-      onError: (error) => {
-        this.failed(error);
-        const retry = setTimeout(() => void this.subscribe().catch((e) => this.failed(e)), this.pollMs);
-        retry.unref();
-      },
     });
   }
 
@@ -107,8 +119,8 @@ export class LogSealer {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.subscription?.stop();
-    this.subscription = null;
+    if (this.attached && this.pool) await SubscriptionRunner.for(this.pool, this.store).detach(this.consumerName);
+    this.attached = false;
     await this.sealing?.catch(() => undefined);
   }
 

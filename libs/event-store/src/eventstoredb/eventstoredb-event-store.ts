@@ -359,9 +359,11 @@ export class EventStoreDbEventStore implements EventStore {
       const pageFloor: bigint = floor;
       for (const { event } of page) {
         if (!event || event.position.commit <= floor) continue;
+        if (options.until !== undefined && event.position.commit > options.until) return result;
         floor = event.position.commit;
         from = event.position;
         if (!isLogEvent(event.streamId, event.type)) continue;
+        if (options.eventTypes && !options.eventTypes.includes(event.type)) continue;
         result.push(fromEsdbEvent(event));
         if (result.length === maxCount) break;
       }
@@ -373,7 +375,8 @@ export class EventStoreDbEventStore implements EventStore {
   subscribeToAll(options: SubscriptionOptions): Subscription {
     this.ensureLiveFeed();
     return new PollingSubscription(options, {
-      read: (after, maxCount) => this.readAll({ after, maxCount }),
+      read: (read) => this.readAll(read),
+      headPosition: () => this.headPosition(),
       wakeup: this.wakeup,
       beforeWait: () => this.ensureLiveFeed(),
     });

@@ -158,17 +158,19 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
-      `select ${EVENT_COLUMNS} from es_events where global_position > $1 order by global_position limit $2`,
-      [(options.after ?? 0n).toString(), options.maxCount ?? 1000],
-    );
+    const params: unknown[] = [(options.after ?? 0n).toString(), options.maxCount ?? 1000];
+    let where = 'global_position > $1';
+    if (options.until !== undefined) where += ` and global_position <= $${params.push(options.until.toString())}`;
+    if (options.eventTypes) where += ` and event_type = any($${params.push(options.eventTypes)})`;
+    const { rows } = await this.pool.query<EventRow>(`select ${EVENT_COLUMNS} from es_events where ${where} order by global_position limit $2`, params);
     return rows.map(toRecordedEvent);
   }
 
   subscribeToAll(options: SubscriptionOptions): Subscription {
     void this.ensureListener();
     return new PollingSubscription(options, {
-      read: (after, maxCount) => this.readAll({ after, maxCount }),
+      read: (read) => this.readAll(read),
+      headPosition: () => this.headPosition(),
       wakeup: this.wakeup,
     });
   }

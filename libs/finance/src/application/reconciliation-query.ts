@@ -293,7 +293,7 @@ export class ReconciliationQueries {
  * statement is compared.
  */
 async function requireProjected(client: PoolClient, header: StatementHeader): Promise<void> {
-  const { rows } = await client.query<{ name: string; position: string }>(`select name, position from projection_checkpoints where name = any($1)`, [RECONCILIATION_PROJECTIONS]);
+  const { rows } = await client.query<{ name: string; position: string }>(`select name, position from subscription_checkpoints where name = any($1)`, [RECONCILIATION_PROJECTIONS]);
   const ready = RECONCILIATION_PROJECTIONS.every((name) => {
     const row = rows.find((r) => r.name === name);
     return row !== undefined && BigInt(row.position) >= BigInt(header.globalPosition);

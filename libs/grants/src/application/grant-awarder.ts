@@ -6,12 +6,14 @@ import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, system
 import { RuleCatalog, applicationSpec, loadOpenProgramme } from '@ipstd/applications';
 import { grantIdFor, grantTargetsFrom } from '../domain';
 import { grantSpec } from './grant-streams';
+import { readCreditStanding } from './credit-view';
 
 /**
  * Process manager: every selection becomes a grant (下达项目经费). The grant id derives from the
  * application id and awarding twice is refused by the grant itself, so a crash between the selection
  * and the award (or a redelivery) ends in exactly one grant. Targets are copied from the programme's
- * pinned rule set at award and never change afterwards.
+ * pinned rule set at award and never change afterwards. The enterprise's latest credit facts are read
+ * at award (the credit gate): a record or notice in force awards the grant suspended.
  */
 @Injectable()
 export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -24,7 +26,7 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly pipeline: CommandPipeline,
     private readonly rules: RuleCatalog,
   ) {
-    this.worker = new CheckpointedWorker(pool, store, 'grant-awarder', (events) => this.handle(events), { log: this.logger });
+    this.worker = new CheckpointedWorker(pool, store, 'grant-awarder', (events) => this.handle(events), { log: this.logger, eventTypes: ['ApplicationSelected'] });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,7 +54,7 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
       await this.pipeline.run(
         grantSpec(grantId),
         systemContext('system:grant-awarder', selected.metadata.correlationId, selected.eventId),
-        (_, now) => ({
+        async (_, now) => ({
           type: 'AwardGrant' as const,
           grantId,
           applicationId,
@@ -63,6 +65,8 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
           implementationMonths: terms.implementationMonths,
           acceptanceLeadMonths: terms.acceptanceLeadMonths,
           targets: grantTargetsFrom(ruleSet),
+          // The credit gate at award: the latest facts, read now; an adverse one awards the grant suspended.
+          credit: await readCreditStanding(this.pipeline, creditCode, now),
           now,
         }),
         { retry: RETRY_ON_CONFLICT },

@@ -20,6 +20,8 @@ export function grantView(state: Exclude<GrantState, { status: 'none' }>, revisi
     acceptanceRequestedAt: state.acceptanceRequestedAt,
     acceptance: state.acceptance,
     closedAt: state.closedAt,
+    /** Set while releases and payment confirmations are stopped for a credit record (until the bureau decides). */
+    suspension: state.suspension ?? null,
     revision: Number(revision),
   };
 }

@@ -71,3 +71,13 @@ export class TrancheNotDueDto {
 export class ClosureDto {
   @ApiPropertyOptional({ type: [TrancheNotDueDto] }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TrancheNotDueDto) @ArrayMaxSize(20) tranchesNotDue?: TrancheNotDueDto[];
 }
+
+/** POST /v1/grants/{id}/suspension/decision: the bureau's decision on a grant suspended for a credit record. */
+export class SuspensionDecisionDto {
+  @ApiProperty({ enum: ['continue', 'claw-back'], description: 'continue: lift the suspension; claw-back: order money back (amountFen and dueDate required)' })
+  @IsIn(['continue', 'claw-back'])
+  decision: 'continue' | 'claw-back';
+  @ApiProperty({ example: '失信记录已修复，继续执行' }) @IsString() @Length(1, 2000) reason: string;
+  @ApiPropertyOptional({ example: 10000000, description: 'claw-back: integer fen, ≤ paid − already ordered back' }) @IsOptional() @IsInt() @Min(1) @Max(FEN) amountFen?: number;
+  @ApiPropertyOptional({ example: '2027-03-31', description: 'claw-back: due date (Asia/Shanghai), after today' }) @IsOptional() @Matches(DATE) dueDate?: string;
+}

@@ -1,5 +1,6 @@
 import { BilingualText, DomainEvent, EventRegistry } from '@ipstd/kernel';
 import { InspectionStage, TargetRequirement } from '@ipstd/funding-rules';
+import { CreditNotice } from './credit';
 
 /** What releases a tranche (DOMAIN.md §3, Grant; Rizhao: 002_2717c857cd88b5c5.txt 五(三), funds only for units that pass evaluation). */
 export const TRANCHE_TRIGGERS = ['award', 'mid-term-passed', 'acceptance-passed', 'evaluation-passed'] as const;
@@ -66,6 +67,11 @@ export interface TrancheNotDue {
   readonly reason: string;
 }
 
+/** `award`: the record stood when the grant was awarded; `after-award`: it arrived later. */
+export type SuspensionStage = 'award' | 'after-award';
+/** The bureau's decision on a suspended grant: go on releasing, or order money back. */
+export type SuspensionDecision = 'continue' | 'claw-back';
+
 export type GrantEvent =
   | DomainEvent<
       'GrantAwarded',
@@ -103,6 +109,13 @@ export type GrantEvent =
   | DomainEvent<'ClawbackSettled', { grantId: string; clawbackId: string; repaidFen: number; settledAt: string }>
   | DomainEvent<'ClawbackOverdue', { grantId: string; clawbackId: string; dueDate: string; outstandingFen: number; markedAt: string }>
   | DomainEvent<'ClawbackWrittenOff', { grantId: string; clawbackId: string; amountFen: number; reason: string; writtenOffAt: string }>
+  /** Releases and payment confirmations stop: an adverse credit record or notice stands against the enterprise (one event per notice). */
+  | DomainEvent<'GrantSuspended', { grantId: string; creditCode: string; notice: CreditNotice; stage: SuspensionStage; reason: BilingualText; suspendedAt: string }>
+  /** The bureau decided on the suspension, with a reason; it ends. `claw-back` comes with the ClawbackOrdered it ordered (`clawbackId`). */
+  | DomainEvent<
+      'GrantSuspensionDecided',
+      { grantId: string; decision: SuspensionDecision; reason: string; notices: CreditNotice[]; clawbackId: string | null; decidedAt: string }
+    >
   | DomainEvent<'GrantClosed', { grantId: string; outcome: AcceptanceDecision; tranchesNotDue: TrancheNotDue[]; closedAt: string }>;
 
 export type GrantEventType = GrantEvent['type'];
@@ -124,4 +137,6 @@ export const GRANT_EVENTS: EventRegistry<GrantEvent> = {
   ClawbackOverdue: { version: 1 },
   ClawbackWrittenOff: { version: 1 },
   GrantClosed: { version: 1 },
+  GrantSuspended: { version: 1 },
+  GrantSuspensionDecided: { version: 1 },
 };

@@ -14,9 +14,10 @@ import {
   TrancheNotDue,
   TrancheTrigger,
 } from './events';
+import { CreditNotice, CreditStanding, describeNotice, noticeKey } from './credit';
 import { amountInvalid, dateInvalid, describeInstant, grantNotFound, statusConflict, textRequired, timeInvalid } from './errors';
 import { fenText, isPositiveFen, splitAward } from './money';
-import { ActiveGrant, ClawbackState, GrantState, GrantStatus, TrancheState, evolveGrant, isOutstanding, isPastDue, outstandingFen, unpaidFen } from './state';
+import { ActiveGrant, ClawbackState, GrantState, GrantStatus, TrancheState, evolveGrant, isOutstanding, isPastDue, knownNotices, outstandingFen, unpaidFen } from './state';
 
 /** Implementation period limit: 实施期原则上不超过2年 (004_39c6efd61937e065.txt 五(三)). */
 export const MAX_IMPLEMENTATION_MONTHS = 24;
@@ -34,6 +35,8 @@ export interface AwardGrant {
   readonly acceptanceLeadMonths: number;
   /** Copied from the programme's pinned rule set (see `grantTargetsFrom`). */
   readonly targets: readonly GrantTarget[];
+  /** The enterprise's latest credit facts: an adverse one awards the grant suspended. */
+  readonly credit: CreditStanding;
   readonly now: Date;
 }
 
@@ -48,6 +51,8 @@ export interface OrderTrancheRelease {
   readonly trancheNo: number;
   readonly amountFen?: number;
   readonly orderNo: string;
+  /** The enterprise's latest credit facts (credit gate). */
+  readonly credit: CreditStanding;
   readonly now: Date;
 }
 
@@ -62,6 +67,31 @@ export interface ConfirmTranchePayment {
   /** YYYY-MM-DD */
   readonly valueDate: string;
   readonly amountFen: number;
+  /** The enterprise's latest credit facts (credit gate). */
+  readonly credit: CreditStanding;
+  readonly now: Date;
+}
+
+/**
+ * A credit record or notice arrived after the award (the credit watch): the grant is suspended for each
+ * adverse notice it has not seen; notices it knows change nothing, so a redelivery decides nothing.
+ */
+export interface SuspendGrant {
+  readonly type: 'SuspendGrant';
+  readonly credit: CreditStanding;
+  readonly now: Date;
+}
+
+/**
+ * The bureau decides on a suspended grant, with a reason: `continue` lifts the suspension, `claw-back`
+ * ends it by ordering money back through the clawback rules (`OrderClawback`).
+ */
+export interface DecideSuspension {
+  readonly type: 'DecideSuspension';
+  readonly decision: 'continue' | 'claw-back';
+  readonly reason: string;
+  /** Required with `claw-back`. */
+  readonly clawback: { readonly clawbackId: string; readonly amountFen: number; readonly dueDate: string } | null;
   readonly now: Date;
 }
 
@@ -159,6 +189,8 @@ export type GrantCommand =
   | RecordRepayment
   | MarkClawbackOverdue
   | WriteOffClawback
+  | SuspendGrant
+  | DecideSuspension
   | CloseGrant;
 
 const LIVE: readonly GrantStatus[] = ['awarded', 'in-implementation', 'acceptance-requested', 'accepted', 'failed'];
@@ -177,6 +209,8 @@ const ACTION = {
   overdue: { zh: '标记逾期', en: 'marking a clawback overdue' },
   writeOff: { zh: '核销', en: 'writing a clawback off' },
   close: { zh: '结项', en: 'closing the grant' },
+  suspend: { zh: '暂停拨付', en: 'suspending the grant' },
+  decideSuspension: { zh: '对暂停拨付作出决定', en: 'deciding on a suspension' },
 } as const satisfies Record<string, BilingualText>;
 
 function requireStatus(state: GrantState, allowed: readonly GrantStatus[], action: BilingualText): ActiveGrant {
@@ -320,6 +354,113 @@ function checkCoverage(prefix: 'INSPECTION' | 'ACCEPTANCE', grant: ActiveGrant, 
   }
 }
 
+function requireStandingOf(credit: CreditStanding, creditCode: string): CreditStanding {
+  if (!credit || credit.creditCode !== creditCode || !Array.isArray(credit.adverse)) {
+    throw new DomainError(
+      'CREDIT_STANDING_MISMATCH',
+      'rule',
+      { zh: '信用信息与项目单位不符', en: "The credit facts given are not the grant enterprise's" },
+      { creditCode },
+    );
+  }
+  return credit;
+}
+
+/**
+ * The credit gate of every money movement (release order, payment confirmation): refused while the grant
+ * is suspended, and refused when the enterprise's latest facts hold an adverse notice the bureau has not
+ * decided on (the credit watch suspends the grant for it shortly).
+ */
+function requireCreditClear(grant: ActiveGrant, credit: CreditStanding, action: BilingualText): void {
+  const suspension = grant.suspension ?? null;
+  if (suspension) {
+    const notices = suspension.notices.map(describeNotice);
+    throw new DomainError(
+      'GRANT_SUSPENDED',
+      'state',
+      {
+        zh: `项目因${notices.map((n) => n.zh).join('、')}自 ${describeInstant(suspension.suspendedAt).zh}起暂停拨付，待市局决定继续执行或收回资金后方可${action.zh}`,
+        en: `The grant is suspended since ${describeInstant(suspension.suspendedAt).en} because of ${notices.map((n) => n.en).join(', ')}; ${action.en} waits for the bureau to decide to continue or to claw back`,
+      },
+      { suspendedAt: suspension.suspendedAt, notices: suspension.notices },
+    );
+  }
+  const decided = new Set(grant.creditDecided ?? []);
+  const standing = requireStandingOf(credit, grant.enterprise.creditCode).adverse.filter((n) => !decided.has(noticeKey(n)));
+  if (standing.length > 0) {
+    const notices = standing.map(describeNotice);
+    throw new DomainError(
+      'CREDIT_RECORD_ADVERSE',
+      'state',
+      {
+        zh: `项目单位现有${notices.map((n) => n.zh).join('、')}，不能${action.zh}（信用审查，004_39c6efd61937e065.txt 三(五)）`,
+        en: `The enterprise has ${notices.map((n) => n.en).join(', ')}; ${action.en} is not possible (credit review)`,
+      },
+      { notices: standing, checkedAt: credit.checkedAt },
+    );
+  }
+}
+
+function suspensionsFor(grant: { grantId: string; enterprise: GrantEnterprise }, notices: readonly CreditNotice[], stage: 'award' | 'after-award', now: Date): GrantEvent[] {
+  return notices.map((notice) => {
+    const text = describeNotice(notice);
+    return {
+      type: 'GrantSuspended',
+      data: {
+        grantId: grant.grantId,
+        creditCode: grant.enterprise.creditCode,
+        notice: { ...notice },
+        stage,
+        reason:
+          stage === 'award'
+            ? { zh: `立项时项目单位存在${text.zh}，拨付暂停`, en: `The enterprise had ${text.en} at award; releases are suspended` }
+            : { zh: `立项后收到${text.zh}，拨付暂停`, en: `${text.en} arrived after the award; releases are suspended` },
+        suspendedAt: now.toISOString(),
+      },
+    };
+  });
+}
+
+function suspend(command: SuspendGrant, state: GrantState): GrantEvent[] {
+  if (state.status === 'none') throw grantNotFound();
+  // A closed grant moves no more money: nothing to stop.
+  if (state.status === 'closed') return [];
+  const known = knownNotices(state);
+  const fresh = requireStandingOf(command.credit, state.enterprise.creditCode).adverse.filter((n) => !known.has(noticeKey(n)));
+  return suspensionsFor(state, fresh, 'after-award', command.now);
+}
+
+function decideSuspension(command: DecideSuspension, state: GrantState): GrantEvent[] {
+  const grant = requireStatus(state, LIVE, ACTION.decideSuspension);
+  const suspension = grant.suspension ?? null;
+  if (!suspension) {
+    throw new DomainError('GRANT_NOT_SUSPENDED', 'state', { zh: '项目未暂停拨付，无需作出决定', en: 'The grant is not suspended; there is nothing to decide' }, { grantId: grant.grantId });
+  }
+  if (command.decision !== 'continue' && command.decision !== 'claw-back') {
+    throw new DomainError('SUSPENSION_DECISION_INVALID', 'rule', { zh: '决定须为继续执行（continue）或收回资金（claw-back）', en: 'The decision must be continue or claw-back' }, { field: 'decision' });
+  }
+  const reason = requireText(command.reason, 'SUSPENSION_REASON_REQUIRED', 'reason', { zh: '决定理由', en: 'The reason for the decision' });
+  const at = command.now.toISOString();
+  const decided: GrantEvent = {
+    type: 'GrantSuspensionDecided',
+    data: {
+      grantId: grant.grantId,
+      decision: command.decision,
+      reason,
+      notices: suspension.notices.map((n) => ({ ...n })),
+      clawbackId: command.decision === 'claw-back' ? (command.clawback?.clawbackId ?? null) : null,
+      decidedAt: at,
+    },
+  };
+  if (command.decision === 'continue') return [decided];
+  if (!command.clawback) {
+    throw new DomainError('CLAWBACK_TERMS_REQUIRED', 'rule', { zh: '收回资金须给出金额和退回期限', en: 'A claw-back decision needs an amount and a due date' }, { field: 'amountFen' });
+  }
+  // The clawback itself under the clawback rules (paid > 0, amount ≤ paid − ordered back, due date after today).
+  const ordered = orderClawback({ type: 'OrderClawback', ...command.clawback, reason, now: command.now }, state);
+  return [decided, ...ordered];
+}
+
 function award(command: AwardGrant, state: GrantState): GrantEvent[] {
   if (state.status !== 'none') {
     throw new DomainError('GRANT_ALREADY_AWARDED', 'state', { zh: '该项目已经立项', en: 'This grant has already been awarded' }, { grantId: state.grantId });
@@ -379,6 +520,8 @@ function award(command: AwardGrant, state: GrantState): GrantEvent[] {
         awardedAt: command.now.toISOString(),
       },
     },
+    // The credit gate at award: the selection stands and the award is recorded, but no fen moves until the bureau decides.
+    ...suspensionsFor(command, requireStandingOf(command.credit, command.enterprise.creditCode).adverse, 'award', command.now),
   ];
 }
 
@@ -389,6 +532,7 @@ function sign(command: SignAgreement, state: GrantState): GrantEvent[] {
 
 function orderTranche(command: OrderTrancheRelease, state: GrantState): GrantEvent[] {
   const grant = requireStatus(state, ['awarded', 'in-implementation', 'acceptance-requested', 'accepted'], ACTION.order);
+  requireCreditClear(grant, command.credit, ACTION.order);
   if (grant.agreementSignedAt === null) {
     throw new DomainError(
       'AGREEMENT_NOT_SIGNED',
@@ -450,6 +594,7 @@ function orderTranche(command: OrderTrancheRelease, state: GrantState): GrantEve
 
 function confirmPayment(command: ConfirmTranchePayment, state: GrantState): GrantEvent[] {
   const grant = requireStatus(state, LIVE, ACTION.pay);
+  requireCreditClear(grant, command.credit, ACTION.pay);
   const tranche = requireTranche(grant, command.trancheNo);
   if (tranche.status === 'planned') {
     throw new DomainError(
@@ -840,6 +985,10 @@ function decideGrant(command: GrantCommand, state: GrantState): GrantEvent[] {
       return markOverdue(command, state);
     case 'WriteOffClawback':
       return writeOff(command, state);
+    case 'SuspendGrant':
+      return suspend(command, state);
+    case 'DecideSuspension':
+      return decideSuspension(command, state);
     case 'CloseGrant':
       return close(command, state);
     default:
@@ -887,6 +1036,16 @@ function decideGrant(command: GrantCommand, state: GrantState): GrantEvent[] {
  * ordered ──ConfirmTranchePayment (all)──▶ paid
  * ordered ──CancelTrancheRelease──▶ planned
  * ```
+ *
+ * Suspension (credit gate, `GrantState.suspension`; 004_39c6efd61937e065.txt 三(五)):
+ * ```
+ * AwardGrant with an adverse notice in `credit` ──▶ awarded + suspended (GrantSuspended, stage award, per notice)
+ * not suspended | suspended ──SuspendGrant (a notice the grant has not seen)──▶ suspended (GrantSuspended, stage after-award)
+ * suspended ──DecideSuspension continue (reason)──▶ not suspended; the notices decided on stop no more money
+ * suspended ──DecideSuspension claw-back (reason, amount, due date)──▶ not suspended + ClawbackOrdered
+ * ```
+ * `OrderTrancheRelease` and `ConfirmTranchePayment` are refused while suspended (`GRANT_SUSPENDED`) and
+ * when their `credit` holds an adverse notice the bureau has not decided on (`CREDIT_RECORD_ADVERSE`).
  *
  * Closing (`CloseGrant`, from accepted or failed) needs: no money ordered but unpaid (`TRANCHES_ORDERED_UNPAID`:
  * Σ paid = Σ ordered, every tranche order paid in full or cancelled); no clawback open or

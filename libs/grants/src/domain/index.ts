@@ -1,3 +1,4 @@
+export * from './credit';
 export * from './events';
 export * from './state';
 export * from './grant';

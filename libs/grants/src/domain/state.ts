@@ -9,6 +9,7 @@ import {
   TrancheNotDue,
   TrancheTrigger,
 } from './events';
+import { CreditNotice, noticeKey } from './credit';
 
 export type GrantStatus = 'awarded' | 'in-implementation' | 'acceptance-requested' | 'accepted' | 'failed' | 'closed';
 
@@ -107,6 +108,23 @@ export interface GrantFacts {
   readonly acceptance: { readonly decision: AcceptanceDecision; readonly unmet: readonly string[]; readonly reason: string; readonly decidedAt: string } | null;
   readonly closedAt: string | null;
   readonly tranchesNotDue: readonly TrancheNotDue[];
+  /** Releases and payment confirmations are stopped until the bureau decides (absent in states stored before). */
+  readonly suspension?: GrantSuspension | null;
+  /** `source|reference` of every credit notice the bureau has decided on (absent in states stored before). */
+  readonly creditDecided?: readonly string[];
+}
+
+/** Why and since when a grant's money is stopped: the credit notices that stand against the enterprise. */
+export interface GrantSuspension {
+  readonly suspendedAt: string;
+  readonly notices: readonly CreditNotice[];
+}
+
+export const suspensionOf = (grant: GrantFacts): GrantSuspension | null => grant.suspension ?? null;
+
+/** Credit notices the grant has already seen: on its open suspension, or decided on by the bureau. */
+export function knownNotices(grant: GrantFacts): Set<string> {
+  return new Set([...(grant.creditDecided ?? []), ...(grant.suspension?.notices ?? []).map(noticeKey)]);
 }
 
 export type GrantState = { readonly status: 'none' } | (GrantFacts & { readonly status: GrantStatus });
@@ -214,6 +232,8 @@ function awarded(event: Extract<GrantEvent, { type: 'GrantAwarded' }>): ActiveGr
     acceptance: null,
     closedAt: null,
     tranchesNotDue: [],
+    suspension: null,
+    creditDecided: [],
   };
 }
 
@@ -308,6 +328,13 @@ export function evolveGrant(state: GrantState, event: GrantEvent): GrantState {
         money: { ...state.money, writtenOffFen: state.money.writtenOffFen + amountFen },
       };
     }
+    case 'GrantSuspended': {
+      const { notice, suspendedAt } = event.data;
+      const open = state.suspension ?? null;
+      return { ...state, suspension: open ? { ...open, notices: [...open.notices, notice] } : { suspendedAt, notices: [notice] } };
+    }
+    case 'GrantSuspensionDecided':
+      return { ...state, suspension: null, creditDecided: [...(state.creditDecided ?? []), ...event.data.notices.map(noticeKey)] };
     case 'GrantClosed':
       return { ...state, status: 'closed', closedAt: event.data.closedAt, tranchesNotDue: event.data.tranchesNotDue };
     default:

@@ -19,7 +19,16 @@ import * as s from './json-schema';
  * Versioning: `type` ends in `.v<major>`. Adding an optional field keeps the version; anything else
  * publishes a new major type alongside the old one for a deprecation period (docs/integration.md).
  */
-export type IntegrationContext = 'applications' | 'grants' | 'finance' | 'audit';
+export type IntegrationContext = 'applications' | 'grants' | 'finance' | 'credit' | 'audit';
+
+/**
+ * What a contract's mapping may know beyond the event's own data: facts of the event that created the
+ * stream (the grant's enterprise for the credit system's events), looked up by the CityResolver.
+ */
+export interface StreamOrigin {
+  readonly city: string | null;
+  readonly enterprise: { readonly creditCode: string; readonly name: string } | null;
+}
 
 export interface IntegrationContract {
   /** CloudEvents `type`, e.g. `cn.ipstd.applications.application-selected.v1`. */
@@ -30,7 +39,7 @@ export interface IntegrationContract {
   readonly description: string;
   /** JSON Schema of `data`. */
   readonly schema: s.JsonSchema;
-  readonly map: (data: unknown) => Record<string, unknown>;
+  readonly map: (data: unknown, origin: StreamOrigin) => Record<string, unknown>;
 }
 
 const TYPE_PREFIX = 'cn.ipstd';
@@ -39,9 +48,9 @@ type DataOf<E extends DomainEvent, T extends E['type']> = Extract<E, { type: T }
 
 function contracts<E extends DomainEvent>(context: IntegrationContext, registry: EventRegistry<E>) {
   const list: IntegrationContract[] = [];
-  const add = <T extends E['type'] & string>(domainType: T, name: string, description: string, schema: s.JsonSchema, map: (data: DataOf<E, T>) => Record<string, unknown>) => {
+  const add = <T extends E['type'] & string>(domainType: T, name: string, description: string, schema: s.JsonSchema, map: (data: DataOf<E, T>, origin: StreamOrigin) => Record<string, unknown>) => {
     if (!(domainType in registry)) throw new Error(`no domain event ${domainType} in the ${context} registry`);
-    list.push({ type: `${TYPE_PREFIX}.${context}.${name}.v1`, context, domainType, description, schema, map: map as (data: unknown) => Record<string, unknown> });
+    list.push({ type: `${TYPE_PREFIX}.${context}.${name}.v1`, context, domainType, description, schema, map: map as (data: unknown, origin: StreamOrigin) => Record<string, unknown> });
   };
   return { list, add };
 }
@@ -325,6 +334,28 @@ grants.add(
   s.object({ grantId: s.uuid(), clawbackId: s.uuid(), amountFen: s.fen(), reason: s.string(), writtenOffAt: s.instant() }),
   (d) => ({ grantId: d.grantId, clawbackId: d.clawbackId, amountFen: d.amountFen, reason: d.reason, writtenOffAt: d.writtenOffAt }),
 );
+const notice = () => s.object({ fact: s.oneOf(['serious-dishonesty', 'abnormal-patent-application']), source: s.string(), reference: s.string(), observedAt: s.instant() });
+grants.add(
+  'GrantSuspended',
+  'grant-suspended',
+  "The grant's releases and payment confirmations stopped: a serious-dishonesty record or an abnormal-patent notice stands against the enterprise (at award, or arriving after it). The treasury must not pay against the grant's orders until grant-suspension-decided.",
+  s.object({ grantId: s.uuid(), notice: notice(), stage: s.oneOf(['award', 'after-award']), reason: s.bilingual(), suspendedAt: s.instant() }),
+  (d) => ({ grantId: d.grantId, notice: { fact: d.notice.fact, source: d.notice.source, reference: d.notice.reference, observedAt: d.notice.observedAt }, stage: d.stage, reason: { zh: d.reason.zh, en: d.reason.en }, suspendedAt: d.suspendedAt }),
+);
+grants.add(
+  'GrantSuspensionDecided',
+  'grant-suspension-decided',
+  'The bureau decided on a suspended grant, with a reason: continue (releases resume) or claw-back (a clawback-ordered with clawbackId follows). The suspension ends either way.',
+  s.object({ grantId: s.uuid(), decision: s.oneOf(['continue', 'claw-back']), reason: s.string(), notices: s.array(notice()), clawbackId: s.nullable(s.uuid()), decidedAt: s.instant() }),
+  (d) => ({
+    grantId: d.grantId,
+    decision: d.decision,
+    reason: d.reason,
+    notices: d.notices.map((n) => ({ fact: n.fact, source: n.source, reference: n.reference, observedAt: n.observedAt })),
+    clawbackId: d.clawbackId,
+    decidedAt: d.decidedAt,
+  }),
+);
 grants.add(
   'GrantClosed',
   'grant-closed',
@@ -344,6 +375,50 @@ finance.add(
   (d) => ({ statementId: d.statementId, city: d.city, fileSha256: d.fileSha256, rowCount: d.rowCount, debit: { ...d.debit }, credit: { ...d.credit }, period: { ...d.period }, importedAt: d.importedAt }),
 );
 
+// ---------------------------------------------------------------- credit (for the social credit system)
+/**
+ * The credit system's view of money the bureau orders back (收回项目资金): every clawback ordered, repaid
+ * in full, overdue or written off, keyed by grant and naming the enterprise by its unified social credit
+ * code, on a topic of its own. The same domain events are also published on the grants topic in the
+ * grants' shape; these are a second, narrower contract for one consumer (ADR 0015).
+ */
+const credit = contracts<GrantEvent>('credit', GRANT_EVENTS);
+const creditEnterprise = () => s.object({ creditCode: s.creditCode(), name: s.string() });
+const enterpriseOf = (origin: StreamOrigin) => {
+  if (!origin.enterprise) throw new Error('a credit event needs the grant enterprise (GrantAwarded opens every grant stream)');
+  return { creditCode: origin.enterprise.creditCode, name: origin.enterprise.name };
+};
+
+credit.add(
+  'ClawbackOrdered',
+  'clawback-ordered',
+  'The funding bureau ordered an enterprise to pay money back (收回项目资金), with the reason and the due date.',
+  s.object({ enterprise: creditEnterprise(), grantId: s.uuid(), clawbackId: s.uuid(), amountFen: s.fen(), reason: s.string(), dueDate: s.date(), orderedAt: s.instant() }),
+  (d, o) => ({ enterprise: enterpriseOf(o), grantId: d.grantId, clawbackId: d.clawbackId, amountFen: d.amountFen, reason: d.reason, dueDate: d.dueDate, orderedAt: d.orderedAt }),
+);
+credit.add(
+  'ClawbackSettled',
+  'clawback-repaid',
+  'The enterprise repaid a clawback in full.',
+  s.object({ enterprise: creditEnterprise(), grantId: s.uuid(), clawbackId: s.uuid(), repaidFen: s.fen(), repaidAt: s.instant() }),
+  (d, o) => ({ enterprise: enterpriseOf(o), grantId: d.grantId, clawbackId: d.clawbackId, repaidFen: d.repaidFen, repaidAt: d.settledAt }),
+);
+credit.add(
+  'ClawbackOverdue',
+  'clawback-overdue',
+  'A clawback passed its due date (end of that day, Asia/Shanghai) with money outstanding.',
+  s.object({ enterprise: creditEnterprise(), grantId: s.uuid(), clawbackId: s.uuid(), dueDate: s.date(), outstandingFen: s.fen(), overdueAt: s.instant() }),
+  (d, o) => ({ enterprise: enterpriseOf(o), grantId: d.grantId, clawbackId: d.clawbackId, dueDate: d.dueDate, outstandingFen: d.outstandingFen, overdueAt: d.markedAt }),
+);
+credit.add(
+  'ClawbackWrittenOff',
+  'clawback-written-off',
+  'The bureau wrote off what remained of a clawback, with a reason.',
+  s.object({ enterprise: creditEnterprise(), grantId: s.uuid(), clawbackId: s.uuid(), writtenOffFen: s.fen(), reason: s.string(), writtenOffAt: s.instant() }),
+  (d, o) => ({ enterprise: enterpriseOf(o), grantId: d.grantId, clawbackId: d.clawbackId, writtenOffFen: d.amountFen, reason: d.reason, writtenOffAt: d.writtenOffAt }),
+);
+
+
 // ---------------------------------------------------------------- audit (the signed Merkle log's heads)
 const audit = contracts<AuditEvent>('audit', AUDIT_EVENTS);
 audit.add(
@@ -361,18 +436,28 @@ audit.add(
   (d) => ({ origin: d.origin, treeSize: d.treeSize, rootHash: d.rootHash, lastPosition: d.lastPosition, note: d.note, publishedAt: d.publishedAt }),
 );
 
-export const INTEGRATION_CONTRACTS: readonly IntegrationContract[] = [...applications.list, ...grants.list, ...finance.list, ...audit.list];
+export const INTEGRATION_CONTRACTS: readonly IntegrationContract[] = [...applications.list, ...grants.list, ...finance.list, ...credit.list, ...audit.list];
 
 /** Domain registries by context, to decode (and upcast) a stored event before mapping it. */
 export const DOMAIN_REGISTRIES: Readonly<Record<IntegrationContext, EventRegistry<DomainEvent>>> = {
   applications: { ...PROGRAMME_EVENTS, ...APPLICATION_EVENTS } as EventRegistry<DomainEvent>,
   grants: GRANT_EVENTS as EventRegistry<DomainEvent>,
   finance: STATEMENT_EVENTS as EventRegistry<DomainEvent>,
+  credit: GRANT_EVENTS as EventRegistry<DomainEvent>,
   audit: AUDIT_EVENTS as EventRegistry<DomainEvent>,
 };
 
-const byDomainType = new Map(INTEGRATION_CONTRACTS.map((c) => [c.domainType, c]));
+/** The context whose topic a domain type is published on first; further contracts (credit) are copies for one consumer. */
+const byDomainType = new Map<string, IntegrationContract>();
+const allByDomainType = new Map<string, IntegrationContract[]>();
+for (const c of INTEGRATION_CONTRACTS) {
+  if (!byDomainType.has(c.domainType)) byDomainType.set(c.domainType, c);
+  allByDomainType.set(c.domainType, [...(allByDomainType.get(c.domainType) ?? []), c]);
+}
 const byType = new Map(INTEGRATION_CONTRACTS.map((c) => [c.type, c]));
 
+/** The primary contract of a domain type (its own context's topic); undefined when it is not published. */
 export const contractForDomainType = (domainType: string): IntegrationContract | undefined => byDomainType.get(domainType);
+/** Every contract of a domain type, the primary first: the relay publishes each on its context's topic. */
+export const contractsForDomainType = (domainType: string): readonly IntegrationContract[] => allByDomainType.get(domainType) ?? [];
 export const contractOfType = (type: string): IntegrationContract | undefined => byType.get(type);

@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@ipstd/event-store';
 import { decodeEvent } from '@ipstd/kernel';
-import { DOMAIN_REGISTRIES, IntegrationContract, contractForDomainType } from './catalog';
+import { DOMAIN_REGISTRIES, IntegrationContract, StreamOrigin, contractForDomainType } from './catalog';
 
 /**
  * An integration event as a CloudEvent (v1.0, structured JSON form). On Kafka it travels in binary
@@ -42,10 +42,18 @@ export function aggregateIdOf(streamId: string): string {
 /** True when the log event has a public contract. */
 export const isPublished = (event: Pick<RecordedEvent, 'type'>): boolean => contractForDomainType(event.type) !== undefined;
 
-/** Maps a stored domain event to its integration event; null for events that are not published. */
-export function toIntegrationEvent(event: RecordedEvent, city: string | null): IntegrationEvent | null {
-  const contract = contractForDomainType(event.type);
-  if (!contract) return null;
+/**
+ * Maps a stored domain event to its integration event under `contract` (default: its primary contract);
+ * null for events that are not published. `origin` carries what the stream's creating event says (the
+ * grant's enterprise), which the credit system's contracts need.
+ */
+export function toIntegrationEvent(
+  event: RecordedEvent,
+  city: string | null,
+  contract: IntegrationContract | undefined = contractForDomainType(event.type),
+  origin: StreamOrigin = { city, enterprise: null },
+): IntegrationEvent | null {
+  if (!contract || contract.domainType !== event.type) return null;
   const decoded = decodeEvent(DOMAIN_REGISTRIES[contract.context], event.type, event.schemaVersion, event.data);
   const subject = aggregateIdOf(event.streamId);
   return {
@@ -61,6 +69,6 @@ export function toIntegrationEvent(event: RecordedEvent, city: string | null): I
     ...(city ? { city } : {}),
     correlationid: event.metadata.correlationId,
     ...(event.metadata.causationId ? { causationid: event.metadata.causationId } : {}),
-    data: contract.map(decoded.data),
+    data: contract.map(decoded.data, origin),
   };
 }

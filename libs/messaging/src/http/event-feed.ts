@@ -1,5 +1,5 @@
 import { EventStore } from '@ipstd/event-store';
-import { IntegrationContext, contractForDomainType } from '../contracts/catalog';
+import { IntegrationContext, contractForDomainType, contractsForDomainType } from '../contracts/catalog';
 import { IntegrationEvent, toIntegrationEvent } from '../contracts/cloud-event';
 import { CityResolver } from '../contracts/city-resolver';
 
@@ -48,12 +48,13 @@ export class EventFeed {
       for (const event of chunk) {
         cursor = event.globalPosition;
         scanned++;
-        const contract = contractForDomainType(event.type);
-        if (contract && (!query.context || contract.context === query.context)) {
-          const city = await this.cities.cityOf(event);
+        // Without a context, each event once under its primary contract; with one, that context's contract (credit: the copies for the credit system).
+        const contract = query.context ? contractsForDomainType(event.type).find((c) => c.context === query.context) : contractForDomainType(event.type);
+        if (contract) {
+          const origin = await this.cities.originOf(event);
           // Signed checkpoints belong to no city: hashes of the whole log, for every reader to keep.
-          if (!query.city || city === query.city || contract.context === 'audit') {
-            const integration = toIntegrationEvent(event, city);
+          if (!query.city || origin.city === query.city || contract.context === 'audit') {
+            const integration = toIntegrationEvent(event, origin.city, contract, origin);
             if (integration) events.push(integration);
           }
         }

@@ -13,8 +13,8 @@ export class EventFeedQueryDto {
   @IsOptional() @Matches(/^\d{1,19}$/) after?: string;
   @ApiPropertyOptional({ example: 100, description: '1–1000, default 100' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ enum: ['applications', 'grants', 'finance', 'audit'], description: "only this context's events (the Kafka topic they go to); audit: the log's signed checkpoints" })
-  @IsOptional() @IsIn(['applications', 'grants', 'finance', 'audit']) context?: IntegrationContext;
+  @ApiPropertyOptional({ enum: ['applications', 'grants', 'finance', 'credit', 'audit'], description: "only this context's events (the Kafka topic they go to); credit: the clawback events for the credit system; audit: the log's signed checkpoints" })
+  @IsOptional() @IsIn(['applications', 'grants', 'finance', 'credit', 'audit']) context?: IntegrationContext;
 }
 
 @ApiTags('integration')

@@ -3,7 +3,7 @@ import { Kafka, Message, Producer } from 'kafkajs';
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '@ipstd/event-store';
 import { CheckpointedWorker, Metrics } from '@ipstd/platform';
-import { contractForDomainType } from '../contracts/catalog';
+import { INTEGRATION_CONTRACTS, contractsForDomainType } from '../contracts/catalog';
 import { toIntegrationEvent } from '../contracts/cloud-event';
 import { CityResolver } from '../contracts/city-resolver';
 import { toKafkaRecord } from '../kafka/binding';
@@ -67,6 +67,7 @@ export class IntegrationRelay {
     this.worker = new CheckpointedWorker(pool, store, RELAY_WORKER, (events) => this.publish(events), {
       batchSize: options.batchSize,
       retryDelayMs: options.retryDelayMs ?? 1000,
+      eventTypes: INTEGRATION_CONTRACTS.map((c) => c.domainType),
       log: this.log,
       // Read and map batch N+1 while Kafka acknowledges batch N.
       overlap: true,
@@ -183,22 +184,26 @@ export class IntegrationRelay {
     let current = new Map<string, Message[]>();
     let bytes = 0;
     for (const event of events) {
-      const contract = contractForDomainType(event.type);
-      if (!contract) continue;
-      const integration = toIntegrationEvent(event, await this.cities.cityOf(event));
-      if (!integration) continue;
-      const record = toKafkaRecord(integration);
-      const size = record.value.length + 512;
-      if (bytes + size > MAX_REQUEST_BYTES && bytes > 0) {
-        batches.push(current);
-        current = new Map();
-        bytes = 0;
+      const contracts = contractsForDomainType(event.type);
+      if (contracts.length === 0) continue;
+      const origin = await this.cities.originOf(event);
+      // One record per contract: the event's own context topic, and copies for one consumer (credit).
+      for (const contract of contracts) {
+        const integration = toIntegrationEvent(event, origin.city, contract, origin);
+        if (!integration) continue;
+        const record = toKafkaRecord(integration);
+        const size = record.value.length + 512;
+        if (bytes + size > MAX_REQUEST_BYTES && bytes > 0) {
+          batches.push(current);
+          current = new Map();
+          bytes = 0;
+        }
+        const topic = this.topics.outbound[contract.context];
+        const list = current.get(topic) ?? [];
+        list.push(record);
+        current.set(topic, list);
+        bytes += size;
       }
-      const topic = this.topics.outbound[contract.context];
-      const list = current.get(topic) ?? [];
-      list.push(record);
-      current.set(topic, list);
-      bytes += size;
     }
     if (bytes > 0) batches.push(current);
     return batches;

@@ -5,7 +5,7 @@ import { ProblemException } from '../errors/problem';
 import { APP_CONFIG, CLOCK, JWT_VERIFIER } from '../tokens';
 import { AppConfig } from '../config/config';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
-import { JwtError, JwtRefusal, KeySetUnavailableError, TokenKeys, verifyJwt } from './jwt';
+import { JwtError, JwtRefusal, KeySetUnavailableError, TokenKeys, VerifiedTokenCache, verifyJwt } from './jwt';
 import { Principal, Role, principalOf } from './principal';
 
 const unauthenticated = (reason: JwtRefusal | 'missing', en: string) =>
@@ -18,6 +18,8 @@ const unauthenticated = (reason: JwtRefusal | 'missing', en: string) =>
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly verified = new VerifiedTokenCache();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(JWT_VERIFIER) private readonly keys: TokenKeys,
@@ -33,13 +35,15 @@ export class AuthGuard implements CanActivate {
     const match = typeof header === 'string' ? header.match(/^Bearer +([A-Za-z0-9_\-.]{1,8192})$/) : null;
     if (!match) throw unauthenticated('missing', 'A valid bearer token (JWT) is required');
     let claims: Record<string, unknown>;
+    const now = this.clock.now();
     try {
-      claims = await verifyJwt(match[1], this.keys, {
-        now: this.clock.now(),
-        issuer: this.config.auth.issuer,
-        audience: this.config.auth.audience,
-        clockSkewSeconds: this.config.auth.clockSkewSeconds,
-      });
+      const token = match[1];
+      const cached = this.verified.get(token, now, this.config.auth.clockSkewSeconds);
+      if (cached) claims = cached;
+      else {
+        claims = await verifyJwt(token, this.keys, { now, issuer: this.config.auth.issuer, audience: this.config.auth.audience, clockSkewSeconds: this.config.auth.clockSkewSeconds });
+        this.verified.set(token, claims, now);
+      }
     } catch (error) {
       if (error instanceof JwtError) throw unauthenticated(error.reason, `The bearer token was refused: ${error.message}`);
       if (error instanceof KeySetUnavailableError) {

@@ -154,3 +154,37 @@ function refusalOf(error: unknown, kind: TokenKeys['kind']): Error {
       return new KeySetUnavailableError(`the identity provider's key set could not be fetched: ${(error as Error)?.message ?? String(error)}`);
   }
 }
+
+/**
+ * Tokens that verified, kept for a short while so that a client's run of requests with one token
+ * costs one signature check. A hit is served only while the token's own exp and nbf (with the clock
+ * tolerance) still hold at the injected clock's now, and for at most `maxAgeMs` after the check, so a
+ * key withdrawn at the identity provider stops being honoured within that time. Only tokens that
+ * verified are kept: a refused token is checked again every time.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, { readonly claims: JwtClaims; readonly verifiedAt: number }>();
+
+  constructor(
+    private readonly maxEntries = 10_000,
+    private readonly maxAgeMs = 60_000,
+  ) {}
+
+  get(token: string, now: Date, clockSkewSeconds: number): JwtClaims | null {
+    const entry = this.entries.get(token);
+    if (!entry) return null;
+    const t = now.getTime();
+    const skewMs = clockSkewSeconds * 1000;
+    const { exp, nbf } = entry.claims;
+    const fresh = t >= entry.verifiedAt && t - entry.verifiedAt < this.maxAgeMs;
+    const valid = typeof exp === 'number' && t <= exp * 1000 + skewMs && (typeof nbf !== 'number' || t >= nbf * 1000 - skewMs);
+    if (fresh && valid) return entry.claims;
+    this.entries.delete(token);
+    return null;
+  }
+
+  set(token: string, claims: JwtClaims, now: Date): void {
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(token, { claims, verifiedAt: now.getTime() });
+  }
+}

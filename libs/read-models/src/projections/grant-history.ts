@@ -43,6 +43,12 @@ export function describeGrantEvent(event: GrantEvent): BilingualText {
       return { zh: `收回资金逾期未缴，尚欠 ${yuan(event.data.outstandingFen)} 元`, en: `Clawback overdue; ${yuan(event.data.outstandingFen)} yuan outstanding` };
     case 'ClawbackWrittenOff':
       return { zh: `核销收回资金 ${yuan(event.data.amountFen)} 元：${event.data.reason}`, en: `Wrote off ${yuan(event.data.amountFen)} yuan of a clawback: ${event.data.reason}` };
+    case 'GrantSuspended':
+      return { zh: `暂停拨付：${event.data.reason.zh}`, en: `Suspended: ${event.data.reason.en}` };
+    case 'GrantSuspensionDecided':
+      return event.data.decision === 'continue'
+        ? { zh: `市局决定继续执行，恢复拨付：${event.data.reason}`, en: `The bureau decided to continue; releases resume: ${event.data.reason}` }
+        : { zh: `市局决定收回资金，暂停结束：${event.data.reason}`, en: `The bureau decided to claw back; the suspension ends: ${event.data.reason}` };
     case 'GrantClosed':
       return { zh: '项目结项', en: 'Grant closed' };
     default:

@@ -1,17 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { sha256Hex } from '@ipstd/kernel';
-import { inTransaction } from '@ipstd/platform';
-import { EventStore, RecordedEvent, Subscription, runMigrations } from '@ipstd/event-store';
+import { CHECKPOINTS_TABLE, SubscriptionRunner, TransactionalConsumer, inTransaction } from '@ipstd/platform';
+import { EventStore, RecordedEvent } from '@ipstd/event-store';
 import { Projection, createTableSql } from './projection';
 import { applyEvents } from './projection-writer';
-import { CHECKPOINTS_TABLE, READ_MODEL_MIGRATIONS } from './schema';
 
 export interface ProjectionRunnerOptions {
-  readonly batchSize?: number;
   readonly retryDelayMs?: number;
-  /** Called after each committed batch with the projection's new checkpoint. */
-  readonly onCheckpoint?: (projection: string, position: bigint) => void;
   readonly log?: Pick<Logger, 'log' | 'error' | 'warn'>;
 }
 
@@ -31,15 +27,15 @@ function projectionVersion(projection: Projection): number {
 }
 
 /**
- * Runs each projection from its checkpoint. A batch of events and the checkpoint are committed in
- * one transaction, after locking the checkpoint row and skipping what it already covers, so a crash
- * at any point, a duplicate delivery or a concurrent rebuild all end in the same rows.
+ * The read models of a process: creates their tables, rebuilds one whose definition changed, and
+ * attaches them to the process's SubscriptionRunner, which applies each batch of the log to all of
+ * them in one transaction with their checkpoints (after locking the checkpoint rows and skipping what
+ * they already cover), so a crash at any point, a duplicate delivery or a concurrent rebuild all end
+ * in the same rows.
  */
 export class ProjectionRunner {
-  private readonly subscriptions = new Map<string, Subscription>();
-  private readonly statuses = new Map<string, { position: bigint; running: boolean; lastError: string | null }>();
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
-  private stopped = false;
+  private readonly runner: SubscriptionRunner;
+  private attached = false;
   private readonly log: Pick<Logger, 'log' | 'error' | 'warn'>;
 
   constructor(
@@ -49,17 +45,18 @@ export class ProjectionRunner {
     private readonly options: ProjectionRunnerOptions = {},
   ) {
     this.log = options.log ?? new Logger('projections');
+    this.runner = SubscriptionRunner.for(pool, store);
   }
 
   /** Creates checkpoint and read-model tables; rebuilds a projection whose definition changed. */
   async prepare(): Promise<void> {
-    await runMigrations(this.pool, 'read-models', READ_MODEL_MIGRATIONS);
+    await this.runner.migrate();
     for (const projection of this.projections) {
       const definition = definitionOf(projection);
       const { rows } = await this.pool.query<{ definition: string }>(`select definition from ${CHECKPOINTS_TABLE} where name = $1`, [projection.name]);
-      if (rows.length === 0) {
+      if (rows.length === 0 || rows[0].definition === null) {
         await this.pool.query(createTableSql(projection.table));
-        await this.pool.query(`insert into ${CHECKPOINTS_TABLE} (name, position, definition) values ($1, 0, $2) on conflict do nothing`, [projection.name, definition]);
+        await this.pool.query(`insert into ${CHECKPOINTS_TABLE} (name, position, definition) values ($1, 0, $2) on conflict (name) do update set definition = excluded.definition`, [projection.name, definition]);
       } else if (rows[0].definition !== definition) {
         this.log.warn({ msg: 'projection definition changed: rebuilding from the log', projection: projection.name });
         await this.rebuild([projection.name]);
@@ -68,29 +65,39 @@ export class ProjectionRunner {
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
+    if (this.attached) return;
     await this.prepare();
-    for (const projection of this.projections) await this.startOne(projection);
+    this.attached = true;
+    await this.runner.attach(...this.projections.map((p) => this.consumerFor(p)));
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.retryTimers.forEach(clearTimeout);
-    this.retryTimers.clear();
-    await Promise.all([...this.subscriptions.values()].map((s) => s.stop()));
-    this.subscriptions.clear();
+    if (!this.attached) return;
+    this.attached = false;
+    for (const projection of this.projections) await this.runner.detach(projection.name);
   }
 
   status(): ProjectionStatus[] {
-    return this.projections.map((p) => ({ name: p.name, ...(this.statuses.get(p.name) ?? { position: 0n, running: false, lastError: null }) }));
+    return this.projections.map((p) => {
+      const status = this.runner.statusOf(p.name);
+      return { name: p.name, position: status?.position ?? 0n, running: status?.state === 'live', lastError: status?.lastError ?? null };
+    });
   }
 
-  /** Events in the log that the slowest projection has not applied yet. */
+  /** Events in the log that each projection has not applied yet (from the runner, which reports every consumer's lag). */
   async lag(): Promise<{ head: bigint; projections: Record<string, bigint> }> {
-    const head = await this.store.headPosition();
-    const { rows } = await this.pool.query<{ name: string; position: string }>(`select name, position from ${CHECKPOINTS_TABLE}`);
-    const positions = new Map(rows.map((r) => [r.name, BigInt(r.position)]));
-    return { head, projections: Object.fromEntries(this.projections.map((p) => [p.name, head - (positions.get(p.name) ?? 0n)])) };
+    const { head, consumers } = await this.runner.lag(this.projections.map((p) => p.name));
+    return { head, projections: consumers };
+  }
+
+  private consumerFor(projection: Projection): TransactionalConsumer {
+    return {
+      kind: 'transactional',
+      name: projection.name,
+      eventTypes: projection.handles,
+      retryDelayMs: this.options.retryDelayMs,
+      apply: (client, events) => applyEvents(client, projection, events),
+    };
   }
 
   /**
@@ -142,55 +149,7 @@ export class ProjectionRunner {
         await client.query(`update ${CHECKPOINTS_TABLE} set position = $2, definition = $3, updated_at = now() where name = $1`, [projection.name, position.toString(), definitionOf(projection)]);
       }
     });
-    for (const projection of selected) {
-      const status = this.statuses.get(projection.name);
-      if (status) status.position = position;
-    }
     this.log.log({ msg: 'read models rebuilt', projections: selected.map((p) => p.name), position: position.toString() });
-  }
-
-  private async startOne(projection: Projection): Promise<void> {
-    if (this.stopped) return;
-    const { rows } = await this.pool.query<{ position: string }>(`select position from ${CHECKPOINTS_TABLE} where name = $1`, [projection.name]);
-    const from = BigInt(rows[0]?.position ?? 0);
-    const status = { position: from, running: true, lastError: null as string | null };
-    this.statuses.set(projection.name, status);
-    const subscription = this.store.subscribeToAll({
-      after: from,
-      batchSize: this.options.batchSize ?? 500,
-      onBatch: async (events) => {
-        const position = await this.commitBatch(projection, events);
-        status.position = position;
-        status.lastError = null;
-        this.options.onCheckpoint?.(projection.name, position);
-      },
-      onError: (error) => {
-        status.running = false;
-        status.lastError = (error as Error).message;
-        this.log.error({ msg: 'projection failed; retrying from its checkpoint', projection: projection.name, error: (error as Error).message });
-        this.subscriptions.delete(projection.name);
-        if (this.stopped) return;
-        const timer = setTimeout(() => {
-          this.retryTimers.delete(timer);
-          void this.startOne(projection).catch((e) => this.log.error({ msg: 'projection restart failed', error: (e as Error).message }));
-        }, this.options.retryDelayMs ?? 1000);
-        this.retryTimers.add(timer);
-      },
-    });
-    this.subscriptions.set(projection.name, subscription);
-  }
-
-  private async commitBatch(projection: Projection, events: readonly RecordedEvent[]): Promise<bigint> {
-    return this.inTransaction(async (client) => {
-      const { rows } = await client.query<{ position: string }>(`select position from ${CHECKPOINTS_TABLE} where name = $1 for update`, [projection.name]);
-      const checkpoint = BigInt(rows[0].position);
-      const fresh = events.filter((e) => e.globalPosition > checkpoint);
-      if (fresh.length === 0) return checkpoint;
-      await applyEvents(client, projection, fresh);
-      const position = fresh[fresh.length - 1].globalPosition;
-      await client.query(`update ${CHECKPOINTS_TABLE} set position = $2, updated_at = now() where name = $1`, [projection.name, position.toString()]);
-      return position;
-    });
   }
 
   private inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

@@ -12,26 +12,44 @@ export async function applyEvents(client: PoolClient, projection: Projection, ev
     for (let i = 0; i < rows.length; i += 500) await insertRows(client, tableName, columns, rows.slice(i, i + 500));
     return;
   }
+  // Every row the batch touches is read with one query, evolved in memory, and written back with one
+  // delete and one insert: three round trips per projection and batch, whatever the batch holds.
   const keyColumns = projection.table.primaryKey;
-  const cache = new Map<string, Row | null>();
+  const rowsByKey = new Map<string, Row | null>();
+  const keys: Array<readonly unknown[]> = [];
+  const keyOf = (values: readonly unknown[]) => JSON.stringify(values.map((v) => String(v)));
+  const touched: Array<{ key: string; event: RecordedEvent }> = [];
   for (const event of handled) {
     const key = projection.keyOf(event);
     if (!key) continue;
-    const cacheKey = JSON.stringify(key);
-    let row = cache.get(cacheKey);
-    if (row === undefined) {
-      const where = keyColumns.map((c, i) => `${c} = $${i + 1}`).join(' and ');
-      const { rows } = await client.query(`select * from ${tableName} where ${where}`, [...key]);
-      row = rows[0] ? normaliseRow(rows[0], projection) : null;
+    const id = keyOf(key);
+    if (!rowsByKey.has(id)) {
+      rowsByKey.set(id, null);
+      keys.push(key);
     }
-    cache.set(cacheKey, projection.evolve(row, event));
+    touched.push({ key: id, event });
   }
-  for (const [cacheKey, row] of cache) {
-    const key = JSON.parse(cacheKey) as unknown[];
-    const where = keyColumns.map((c, i) => `${c} = $${i + 1}`).join(' and ');
-    await client.query(`delete from ${tableName} where ${where}`, key);
-    if (row) await insertRows(client, tableName, columns, [row]);
+  if (keys.length === 0) return;
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const { sql, params } = keyList(keyColumns, chunk);
+    const { rows } = await client.query(`select * from ${tableName} where (${keyColumns.join(', ')}) in (${sql})`, params);
+    for (const row of rows) rowsByKey.set(keyOf(keyColumns.map((c) => (row as Row)[c])), normaliseRow(row, projection));
   }
+  for (const { key, event } of touched) rowsByKey.set(key, projection.evolve(rowsByKey.get(key) ?? null, event));
+  for (let i = 0; i < keys.length; i += 500) {
+    const { sql, params } = keyList(keyColumns, keys.slice(i, i + 500));
+    await client.query(`delete from ${tableName} where (${keyColumns.join(', ')}) in (${sql})`, params);
+  }
+  const rows = [...rowsByKey.values()].filter((row): row is Row => row !== null);
+  for (let i = 0; i < rows.length; i += 500) await insertRows(client, tableName, columns, rows.slice(i, i + 500));
+}
+
+/** `($1, $2), ($3, $4), …` for a list of keys, with their parameters. */
+function keyList(keyColumns: readonly string[], keys: ReadonlyArray<readonly unknown[]>): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const tuples = keys.map((key) => `(${keyColumns.map((_, i) => `$${params.push(key[i])}`).join(', ')})`);
+  return { sql: tuples.join(', '), params };
 }
 
 async function insertRows(client: PoolClient, table: string, columns: readonly string[], rows: readonly Row[]): Promise<void> {

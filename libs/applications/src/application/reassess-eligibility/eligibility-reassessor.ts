@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, Migration, RecordedEvent, runMigrations } from '@ipstd/event-store';
-import { DomainError } from '@ipstd/kernel';
+import { DomainError, canonicalJson } from '@ipstd/kernel';
 import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext } from '@ipstd/platform';
 import { ApplicationEvent, EnterpriseEvent } from '../../domain';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { applicationSpec, loadOpenProgramme } from '../streams';
 
-const MIGRATIONS: readonly Migration[] = [
+/** Its tables; also applied by the migration job (scripts/migrate.ts). */
+export const ELIGIBILITY_REASSESSOR_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'applications by enterprise',
@@ -39,11 +40,11 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
     private readonly pipeline: CommandPipeline,
     private readonly rules: RuleCatalog,
   ) {
-    this.worker = new CheckpointedWorker(pool, store, 'eligibility-reassessor', (events) => this.handle(events), { log: this.logger });
+    this.worker = new CheckpointedWorker(pool, store, 'eligibility-reassessor', (events) => this.handle(events), { log: this.logger, eventTypes: ['ApplicationSubmitted', 'EligibilityAssessed', 'EnterpriseFactRecorded'] });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await runMigrations(this.pool, 'eligibility-reassessor', MIGRATIONS);
+    await runMigrations(this.pool, 'eligibility-reassessor', ELIGIBILITY_REASSESSOR_MIGRATIONS);
     await this.worker.start();
   }
 
@@ -52,6 +53,15 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
   }
 
   private async handle(events: readonly RecordedEvent[]): Promise<void> {
+    // The assessment a submission appended with it, by application: when the facts it used are the
+    // facts as they stood at the submission, there is nothing to look at again.
+    const assessedOnSubmission = new Map<string, RecordedEvent>();
+    for (const event of events) {
+      if (event.type === 'EligibilityAssessed') {
+        const { applicationId, trigger } = (event as unknown as ApplicationEvent & { type: 'EligibilityAssessed' }).data;
+        if (trigger === 'submission' && !assessedOnSubmission.has(applicationId)) assessedOnSubmission.set(applicationId, event);
+      }
+    }
     for (const event of events) {
       if (event.type === 'ApplicationSubmitted') {
         const { applicationId, profile } = (event as unknown as ApplicationEvent & { type: 'ApplicationSubmitted' }).data;
@@ -59,6 +69,8 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
           profile.enterprise.creditCode,
           applicationId,
         ]);
+        const assessed = assessedOnSubmission.get(applicationId);
+        if (assessed && (await this.factsUnchangedSince(assessed, profile.enterprise.creditCode, event.globalPosition))) continue;
         await this.reassess(applicationId, event);
       } else if (event.type === 'EnterpriseFactRecorded') {
         const { creditCode } = (event as unknown as EnterpriseEvent).data;
@@ -66,6 +78,30 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
         for (const row of rows) await this.reassess(row.application_id, event);
       }
     }
+  }
+
+  /** True when the facts as they stood at the submission's position are the ones its assessment used. */
+  private async factsUnchangedSince(assessment: RecordedEvent, creditCode: string, position: bigint): Promise<boolean> {
+    const used = (assessment as unknown as ApplicationEvent & { type: 'EligibilityAssessed' }).data.facts;
+    return canonicalJson(await currentFacts(this.pipeline, creditCode, position)) === canonicalJson(used);
+  }
+
+  /**
+   * The log position whose facts the re-assessment uses: the cause's, so that each change is
+   * attributed to the event that brought it, but never earlier than the application's latest
+   * assessment. Delivery is at least once, and every write replica runs a re-assessor: an old event
+   * seen again (a restart from an earlier checkpoint, a replica behind another) must not assess the
+   * application with facts that a later assessment already superseded. An assessment used facts
+   * recorded before it, so with the facts as of its position nothing changes, unless a fact arrived
+   * while it was being decided, which this then takes into account. Read inside the decision, after
+   * the pipeline loaded the stream, so that an assessment appended meanwhile is seen (or the append
+   * conflicts and the decision is taken again).
+   */
+  private async factsAsOf(applicationId: string, cause: RecordedEvent): Promise<bigint> {
+    const { recorded } = await this.pipeline.load(applicationSpec(applicationId));
+    let latest = 0n;
+    for (const event of recorded) if (event.type === 'EligibilityAssessed') latest = event.globalPosition;
+    return latest > cause.globalPosition ? latest : cause.globalPosition;
   }
 
   private async reassess(applicationId: string, cause: RecordedEvent): Promise<void> {
@@ -81,7 +117,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
         context,
         async (_, now) => {
           const programme = await loadOpenProgramme(this.pipeline, programmeId);
-          const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, creditCode, cause.globalPosition) };
+          const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, creditCode, await this.factsAsOf(applicationId, cause)) };
           return { type: 'ReassessEligibility' as const, programme: { programmeId: programme.state.programmeId, terms: programme.state.terms }, basis, now };
         },
         { retry: RETRY_ON_CONFLICT },

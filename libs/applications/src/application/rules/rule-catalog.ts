@@ -20,6 +20,8 @@ export async function readRuleCatalog(pipeline: CommandPipeline): Promise<RuleCa
 @Injectable()
 export class RuleCatalog implements OnApplicationBootstrap {
   private readonly logger = new Logger('rule-catalog');
+  /** Published versions never change (a change is a new version), so a version once read is kept. */
+  private readonly published = new Map<string, RuleSet>();
 
   constructor(private readonly pipeline: CommandPipeline) {}
 
@@ -33,8 +35,12 @@ export class RuleCatalog implements OnApplicationBootstrap {
   }
 
   async get(ref: RuleSetRef): Promise<RuleSet> {
+    const key = `${ref.id}@${ref.version}`;
+    const cached = this.published.get(key);
+    if (cached) return cached;
     const ruleSet = findRuleSet((await this.state()).state.published, ref.id, ref.version);
     if (!ruleSet) throw ruleSetNotFound(ref);
+    this.published.set(key, ruleSet);
     return ruleSet;
   }
 

@@ -8,6 +8,7 @@ import { ApplicationCommandResult, applicationResult } from '../views';
 import { FundsCommitments, selectionRecorded } from './funds-commitments';
 import { cityAdminPolicy } from '../access';
 import { scopeOf } from '../application-write-path';
+import { currentFacts } from '../enterprise-facts/enterprise-facts';
 
 /** What the bureau decided: plain data, as it came in. */
 export interface SelectionDecision {
@@ -75,6 +76,8 @@ export class SelectApplicationHandler implements ICommandHandler<SelectApplicati
     const application = requireApplication(loaded);
     const programme = await loadOpenProgramme(this.pipeline, application.programmeId);
     cityAdminPolicy(principal, { ...scopeOf(application), city: programme.state.terms.city });
+    const creditCode = application.profile.enterprise.creditCode;
+    let credit = await currentFacts(this.pipeline, creditCode);
     const command = (now: Date, commitment: DecideSelection['commitment']): DecideSelection => ({
       type: 'DecideSelection',
       programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },
@@ -84,6 +87,7 @@ export class SelectApplicationHandler implements ICommandHandler<SelectApplicati
       eligibilityOverride: body.eligibilityOverride,
       batch: body.batch,
       commitment,
+      credit,
       now,
     });
     let now = this.clock.now();
@@ -98,6 +102,8 @@ export class SelectApplicationHandler implements ICommandHandler<SelectApplicati
     }
     const commitment = await this.funds.commit(programme.state.programmeId, selectionId, applicationId, body.approvedAmountFen ?? 0, context);
     committed.programmeId = programme.state.programmeId;
+    // The latest facts again, as close to the append as the two streams allow (a refusal now releases the commitment).
+    credit = await currentFacts(this.pipeline, creditCode);
     now = this.clock.now();
     return this.pipeline.decideAndAppend(spec, loaded, context, command(now, commitment), now);
   }

@@ -7,7 +7,8 @@ import { APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent,
 import { FundsCommitments, ReleaseOutcome } from './funds-commitments';
 import { lapsedReason } from './select-application.handler';
 
-const MIGRATIONS: readonly Migration[] = [
+/** Its tables; also applied by the migration job (scripts/migrate.ts). */
+export const SELECTION_RECONCILER_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'budget commitments awaiting their selection',
@@ -46,11 +47,11 @@ export class SelectionReconciler implements OnApplicationBootstrap, OnApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly funds: FundsCommitments,
   ) {
-    this.worker = new CheckpointedWorker(pool, store, 'selection-reconciler', (events) => this.track(events), { log: this.logger });
+    this.worker = new CheckpointedWorker(pool, store, 'selection-reconciler', (events) => this.track(events), { log: this.logger, eventTypes: ['FundsCommitted', 'FundsReleased', 'ApplicationSelected'] });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await runMigrations(this.pool, 'selection-reconciler', MIGRATIONS);
+    await runMigrations(this.pool, 'selection-reconciler', SELECTION_RECONCILER_MIGRATIONS);
     await this.worker.start();
     this.timer = setInterval(() => void this.runOnce().catch((e) => this.logger.error({ msg: 'selection reconciliation failed', error: (e as Error).message })), this.config.selectionReconcileIntervalMs);
     this.timer.unref();

@@ -125,6 +125,11 @@ export interface DecideSelection {
    * when checking, before any money is committed, whether the selection would be refused.
    */
   readonly commitment: { readonly selectionId: string; readonly amountFen: number; readonly expiresAt: string } | null;
+  /**
+   * The enterprise's latest credit facts, read from its fact stream when the selection is decided (not
+   * the last recorded assessment, which the re-assessor brings up to date a moment later).
+   */
+  readonly credit: Partial<CreditFacts>;
   readonly now: Date;
 }
 

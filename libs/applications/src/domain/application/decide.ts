@@ -392,6 +392,23 @@ function decideSelection(command: DecideSelection, state: ApplicationState): App
       en: 'This application was assessed ineligible; selecting it needs an eligibility override with a reason',
     });
   }
+  // The credit gate (004_39c6efd61937e065.txt 三(五)) on the latest facts, not only the recorded assessment
+  // (which the re-assessor brings up to date a moment after a fact): a record in force needs the override too.
+  const adverse = [
+    ...(command.credit?.seriousDishonesty ? [{ fact: 'serious-dishonesty', zh: '严重失信记录', en: 'a serious-dishonesty record' }] : []),
+    ...(command.credit?.abnormalPatentApplications ? [{ fact: 'abnormal-patent-application', zh: '非正常专利申请通报', en: 'an abnormal-patent-application notice' }] : []),
+  ];
+  if (adverse.length > 0 && !command.eligibilityOverride) {
+    throw new DomainError(
+      'CREDIT_RECORD_ADVERSE',
+      'rule',
+      {
+        zh: `申报单位现有${adverse.map((a) => a.zh).join('、')}，不符合申报条件（三(五)）；如确需立项，须填写理由进行人工认定`,
+        en: `The enterprise has ${adverse.map((a) => a.en).join(' and ')} and is not eligible (三(五)); selecting it needs an eligibility override with a reason`,
+      },
+      { facts: adverse.map((a) => a.fact) },
+    );
+  }
   const requested = current.profile.project.requestedAmountFen;
   if (!Number.isSafeInteger(command.approvedAmountFen) || command.approvedAmountFen <= 0 || command.approvedAmountFen > requested) {
     throw new DomainError(
@@ -425,8 +442,9 @@ function decideSelection(command: DecideSelection, state: ApplicationState): App
         approvedAmountFen: command.approvedAmountFen,
         reason: command.reason,
         finalScoreHundredths: score,
-        eligibility,
-        eligibilityOverride: eligibility === 'ineligible' ? command.eligibilityOverride : null,
+        // A record in force makes the application ineligible on SZ24-E5 whatever the last assessment said.
+        eligibility: adverse.length > 0 ? 'ineligible' : eligibility,
+        eligibilityOverride: eligibility === 'ineligible' || adverse.length > 0 ? command.eligibilityOverride : null,
         batch: command.batch ?? null,
         selectionId: commitment.selectionId,
         selectedAt: at,

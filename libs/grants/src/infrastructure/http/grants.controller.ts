@@ -5,7 +5,7 @@ import { Response } from 'express';
 import { IdGenerator } from '@ipstd/kernel';
 import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, UuidParam, etagOf } from '@ipstd/platform';
 import { GrantAuthorisation, requireGrantCity, requireReadable } from '../../application/access';
-import { AcceptanceDecisionDto, ClawbackDto, ClosureDto, EvaluationDto, MidTermInspectionDto, PaymentDto, ReasonDto, ReleaseOrderDto, RepaymentDto } from '../../application/grant.dto';
+import { AcceptanceDecisionDto, ClawbackDto, ClosureDto, EvaluationDto, MidTermInspectionDto, PaymentDto, ReasonDto, ReleaseOrderDto, RepaymentDto, SuspensionDecisionDto } from '../../application/grant.dto';
 import { GrantCommandInput, GrantDecisionCommand } from '../../application/grant-decision.handler';
 import { loadGrant } from '../../application/grant-streams';
 import { checkIndexInputs } from '../../application/index-inputs';
@@ -136,6 +136,16 @@ export class GrantsController {
   @ApiOperation({ summary: 'Write off what remains of a clawback, with a reason (not in API.md\'s first draft)' })
   writeOff(@Param('grantId', UuidParam) id: string, @Param('clawbackId', UuidParam) clawbackId: string, @Body() body: ReasonDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'WriteOffClawback', clawbackId, reason: body.reason });
+  }
+
+  @Post(':grantId/suspension/decision')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'The bureau decides on a grant suspended for a credit record: continue (releases resume) or claw back (orders a clawback), with a reason' })
+  decideSuspension(@Param('grantId', UuidParam) id: string, @Body() body: SuspensionDecisionDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+    const terms = body.decision === 'claw-back' && body.amountFen !== undefined && body.dueDate !== undefined;
+    const clawback = terms ? { clawbackId: this.ids.next(), amountFen: body.amountFen!, dueDate: body.dueDate! } : null;
+    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'DecideSuspension', decision: body.decision, reason: body.reason, clawback });
   }
 
   @Post(':grantId/closure')

@@ -1,0 +1,19 @@
+import { decodeEvent } from '@ipstd/kernel';
+import { CommandPipeline } from '@ipstd/platform';
+import { ENTERPRISE_EVENTS, EnterpriseEvent, enterpriseDecider, enterpriseStream } from '@ipstd/applications';
+import { CreditStanding, creditStandingOf } from '../domain';
+
+/**
+ * The credit view of the money gates: the enterprise's latest credit facts, read from its fact stream
+ * (`enterprise-<creditCode>`, written by POST /v1/enterprises/{creditCode}/facts and the inbound credit
+ * and patent topics) when the command is decided, inside the write path's retry loop. It is not a read
+ * model: every fact appended before the read is in it. A fact appended between this read and the grant's
+ * own append is not; the credit watch (CreditWatch) sees that fact in the log and suspends the grant,
+ * so the window is one command and what it let through (one release order or confirmation) is followed
+ * by a suspension in the grant's history (ADR 0015).
+ */
+export async function readCreditStanding(pipeline: CommandPipeline, creditCode: string, now: Date): Promise<CreditStanding> {
+  const { recorded } = await pipeline.load({ streamId: enterpriseStream(creditCode), decider: enterpriseDecider, events: ENTERPRISE_EVENTS });
+  const reports = recorded.map((e) => (decodeEvent(ENTERPRISE_EVENTS, e.type, e.schemaVersion, e.data) as EnterpriseEvent).data);
+  return creditStandingOf(creditCode, reports, now);
+}

@@ -1,0 +1,233 @@
+/**
+ * The REST workload of `npm run bench` (#13–#16): the real standalone app, started as its own process
+ * with every projection and worker live, driven over HTTP by a fixed number of keep-alive clients.
+ *
+ * One run: a fresh database; a rule-set version effective today and a call whose window is open
+ * today (the app runs on the system clock); then `submissions` applications by as many enterprises,
+ * then one amendment of each, then reads of each, every phase by `clients` concurrent clients. Each
+ * request's latency is recorded; a phase's rate is its requests over its wall time. After the
+ * submissions the bench waits until /health/ready reports every projection at the head: the time
+ * from the last acknowledged submission until then is the read models' catch-up time.
+ */
+import { Agent, request } from 'node:http';
+import { creditCodeCheckCharacter } from '../../libs/kernel/src/credit-code';
+import { signHs256 } from '../../libs/platform/src/auth/jwt';
+import { StartedStandalone, startStandalone } from './standalone';
+import { sleep } from './stats';
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly elapsedMs: number;
+}
+
+export interface RestMeasurement {
+  readonly submissions: LatencySummary;
+  readonly amendments: LatencySummary;
+  readonly reads: LatencySummary;
+  /** From the last acknowledged submission until every projection reported lag 0. */
+  readonly catchUpMs: number;
+}
+
+const CITY = '320500';
+const DISTRICTS = ['320505', '320506', '320507', '320508', '320571'];
+
+interface Response {
+  readonly status: number;
+  readonly body: string;
+}
+
+function call(agent: Agent, port: number, method: string, path: string, token: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function expectStatus(response: Promise<Response>, expected: number, what: string): Promise<Response> {
+  const r = await response;
+  if (r.status !== expected) throw new Error(`${what}: expected ${expected}, got ${r.status}: ${r.body.slice(0, 600)}`);
+  return r;
+}
+
+function creditCode(i: number, district: string): string {
+  const first17 = `91${district}MB${String(i).padStart(7, '0')}`;
+  return first17 + creditCodeCheckCharacter(first17);
+}
+
+function profile(i: number, code: string, district: string, requestedAmountFen: number): object {
+  return {
+    enterprise: { creditCode: code, name: `基准企业${i}`, district, independentLegalPerson: true, contact: { name: '张三', phone: '13800000000' } },
+    finance: {
+      assetsHealthy: true,
+      years: [
+        { year: 2023, revenueFen: 120_000_000_000, netProfitFen: 9_000_000_000 },
+        { year: 2024, revenueFen: 135_000_000_000, netProfitFen: 11_000_000_000 },
+        { year: 2025, revenueFen: 150_000_000_000, netProfitFen: 12_000_000_000 },
+      ],
+    },
+    ip: { managementSystem: true, department: true, staff: 4, validPatents: 62, validInventionPatents: 18, pctNationalPhaseApplications: 1 },
+    standards: {
+      systemCoveragePercent: 86,
+      department: true,
+      staff: 3,
+      participations: [{ code: 'GB/T 40000-2021', level: 'national', role: 'lead', publishedOn: '2021-06-01' }],
+    },
+    quality: { qmsCertified: true, registeredTrademarks: 5 },
+    credit: { seriousDishonesty: false, abnormalPatentApplications: false },
+    awards: [],
+    project: { title: `标准必要专利布局与转化 ${i}`, summary: '基准测试', requestedAmountFen },
+  };
+}
+
+function summarise(latencies: number[], elapsedMs: number): LatencySummary {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : Number.NaN);
+  return { count: sorted.length, perSecond: (sorted.length * 1000) / elapsedMs, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), elapsedMs };
+}
+
+/** Runs `work(i)` for i in [0, count) on `clients` concurrent lanes; returns each call's latency. */
+async function phase(count: number, clients: number, work: (i: number) => Promise<void>): Promise<LatencySummary> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const t0 = performance.now();
+        await work(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return summarise(latencies, performance.now() - started);
+}
+
+async function waitUntilCaughtUp(port: number, timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last = '';
+  let lastReport = performance.now();
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(5000) });
+      const body = (await response.json()) as { checks?: { projections?: { lag?: Record<string, number> } } };
+      const lags = Object.values(body.checks?.projections?.lag ?? {});
+      if (lags.length > 0 && lags.every((l) => l === 0)) return;
+      last = JSON.stringify(body.checks?.projections?.lag ?? body);
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (performance.now() > deadline) throw new Error(`read models not caught up within ${timeoutMs} ms: ${last}`);
+    if (performance.now() - lastReport > 5000) {
+      lastReport = performance.now();
+      log(`  read models catching up: ${last}`);
+    }
+    await sleep(20);
+  }
+}
+
+/** Publishes a rule-set version effective today (the shipped ones ended) and opens a call whose window is open today. */
+async function openCall(agent: Agent, port: number, admin: string, now: Date): Promise<string> {
+  const ruleSet = JSON.parse((await expectStatus(call(agent, port, 'GET', '/v1/rules/rule-sets/suzhou-2024-ipstd/versions/1', admin), 200, 'read the rule set')).body) as Record<string, unknown>;
+  const versions = JSON.parse((await expectStatus(call(agent, port, 'GET', '/v1/rules/rule-sets?id=suzhou-2024-ipstd', admin), 200, 'list rule sets')).body) as { items: { version: number }[] };
+  const version = Math.max(...versions.items.map((v) => v.version)) + 1;
+  const year = now.getUTCFullYear();
+  delete ruleSet.publishedAt;
+  const published = { ...ruleSet, version, effective: { from: `${year - 1}-01-01`, to: `${year + 1}-12-31` } };
+  await expectStatus(call(agent, port, 'POST', '/v1/rules/rule-sets', admin, JSON.stringify(published)), 201, 'publish a rule set effective today');
+  const day = 86_400_000;
+  const iso = (t: number) => new Date(t).toISOString();
+  const terms = {
+    code: `BENCH-${now.getTime()}`,
+    title: '基准测试计划',
+    city: CITY,
+    ruleSet: { id: 'suzhou-2024-ipstd', version },
+    window: { opensAt: iso(now.getTime() - day), closesAt: iso(now.getTime() + 60 * day) },
+    endorsementDeadline: iso(now.getTime() + 70 * day),
+    budgetFen: 2_000_000_000,
+    tranchePlan: [
+      { percent: 50, trigger: 'award' },
+      { percent: 50, trigger: 'acceptance-passed' },
+    ],
+    review: {
+      panelSize: 5,
+      aggregation: 'trimmed-mean',
+      defenseSize: 10,
+      criteria: [
+        { id: 'strategy', max: 30 },
+        { id: 'ip-standards-base', max: 40 },
+        { id: 'targets', max: 30 },
+      ],
+    },
+    implementationMonths: 24,
+    acceptanceLeadMonths: 3,
+  };
+  const created = await expectStatus(call(agent, port, 'POST', '/v1/programmes', admin, JSON.stringify(terms)), 201, 'open a call');
+  return (JSON.parse(created.body) as { programmeId: string }).programmeId;
+}
+
+/** One REST run against a standalone app the caller started on a fresh database. */
+export async function restWorkload(app: StartedStandalone, options: { readonly submissions: number; readonly clients: number; readonly secret: string; readonly log: (line: string) => void }): Promise<RestMeasurement> {
+  const { port } = app;
+  const agent = new Agent({ keepAlive: true, maxSockets: options.clients });
+  try {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const token = (claims: Record<string, unknown>) => signHs256({ iat: nowSeconds, exp: nowSeconds + 7200, ...claims }, options.secret);
+    const admin = token({ sub: 'bench-admin', role: 'programme-admin', city: CITY });
+    const programmeId = await openCall(agent, port, admin, new Date());
+
+    const enterprises = Array.from({ length: options.submissions }, (_, i) => {
+      const district = DISTRICTS[i % DISTRICTS.length];
+      const code = creditCode(i, district);
+      return { code, district, token: token({ sub: `bench-ent-${i}`, role: 'applicant', org: code }), submission: JSON.stringify(profile(i, code, district, 50_000_000)), amendment: JSON.stringify(profile(i, code, district, 40_000_000)) };
+    });
+    const ids: string[] = new Array(options.submissions);
+
+    options.log(`  ${options.submissions} submissions by ${options.clients} clients`);
+    const submissions = await phase(options.submissions, options.clients, async (i) => {
+      const e = enterprises[i];
+      const r = await expectStatus(call(agent, port, 'POST', `/v1/programmes/${programmeId}/applications`, e.token, e.submission), 201, `submission ${i}`);
+      ids[i] = (JSON.parse(r.body) as { applicationId: string }).applicationId;
+    });
+    const submittedAt = performance.now();
+    await waitUntilCaughtUp(port, 300_000, options.log);
+    const catchUpMs = performance.now() - submittedAt;
+
+    options.log(`  ${options.submissions} amendments by ${options.clients} clients`);
+    const amendments = await phase(options.submissions, options.clients, async (i) => {
+      await expectStatus(call(agent, port, 'POST', `/v1/applications/${ids[i]}/amendments`, enterprises[i].token, enterprises[i].amendment), 200, `amendment ${i}`);
+    });
+    options.log(`  ${options.submissions} reads by ${options.clients} clients`);
+    const reads = await phase(options.submissions, options.clients, async (i) => {
+      await expectStatus(call(agent, port, 'GET', `/v1/applications/${ids[i]}`, enterprises[i].token), 200, `read ${i}`);
+    });
+    return { submissions, amendments, reads, catchUpMs };
+  } finally {
+    agent.destroy();
+  }
+}
+
+export type { StartedStandalone };
