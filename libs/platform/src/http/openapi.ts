@@ -120,9 +120,9 @@ const problem = (description: string) => ({ description, content: { 'application
 function errorResponses(method: string, isPublic: boolean): Record<string, ReturnType<typeof problem>> {
   const responses: Record<string, ReturnType<typeof problem>> = { '400': problem('Invalid input (VALIDATION_FAILED, QUERY_INVALID, CURSOR_INVALID, …)') };
   if (!isPublic) {
-    responses['401'] = problem('No valid bearer token (UNAUTHENTICATED)');
+    responses['401'] = problem('No valid bearer token (AUTHENTICATION_REQUIRED)');
     responses['403'] = problem('Role or scope does not allow this (ROLE_FORBIDDEN, SCOPE_FORBIDDEN, FILTER_OUT_OF_SCOPE)');
-    responses['429'] = problem('Throttled (TOO_MANY_REQUESTS), with Retry-After');
+    responses['429'] = problem('Throttled (RATE_LIMITED), with Retry-After');
   }
   responses['404'] = problem('No such record, or one outside your scope (answered alike)');
   if (method !== 'get') {
