@@ -95,8 +95,154 @@ const SCHEMAS: Record<string, Schema> = {
       defense: { type: 'object', nullable: true, properties: { roundId: { type: 'string' }, scoreSubmitted: { type: 'boolean' }, scorePath: { type: 'string' } } },
     },
   },
+  GrantMoney: {
+    type: 'object',
+    description: 'integer fen; the ledger vocabulary (docs/api-guide.md, "Money fields")',
+    properties: {
+      awardFen: money,
+      orderedFen: money,
+      paidFen: money,
+      clawbackOrderedFen: money,
+      repaidFen: money,
+      writtenOffFen: money,
+      unorderedFen: money,
+      unpaidOrderedFen: money,
+      netPaidFen: { ...money, description: 'paid − repaid' },
+      outstandingFen: { ...money, description: 'what open and overdue clawbacks still ask back' },
+      netDisbursedFen: { ...money, deprecated: true, description: 'deprecated alias of netPaidFen' },
+      clawbackOutstandingFen: { ...money, deprecated: true, description: 'deprecated alias of outstandingFen' },
+      tranches: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      clawbacks: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    },
+  },
+  GrantView: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      grantId: { type: 'string', format: 'uuid' },
+      applicationId: { type: 'string', format: 'uuid' },
+      programmeId: { type: 'string', format: 'uuid' },
+      status: { type: 'string', enum: ['awarded', 'in-implementation', 'acceptance-requested', 'accepted', 'failed', 'closed'] },
+      enterprise: { type: 'object', additionalProperties: true },
+      awardedAt: date,
+      agreementSignedAt: { ...date, nullable: true },
+      implementation: { type: 'object', properties: { months: { type: 'integer' }, startsAt: date, endsAt: date } },
+      acceptanceLeadMonths: { type: 'integer' },
+      lastAcceptanceRequestAt: { ...date, description: 'the last instant the enterprise may request acceptance' },
+      targets: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      tranches: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      clawbacks: { type: 'array', items: ref('Clawback') },
+      money: ref('GrantMoney'),
+      inspections: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            inspectionId: { type: 'string' },
+            outcome: { type: 'string' },
+            inspectedAt: date,
+            results: { type: 'array', items: { type: 'object', properties: { targetId: { type: 'string' }, status: { type: 'string', enum: ['on-track', 'at-risk', 'failing'] }, findings: { type: 'string' } } } },
+          },
+        },
+      },
+      acceptanceRequestedAt: { ...date, nullable: true },
+      acceptance: { type: 'object', nullable: true, additionalProperties: true },
+      closedAt: { ...date, nullable: true },
+      suspension: { type: 'object', nullable: true, additionalProperties: true },
+      revision: { type: 'integer' },
+    },
+  },
+  Clawback: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      clawbackId: { type: 'string', format: 'uuid' },
+      status: { type: 'string', enum: ['open', 'overdue', 'repaid', 'written-off'] },
+      amountFen: money,
+      repaidFen: money,
+      writtenOffFen: money,
+      outstandingFen: money,
+      reason: { type: 'string' },
+      dueDate: { type: 'string', format: 'date' },
+      orderedAt: date,
+      repaymentIds: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  ApplicationView: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      applicationId: { type: 'string', format: 'uuid' },
+      grantId: { type: 'string', format: 'uuid', nullable: true, description: 'the grant once awarded (GET only; null otherwise)' },
+      programmeId: { type: 'string', format: 'uuid' },
+      status: { type: 'string' },
+      submittedAt: date,
+      amendments: { type: 'integer' },
+      withdrawnAt: { ...date, nullable: true },
+      eligibility: { type: 'object', nullable: true, additionalProperties: true },
+      endorsement: { type: 'object', nullable: true, additionalProperties: true },
+      review: { type: 'object', nullable: true, additionalProperties: true },
+      defense: { type: 'object', nullable: true, additionalProperties: true },
+      selection: { type: 'object', nullable: true, additionalProperties: true },
+      profile: { type: 'object', additionalProperties: true },
+      revision: { type: 'integer' },
+    },
+  },
+  ProgrammeView: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      programmeId: { type: 'string', format: 'uuid' },
+      code: { type: 'string' },
+      title: { type: 'string' },
+      city: { type: 'string' },
+      ruleSet: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' } } },
+      window: { type: 'object', properties: { opensAt: date, closesAt: date } },
+      phase: { type: 'string', enum: ['not-yet-open', 'accepting', 'closed'] },
+      budgetFen: money,
+      committedFen: money,
+      remainingFen: money,
+      openedAt: date,
+      revision: { type: 'integer' },
+    },
+  },
+  RuleSetVersion: {
+    type: 'object',
+    additionalProperties: true,
+    properties: {
+      id: { type: 'string' },
+      version: { type: 'integer' },
+      title: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
+      city: { type: 'string' },
+      source: { type: 'string' },
+      effective: { type: 'object', properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date', nullable: true } } },
+      clauses: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      derivedFrom: { type: 'object', description: 'derived versions only' },
+      publishedAt: { ...date, nullable: true },
+    },
+  },
   ApplicationSummary: { type: 'object', additionalProperties: true, description: 'applicationId, status, district, creditCode, enterpriseName, projectTitle, requestedAmountFen, submittedAt, updatedAt, amendments, eligibility, ruleSet, revision' },
 };
+
+/**
+ * The body schema of a success response by route: the views by path prefix (every command on an
+ * application answers the application, every command on a grant the grant), the lists and non-JSON
+ * bodies by `METHOD path`.
+ */
+function successSchema(method: string, path: string): { media: string; schema: Schema } | undefined {
+  const exact = SUCCESS[`${method} ${path}`];
+  if (exact) return exact;
+  const json = (name: string, extra?: Schema) => ({ media: 'application/json', schema: extra ? { allOf: [ref(name), extra] } : ref(name) });
+  if (path === '/v1/grants/{grantId}/clawbacks/{clawbackId}' && method === 'get') return json('Clawback', { properties: { grantId: { type: 'string', format: 'uuid' } } });
+  if (path === '/v1/grants/{grantId}/clawbacks' && method === 'post') return json('GrantView', { properties: { clawbackId: { type: 'string', format: 'uuid' } } });
+  if (path.endsWith('/repayments') && method === 'post') return json('GrantView', { properties: { repaymentId: { type: 'string', format: 'uuid' } } });
+  if (path.startsWith('/v1/grants/{grantId}')) return json('GrantView');
+  if (path.startsWith('/v1/applications/{applicationId}')) return json('ApplicationView');
+  if (path === '/v1/programmes/{programmeId}/applications' && method === 'post') return json('ApplicationView');
+  if ((path === '/v1/programmes' && method === 'post') || (path === '/v1/programmes/{programmeId}' && method === 'get')) return json('ProgrammeView');
+  if (path === '/v1/rules/rule-sets/{id}/versions/{version}' || (path.startsWith('/v1/rules/rule-sets') && method === 'post')) return json('RuleSetVersion');
+  return undefined;
+}
 
 /** Success bodies that are not JSON objects, and the lists, by `METHOD path`. */
 const SUCCESS: Record<string, { media: string; schema: Schema }> = {
@@ -150,7 +296,7 @@ export function completeResponses(document: OpenAPIObject): OpenAPIObject {
         responses[method === 'post' ? '201' : '200'] = { description: '' };
         success.push(method === 'post' ? '201' : '200');
       }
-      const known = SUCCESS[`${method} ${path}`];
+      const known = successSchema(method, path);
       for (const code of success) {
         const response = responses[code];
         if (!response.description) response.description = code === '201' ? 'Created' : 'OK';
