@@ -170,6 +170,30 @@ describe('lists and views', () => {
       expect(await list('e9')).toEqual({ items: [], nextCursor: null });
     });
 
+    it('adds the defense once the application is invited, until the expert has scored it', async () => {
+      const terms = suzhouTerms({ code: 'SZ-L-DEF', review: { ...review, defenseSize: 1 } });
+      const programme = (await t.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
+      const code = seededCreditCode(5, '320505');
+      t.clock.advance(60_000);
+      const id = (await t.http.post(`/v1/programmes/${programme}/applications`).set(bearer(t.token({ role: 'applicant', org: code }))).send(suzhouProfile({ creditCode: code, district: '320505' })).expect(201)).body.applicationId;
+      await t.http.post(`/v1/applications/${id}/endorsement`).set(bearer(t.token({ role: 'district-office', district: '320505' }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
+      const panel = ['d1', 'd2', 'd3'];
+      await t.http.post(`/v1/applications/${id}/review-panel`).set(bearer(admin())).send({ experts: panel.map((expertId) => ({ expertId, organisation: 'univ' })) }).expect(200);
+      for (const e of panel) await t.http.put(`/v1/applications/${id}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 75 }], comment: '' }).expect(200);
+      await t.http.post(`/v1/applications/${id}/review-panel/closure`).set(bearer(admin())).expect(200);
+      await t.projectionsCaughtUp();
+      expect(await list('d1', '?state=open')).toEqual({ items: [], nextCursor: null });
+      const round = (await t.http.post(`/v1/programmes/${programme}/defense-round`).set(bearer(admin())).send({}).expect(200)).body;
+      await t.projectionsCaughtUp();
+      const [invited] = (await list('d1', '?state=open')).items;
+      expect(invited).toMatchObject({ applicationId: id, status: 'invited-to-defense', defense: { roundId: round.roundId, scoreSubmitted: false, scorePath: `/v1/applications/${id}/defense-scores/d1` } });
+      await t.http.put(`/v1/applications/${id}/defense-scores/d1`).set(bearer(t.token({ role: 'expert', sub: 'd1' }))).send({ score: 80, comment: '' }).expect(200);
+      await t.projectionsCaughtUp();
+      expect(await list('d1', '?state=open')).toEqual({ items: [], nextCursor: null });
+      expect((await list('d1')).items[0]).toMatchObject({ applicationId: id, defense: { roundId: round.roundId, scoreSubmitted: true } });
+      expect(ids(await list('d2', '?state=open'), 'applicationId')).toEqual([id]);
+    });
+
     it('pages and is for experts only', async () => {
       const first = await list('e1', '?limit=3');
       expect(first.items).toHaveLength(3);
