@@ -56,6 +56,10 @@ describe('OpenAPI document', () => {
     const doc = JSON.parse(text);
     expect(doc.paths['/v1/grants'].get.responses['200'].content['application/json'].schema.properties.items.items).toEqual({ $ref: '#/components/schemas/GrantSummary' });
     expect(doc.components.schemas.GrantSummary.properties.netPaidFen).toBeDefined();
+    // The grant view's money: the ledger's names, and the old names marked deprecated.
+    expect(doc.paths['/v1/grants/{grantId}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/GrantView' });
+    const money = doc.components.schemas.GrantMoney.properties;
+    expect([money.netPaidFen.deprecated, money.outstandingFen.deprecated, money.netDisbursedFen.deprecated, money.clawbackOutstandingFen.deprecated]).toEqual([undefined, undefined, true, true]);
     const created = operations.filter(([, op]) => op.responses['201']);
     expect(created.length).toBeGreaterThanOrEqual(7);
     for (const [, op] of created) expect((op.responses['201'] as { headers?: Record<string, unknown> }).headers?.Location).toBeDefined();

@@ -221,6 +221,52 @@ const SCHEMAS: Record<string, Schema> = {
       publishedAt: { ...date, nullable: true },
     },
   },
+  LedgerFigures: {
+    type: 'object',
+    description: 'integer fen',
+    properties: Object.fromEntries(['awardedFen', 'orderedFen', 'paidFen', 'clawbackOrderedFen', 'repaidFen', 'writtenOffFen', 'unpaidOrderedFen', 'netPaidFen', 'outstandingFen'].map((k) => [k, money])),
+    additionalProperties: true,
+  },
+  Ledger: {
+    type: 'object',
+    properties: {
+      city: { type: 'string' },
+      programmeId: { type: 'string', format: 'uuid' },
+      period: { type: 'string', enum: ['month'] },
+      from: { type: 'string', nullable: true },
+      to: { type: 'string', nullable: true },
+      currency: { type: 'string', enum: ['CNY'] },
+      totals: ref('LedgerFigures'),
+      months: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { month: { type: 'string' } } } },
+      grants: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { grantId: { type: 'string', format: 'uuid' }, creditCode: { type: 'string' } } } },
+    },
+  },
+  Expert: {
+    type: 'object',
+    properties: {
+      expertId: { type: 'string' },
+      name: { type: 'string' },
+      organisation: { type: 'string' },
+      fields: { type: 'array', items: { type: 'string' } },
+      employer: { type: 'string', nullable: true },
+      shareholdings: { type: 'array', items: { type: 'string' } },
+      coApplications: { type: 'array', items: { type: 'string' } },
+      active: { type: 'boolean' },
+    },
+    additionalProperties: true,
+  },
+  RuleSetSummary: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      version: { type: 'integer' },
+      title: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
+      source: { type: 'string' },
+      effective: { type: 'object', properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date', nullable: true } } },
+      clauses: { type: 'array', items: { type: 'string' } },
+      publishedAt: { ...date, nullable: true },
+    },
+  },
   ApplicationSummary: { type: 'object', additionalProperties: true, description: 'applicationId, status, district, creditCode, enterpriseName, projectTitle, requestedAmountFen, submittedAt, updatedAt, amendments, eligibility, ruleSet, revision' },
 };
 
@@ -237,6 +283,8 @@ function successSchema(method: string, path: string): { media: string; schema: S
   if (path === '/v1/grants/{grantId}/clawbacks' && method === 'post') return json('GrantView', { properties: { clawbackId: { type: 'string', format: 'uuid' } } });
   if (path.endsWith('/repayments') && method === 'post') return json('GrantView', { properties: { repaymentId: { type: 'string', format: 'uuid' } } });
   if (path.startsWith('/v1/grants/{grantId}')) return json('GrantView');
+  if (path.startsWith('/v1/expert-pools/{city}/experts') && path !== '/v1/expert-pools/{city}/experts') return json('Expert');
+  if (path === '/v1/expert-pools/{city}/experts' && method === 'post') return json('Expert');
   if (path.startsWith('/v1/applications/{applicationId}')) return json('ApplicationView');
   if (path === '/v1/programmes/{programmeId}/applications' && method === 'post') return json('ApplicationView');
   if ((path === '/v1/programmes' && method === 'post') || (path === '/v1/programmes/{programmeId}' && method === 'get')) return json('ProgrammeView');
@@ -250,6 +298,35 @@ const SUCCESS: Record<string, { media: string; schema: Schema }> = {
   'get /v1/grants': { media: 'application/json', schema: page('GrantSummary') },
   'get /v1/experts/me/assignments': { media: 'application/json', schema: page('ExpertAssignment') },
   'get /v1/programmes/{programmeId}/applications': { media: 'application/json', schema: page('ApplicationSummary') },
+  'get /v1/finance/ledger': { media: 'application/json', schema: ref('Ledger') },
+  'get /v1/rules/rule-sets': { media: 'application/json', schema: { type: 'object', properties: { items: { type: 'array', items: ref('RuleSetSummary') } } } },
+  'get /v1/expert-pools/{city}/experts': {
+    media: 'application/json',
+    schema: { type: 'object', properties: { items: { type: 'array', items: ref('Expert') }, next: { type: 'string', nullable: true, description: 'pass as after for the next page' } } },
+  },
+  'post /v1/programmes/{programmeId}/defense-round': {
+    media: 'application/json',
+    schema: {
+      type: 'object',
+      properties: {
+        roundId: { type: 'string' },
+        size: { type: 'integer' },
+        invited: { type: 'array', items: { type: 'object', properties: { applicationId: { type: 'string', format: 'uuid' }, rank: { type: 'integer' }, scoreHundredths: { type: 'integer' }, score: { type: 'number' } } } },
+      },
+    },
+  },
+  'post /v1/enterprises/{creditCode}/facts': {
+    media: 'application/json',
+    schema: { type: 'object', properties: { creditCode: { type: 'string' }, recorded: { type: 'boolean' }, facts: { type: 'array', items: { type: 'object', additionalProperties: true } }, reassessment: { type: 'string', enum: ['scheduled', 'unchanged'] } } },
+  },
+  'get /v1/audit/grants/{grantId}': {
+    media: 'application/json',
+    schema: { type: 'object', properties: { asOf: { type: 'string', nullable: true }, eventsApplied: { type: 'integer' }, grant: ref('GrantView') } },
+  },
+  'get /v1/audit/applications/{applicationId}': {
+    media: 'application/json',
+    schema: { type: 'object', properties: { asOf: { type: 'string', nullable: true }, eventsApplied: { type: 'integer' }, application: ref('ApplicationView') } },
+  },
   'get /metrics': { media: 'text/plain', schema: { type: 'string', description: 'Prometheus text exposition' } },
   'get /v1/audit/checkpoint': { media: 'text/plain', schema: { type: 'string', description: 'C2SP signed tlog checkpoint' } },
   'get /v1/audit/export': { media: 'application/x-ndjson', schema: { type: 'string', description: 'one event per line' } },
