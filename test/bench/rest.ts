@@ -14,6 +14,7 @@ import { creditCodeCheckCharacter } from '../../libs/kernel/src/credit-code';
 import { signHs256 } from '../../libs/platform/src/auth/jwt';
 import { StartedStandalone, startStandalone } from './standalone';
 import { sleep } from './stats';
+import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 
 export interface LatencySummary {
   readonly count: number;
@@ -79,28 +80,7 @@ function creditCode(i: number, district: string): string {
 }
 
 function profile(i: number, code: string, district: string, requestedAmountFen: number): object {
-  return {
-    enterprise: { creditCode: code, name: `基准企业${i}`, district, independentLegalPerson: true, contact: { name: '张三', phone: '13800000000' } },
-    finance: {
-      assetsHealthy: true,
-      years: [
-        { year: 2023, revenueFen: 120_000_000_000, netProfitFen: 9_000_000_000 },
-        { year: 2024, revenueFen: 135_000_000_000, netProfitFen: 11_000_000_000 },
-        { year: 2025, revenueFen: 150_000_000_000, netProfitFen: 12_000_000_000 },
-      ],
-    },
-    ip: { managementSystem: true, department: true, staff: 4, validPatents: 62, validInventionPatents: 18, pctNationalPhaseApplications: 1 },
-    standards: {
-      systemCoveragePercent: 86,
-      department: true,
-      staff: 3,
-      participations: [{ code: 'GB/T 40000-2021', level: 'national', role: 'lead', publishedOn: '2021-06-01' }],
-    },
-    quality: { qmsCertified: true, registeredTrademarks: 5 },
-    credit: { seriousDishonesty: false, abnormalPatentApplications: false },
-    awards: [],
-    project: { title: `标准必要专利布局与转化 ${i}`, summary: '基准测试', requestedAmountFen },
-  };
+  return suzhouProfile({ creditCode: code, district, name: `基准企业${i}`, requestedAmountFen });
 }
 
 function summarise(latencies: number[], elapsedMs: number): LatencySummary {
@@ -160,31 +140,15 @@ async function openCall(agent: Agent, port: number, admin: string, now: Date): P
   await expectStatus(call(agent, port, 'POST', '/v1/rules/rule-sets', admin, JSON.stringify(published)), 201, 'publish a rule set effective today');
   const day = 86_400_000;
   const iso = (t: number) => new Date(t).toISOString();
-  const terms = {
+  // The API guide's Suzhou call, with a window open today on the version just published.
+  const terms = suzhouTerms({
     code: `BENCH-${now.getTime()}`,
     title: '基准测试计划',
     city: CITY,
     ruleSet: { id: 'suzhou-2024-ipstd', version },
     window: { opensAt: iso(now.getTime() - day), closesAt: iso(now.getTime() + 60 * day) },
     endorsementDeadline: iso(now.getTime() + 70 * day),
-    budgetFen: 2_000_000_000,
-    tranchePlan: [
-      { percent: 50, trigger: 'award' },
-      { percent: 50, trigger: 'acceptance-passed' },
-    ],
-    review: {
-      panelSize: 5,
-      aggregation: 'trimmed-mean',
-      defenseSize: 10,
-      criteria: [
-        { id: 'strategy', max: 30 },
-        { id: 'ip-standards-base', max: 40 },
-        { id: 'targets', max: 30 },
-      ],
-    },
-    implementationMonths: 24,
-    acceptanceLeadMonths: 3,
-  };
+  });
   const created = await expectStatus(call(agent, port, 'POST', '/v1/programmes', admin, JSON.stringify(terms)), 201, 'open a call');
   return (JSON.parse(created.body) as { programmeId: string }).programmeId;
 }
