@@ -163,12 +163,13 @@ describe('finance: ledger, statement import and reconciliation', () => {
       expect((await fin.get(`/v1/finance/ledger?programmeId=0190a4b2-0000-7000-8000-000000000000`).set(bearer(finance())).expect(404)).body.code).toBe('PROGRAMME_NOT_FOUND');
     });
 
-    it('is refused to other roles and to finance of another city', async () => {
+    it('is refused to other roles and to finance of another city; the bureau of the city reads it', async () => {
       const path = `/v1/finance/ledger?programmeId=${programmeId}&period=month`;
+      expect((await fin.get(path).set(bearer(admin())).expect(200)).body.city).toBe('320500');
       for (const token of [
         t.token({ role: 'applicant', org: creditA }),
         t.token({ role: 'expert', sub: 'e1' }),
-        admin(),
+        t.token({ role: 'programme-admin', city: '371100' }),
         t.token({ role: 'district-office', district: '320505' }),
         t.token({ role: 'finance', city: '371100' }),
         t.token({ role: 'auditor', city: '371100' }),

@@ -82,6 +82,9 @@ describe('witness cosignatures (C2SP tlog-cosignature) on the signed checkpoints
     const response = await submit(note, line).expect(201);
     expect(response.body).toMatchObject({ witness: W1, treeSize: Number(note.split('\n')[1]), timestamp: now() });
     expect(response.body.note).toBe(`${note}${line}\n`);
+    // Location names the cosigned checkpoint (by its tree size, the body's treeSize), served with the new line.
+    expect(response.headers.location).toBe(`/v1/audit/checkpoint?treeSize=${response.body.treeSize}`);
+    expect((await t.http.get(response.headers.location).set(bearer(auditor())).expect(200)).text).toBe(`${note}${line}\n`);
     const served = (await t.http.get('/v1/audit/checkpoint').set(bearer(auditor())).expect(200)).text;
     expect(served).toBe(`${note}${line}\n`);
     expect(cosignedBy(served, W1, w1.publicKey)).toBe(now());

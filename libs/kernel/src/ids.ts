@@ -56,3 +56,9 @@ function formatUuid(bytes: Buffer): string {
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Namespace for grant ids derived from business keys (a fixed random UUID; never change it). */
+export const GRANT_ID_NAMESPACE = '3b8e5c1d-7a42-4f09-9d6b-c2e1f4a8b730';
+
+/** One grant per selected application: a process manager that awards twice lands on the same stream. */
+export const grantIdFor = (applicationId: string): string => uuidV5(GRANT_ID_NAMESPACE, `grant:${applicationId}`);

@@ -19,6 +19,7 @@ export * from './observability/metrics';
 export * from './runtime';
 export * from './platform.module';
 export * from './http/configure-app';
+export * from './http/openapi';
 export * from './observability/health.controller';
 export * from './database/embedded-postgres';
 export * from './bootstrap';

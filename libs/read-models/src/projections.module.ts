@@ -8,6 +8,7 @@ import { ApplicationsQueryController } from './http/applications-query.controlle
 import { AuditController } from './http/audit.controller';
 import { AuditHistoryController } from './http/audit-history.controller';
 import { DashboardsController } from './http/dashboards.controller';
+import { ListsController } from './http/lists.controller';
 
 @Injectable()
 export class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,7 +47,7 @@ export class ProjectionsModule {
     return {
       module: ProjectionsModule,
       global: true,
-      controllers: [ApplicationsQueryController, AuditController, AuditHistoryController, DashboardsController],
+      controllers: [ListsController, ApplicationsQueryController, AuditController, AuditHistoryController, DashboardsController],
       providers: [
         {
           provide: ProjectionRunner,

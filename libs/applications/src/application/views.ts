@@ -52,9 +52,11 @@ function reviewView(review: ReviewState | null, viewer: Principal | null) {
   };
 }
 
-export function applicationView(state: Exclude<ApplicationState, { status: 'none' }>, revision: bigint, viewer: Principal | null = null) {
+export function applicationView(state: Exclude<ApplicationState, { status: 'none' }>, revision: bigint, viewer: Principal | null = null, grantId: string | null = null) {
   return {
     applicationId: state.applicationId,
+    /** The grant, once awarded (GET /v1/applications/{id} looks it up; command responses say null). */
+    grantId,
     programmeId: state.programmeId,
     status: state.status,
     submittedAt: state.submittedAt,

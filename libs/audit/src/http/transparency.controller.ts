@@ -172,6 +172,8 @@ export class TransparencyController {
     }
     await this.cosignatures.record(cosignature, checkpoint.size, checkpoint.root, now);
     response.status(HttpStatus.CREATED);
+    // The created resource is the checkpoint of that tree, now served with this cosignature line.
+    response.setHeader('Location', `/v1/audit/checkpoint?treeSize=${checkpoint.size}`);
     return { witness: key.name, treeSize: Number(checkpoint.size), timestamp: Number(cosignature.timestamp), note: await this.note(checkpoint.size, checkpoint.root) };
   }
 

@@ -10,11 +10,12 @@ const forbidden = () => new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBID
 /** A grant the caller may not see is answered like one that does not exist (no existence oracle). */
 const hidden = () => hiddenRecord('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
 
-/** Owner, and the bureau, finance bureau and auditors whose city covers the grant's district (exact GB/T 2260). */
+/** Owner, the district office of the grant's district, and the bureau, finance bureau and auditors whose city covers it (exact GB/T 2260). */
 export function canReadGrant(principal: Principal, grant: Awarded): boolean {
   switch (principal.role) {
     case 'applicant':
       return principal.org !== null && principal.org === grant.enterprise.creditCode;
+    case 'district-office':
     case 'programme-admin':
     case 'finance':
     case 'auditor':

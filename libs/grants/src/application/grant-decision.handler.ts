@@ -1,4 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { RecordedEvent } from '@ipstd/event-store';
 import { CommandContext, CommandPipeline, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
 import { GrantCommand, GrantState } from '../domain';
 import { readCreditStanding } from './credit-view';
@@ -20,7 +21,7 @@ const GATED: ReadonlySet<GrantCommand['type']> = new Set(['OrderTrancheRelease',
  * One decision on a grant by the bureau, the finance bureau, the enterprise or a system acting for
  * them (treasury messages): plain data, with the named policy its caller must pass.
  */
-export class GrantDecisionCommand extends Command<{ view: GrantView; revision: bigint; replayed: boolean }> {
+export class GrantDecisionCommand extends Command<{ view: GrantView; revision: bigint; replayed: boolean; events: readonly RecordedEvent[] }> {
   constructor(
     readonly grantId: string,
     readonly context: CommandContext,
@@ -53,6 +54,6 @@ export class GrantDecisionHandler implements ICommandHandler<GrantDecisionComman
       },
     );
     if (result.state.status === 'none') throw notFound('GRANT_NOT_FOUND', '项目资助不存在', 'No such grant');
-    return { view: grantView(result.state, result.revision), revision: result.revision, replayed: result.replayed };
+    return { view: grantView(result.state, result.revision), revision: result.revision, replayed: result.replayed, events: result.events };
   }
 }

@@ -6,6 +6,7 @@ import {
   GrantEvent,
   GrantTarget,
   InspectionOutcome,
+  InspectionResult,
   TrancheNotDue,
   TrancheTrigger,
 } from './events';
@@ -102,7 +103,8 @@ export interface GrantFacts {
   readonly tranches: readonly TrancheState[];
   readonly clawbacks: readonly ClawbackState[];
   readonly money: GrantMoney;
-  readonly inspections: ReadonlyArray<{ readonly inspectionId: string; readonly outcome: InspectionOutcome; readonly inspectedAt: string }>;
+  /** Mid-term inspections with their per-target results (`results` absent in states folded before it was kept). */
+  readonly inspections: ReadonlyArray<{ readonly inspectionId: string; readonly outcome: InspectionOutcome; readonly inspectedAt: string; readonly results?: readonly InspectionResult[] }>;
   readonly evaluations: ReadonlyArray<{ readonly outcome: EvaluationOutcome; readonly score: number; readonly passMark: number; readonly evaluatedAt: string }>;
   readonly acceptanceRequestedAt: string | null;
   readonly acceptance: { readonly decision: AcceptanceDecision; readonly unmet: readonly string[]; readonly reason: string; readonly decidedAt: string } | null;
@@ -290,8 +292,8 @@ export function evolveGrant(state: GrantState, event: GrantEvent): GrantState {
       };
     }
     case 'MidTermInspected': {
-      const { inspectionId, outcome, inspectedAt } = event.data;
-      return { ...state, inspections: [...state.inspections, { inspectionId, outcome, inspectedAt }] };
+      const { inspectionId, outcome, inspectedAt, results } = event.data;
+      return { ...state, inspections: [...state.inspections, { inspectionId, outcome, inspectedAt, results }] };
     }
     case 'AcceptanceRequested':
       return { ...state, status: 'acceptance-requested', acceptanceRequestedAt: event.data.requestedAt };

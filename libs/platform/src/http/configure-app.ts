@@ -2,13 +2,14 @@ import { STATUS_CODES, Server } from 'node:http';
 import { Socket } from 'node:net';
 import { HttpStatus, INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { NextFunction, Request, Response } from 'express';
 import { IdGenerator } from '@ipstd/kernel';
 import { AppConfig } from '../config/config';
 import { createValidationPipe } from '../errors/validation';
 import { Problem, problemOf } from '../errors/problem';
 import { JsonBodyGuard } from './body';
+import { openApiDocument } from './openapi';
 
 const CORRELATION = /^[A-Za-z0-9_\-.:]{1,128}$/;
 
@@ -41,16 +42,7 @@ export function configureHttpApp(app: INestApplication, config: AppConfig, ids: 
   app.useGlobalGuards(new JsonBodyGuard(app.get(Reflector), { bodyLimit: config.bodyLimit, maxDepth: config.bodyMaxDepth }));
   configureServer(app.getHttpServer() as Server, config);
   app.useGlobalPipes(createValidationPipe());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title)
-      .setDescription('IP-and-standards integration funding programmes (Suzhou 2024, Rizhao pilot). Errors are application/problem+json with a stable code and Chinese + English detail.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, openApiDocument(app, options.title), { jsonDocumentUrl: 'docs-json' });
 }
 
 /**

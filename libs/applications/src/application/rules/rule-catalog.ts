@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { BUILT_IN_RULE_SETS, RuleSet, RuleSetRef, findRuleSet } from '@ipstd/funding-rules';
+import { BUILT_IN_RULE_SETS, RuleSet, RuleSetChanges, RuleSetRef, deriveRuleSet, findRuleSet } from '@ipstd/funding-rules';
 import { CommandContext, CommandPipeline, CommandResult, RETRY_ON_CONFLICT, StreamSpec, systemContext } from '@ipstd/platform';
 import {
   PublishRuleSet, RULE_CATALOG_EVENTS, RULE_CATALOG_STREAM, RuleCatalogEvent, RuleCatalogState, ruleCatalogDecider, ruleSetNotFound,
@@ -46,6 +46,16 @@ export class RuleCatalog implements OnApplicationBootstrap {
 
   publish(input: unknown, context: CommandContext): Promise<CommandResult<RuleCatalogState>> {
     return this.pipeline.run(catalogSpec, context, (_, now) => ({ type: 'PublishRuleSet' as const, input, builtIn: false, now }));
+  }
+
+  /**
+   * Publishes a version derived from a published one (POST /v1/rules/rule-sets/{id}/versions): the
+   * derivation reads the catalog on every attempt, so the new number is always the latest + 1.
+   */
+  derive(id: string, changes: RuleSetChanges, context: CommandContext): Promise<CommandResult<RuleCatalogState>> {
+    return this.pipeline.run(catalogSpec, context, (state, now) => ({ type: 'PublishRuleSet' as const, input: deriveRuleSet(state.published, id, changes), builtIn: false, now }), {
+      retry: context.expectedRevision === null ? RETRY_ON_CONFLICT : undefined,
+    });
   }
 
   /** Publishes the versions shipped with this build that the catalog does not hold yet; safe to race. */

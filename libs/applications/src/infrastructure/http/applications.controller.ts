@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Res } from '@nestjs/common';
+import { EVENT_STORE, EventStore } from '@ipstd/event-store';
+import { grantIdFor } from '@ipstd/kernel';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
@@ -32,7 +34,7 @@ import { WithdrawApplicationCommand } from '../../application/withdraw-applicati
 @ApiBearerAuth()
 @Controller('v1/applications')
 export class ApplicationsController {
-  constructor(private readonly commands: CommandBus, private readonly pipeline: CommandPipeline) {}
+  constructor(private readonly commands: CommandBus, private readonly pipeline: CommandPipeline, @Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get(':applicationId')
   @Roles('applicant', 'district-office', 'programme-admin', 'auditor', 'expert')
@@ -42,7 +44,15 @@ export class ApplicationsController {
     // Out of scope reads exactly like absent: no existence oracle (docs/api-guide.md, "Privacy").
     if (!canReadApplication(principal, state.profile, state)) throw applicationHidden();
     response.setHeader('ETag', etagOf(revision));
-    return applicationView(state, revision, principal);
+    return applicationView(state, revision, principal, await this.awardedGrant(state));
+  }
+
+  /** The grant of a selected application once it has been awarded (its stream exists), else null. */
+  private async awardedGrant(state: { status: string; applicationId: string }): Promise<string | null> {
+    if (state.status !== 'selected') return null;
+    const grantId = grantIdFor(state.applicationId);
+    const [first] = await this.store.readStream(`grant-${grantId}`, { maxCount: 1 });
+    return first ? grantId : null;
   }
 
   @Post(':applicationId/amendments')

@@ -1,3 +1,4 @@
+import { DomainError } from '@ipstd/kernel';
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -38,7 +39,22 @@ export class ExpertPoolsController {
   @Roles('programme-admin')
   @ApiOperation({ summary: "Register an expert in the city's pool: organisation, fields and the links that make conflicts" })
   async register(@Param('city') city: string, @Body() body: RegisterExpertDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
-    return this.answer(response, this.commands.execute(new RegisterExpertCommand(city, recordOf(body.expertId, body), principal, context)));
+    const view = await this.answer(response, this.commands.execute(new RegisterExpertCommand(city, recordOf(body.expertId, body), principal, context)));
+    response.setHeader('Location', `/v1/expert-pools/${city}/experts/${encodeURIComponent(view.expertId)}`);
+    return view;
+  }
+
+  @Get(':expertId')
+  @Roles('programme-admin', 'auditor')
+  @ApiOperation({ summary: "One expert of the city's pool (the Location of a registration)" })
+  async one(@Param('city') city: string, @Param('expertId') expertId: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
+    poolAdminPolicy(principal, city);
+    checkExpertId(expertId);
+    const pool = await this.pipeline.load(expertPoolSpec(city));
+    const entry = pool.state.experts[expertId];
+    if (!entry) throw new DomainError('EXPERT_NOT_FOUND', 'not-found', { zh: `专家库中没有专家 ${expertId}`, en: `No expert ${expertId} in this pool` }, { expertId });
+    if (pool.revision !== null) response.setHeader('ETag', etagOf(pool.revision));
+    return expertView(entry);
   }
 
   @Put(':expertId')

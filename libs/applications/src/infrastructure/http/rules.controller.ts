@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { Assessment, RuleSet, evaluateEligibility, findRuleSet } from '@ipstd/funding-rules';
+import { Assessment, RuleSet, evaluateEligibility, findRuleSet, latestRuleSet } from '@ipstd/funding-rules';
 import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Inject } from '@nestjs/common';
 import { AnyRole, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, etagOf, requireObjectBody } from '@ipstd/platform';
-import { RuleSetsQueryDto } from '../../application/rules/rule-sets-query.dto';
+import { DeriveRuleSetDto, RuleSetsQueryDto } from '../../application/rules/rule-sets-query.dto';
 import { APPLICATION_EVENTS, ApplicationProfile, applicationStream, ruleSetKey, ruleSetNotFound } from '../../domain';
 import { applicationHidden, canReadApplication, scopeForbidden } from '../../application/access';
 import { EvaluationRequestDto } from '../../application/rules/evaluation.dto';
@@ -67,6 +67,26 @@ export class RulesController {
     response.setHeader('Location', `/v1/rules/rule-sets/${published.id}/versions/${published.version}`);
     response.setHeader('ETag', etagOf(result.revision));
     return { ...published, publishedAt: result.state.publishedAt[ruleSetKey(published)] ?? null };
+  }
+
+  @Post('rule-sets/:id/versions')
+  @HttpCode(201)
+  @Roles('programme-admin')
+  @ApiOperation({
+    summary:
+      'Derive a new version from a published one: changed dates (effective), title, source, clause parameters or pass mark; numbered latest + 1 and validated like a whole publication (docs/rules)',
+  })
+  async derive(@Param('id') id: string, @Body() body: DeriveRuleSetDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+    const { state } = await this.rules.state();
+    const latest = latestRuleSet(state.published, id);
+    if (!latest) throw ruleSetNotFound({ id, version: body.from });
+    // A rule set never changes city, so its bureau is known before the derivation runs.
+    if (latest.city !== principal.city) throw scopeForbidden(`无权为城市 ${latest.city} 发布规则集`, `Your scope does not cover city ${latest.city}`);
+    const result = await this.rules.derive(id, body, context);
+    const published = result.events.length ? (result.events[0].data as { ruleSet: RuleSet }).ruleSet : result.state.published[result.state.published.length - 1];
+    response.setHeader('Location', `/v1/rules/rule-sets/${published.id}/versions/${published.version}`);
+    response.setHeader('ETag', etagOf(result.revision));
+    return { ...published, derivedFrom: { id, version: body.from }, publishedAt: result.state.publishedAt[ruleSetKey(published)] ?? null };
   }
 
   @Post('evaluations')

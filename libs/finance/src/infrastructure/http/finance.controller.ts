@@ -32,8 +32,8 @@ export class FinanceController {
   ) {}
 
   @Get('ledger')
-  @Roles('finance', 'auditor')
-  @ApiOperation({ summary: "A programme's ledger in integer fen: totals, per month (Asia/Shanghai) and per grant; finance and auditors of the programme's city" })
+  @Roles('programme-admin', 'finance', 'auditor')
+  @ApiOperation({ summary: "A programme's ledger in integer fen: totals, per month (Asia/Shanghai) and per grant; the bureau (programme admin), finance and auditors of the programme's city" })
   @ApiQuery({ name: 'programmeId', required: true })
   @ApiQuery({ name: 'period', required: false, enum: ['month'] })
   @ApiQuery({ name: 'from', required: false, description: 'first month, YYYY-MM (inclusive)' })

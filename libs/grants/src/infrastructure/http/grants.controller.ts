@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { IdGenerator } from '@ipstd/kernel';
-import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, UuidParam, etagOf } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, UuidParam, etagOf, hiddenRecord } from '@ipstd/platform';
 import { GrantAuthorisation, requireGrantCity, requireReadable } from '../../application/access';
 import { AcceptanceDecisionDto, ClawbackDto, ClosureDto, EvaluationDto, MidTermInspectionDto, PaymentDto, ReasonDto, ReleaseOrderDto, RepaymentDto, SuspensionDecisionDto } from '../../application/grant.dto';
 import { GrantCommandInput, GrantDecisionCommand } from '../../application/grant-decision.handler';
@@ -27,13 +27,25 @@ export class GrantsController {
   ) {}
 
   @Get(':grantId')
-  @Roles('applicant', 'programme-admin', 'finance', 'auditor')
+  @Roles('applicant', 'district-office', 'programme-admin', 'finance', 'auditor')
   @ApiOperation({ summary: 'A grant: targets, tranches, clawbacks and money' })
   async get(@Param('grantId', UuidParam) grantId: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await loadGrant(this.pipeline, grantId);
     requireReadable(principal, state);
     response.setHeader('ETag', etagOf(revision));
     return grantView(state, revision);
+  }
+
+  @Get(':grantId/clawbacks/:clawbackId')
+  @Roles('applicant', 'district-office', 'programme-admin', 'finance', 'auditor')
+  @ApiOperation({ summary: 'One clawback of a grant with its repayments (the Location of a clawback order and of a repayment)' })
+  async clawbackOf(@Param('grantId', UuidParam) grantId: string, @Param('clawbackId', UuidParam) clawbackId: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
+    const { state, revision } = await loadGrant(this.pipeline, grantId);
+    requireReadable(principal, state);
+    const clawback = state.clawbacks.find((c) => c.clawbackId === clawbackId);
+    if (!clawback) throw hiddenRecord('CLAWBACK_NOT_FOUND', '收回令不存在', 'No such clawback');
+    response.setHeader('ETag', etagOf(revision));
+    return { grantId, ...clawback, outstandingFen: clawback.amountFen - clawback.repaidFen - clawback.writtenOffFen };
   }
 
   @Post(':grantId/agreement')
@@ -118,7 +130,7 @@ export class GrantsController {
   @ApiOperation({ summary: 'Order a recovery (收回项目资金): amount ≤ paid − already ordered back, reason, due date' })
   clawback(@Param('grantId', UuidParam) id: string, @Body() body: ClawbackDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     const clawbackId = this.ids.next();
-    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'OrderClawback', clawbackId, amountFen: body.amountFen, reason: body.reason, dueDate: body.dueDate });
+    return this.created(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'OrderClawback', clawbackId, amountFen: body.amountFen, reason: body.reason, dueDate: body.dueDate }, 'clawbackId', clawbackId);
   }
 
   @Post(':grantId/clawbacks/:clawbackId/repayments')
@@ -127,7 +139,7 @@ export class GrantsController {
   @ApiOperation({ summary: 'Record a (partial) repayment of a clawback' })
   repay(@Param('grantId', UuidParam) id: string, @Param('clawbackId', UuidParam) clawbackId: string, @Body() body: RepaymentDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     const repaymentId = this.ids.next();
-    return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'RecordRepayment', clawbackId, repaymentId, amountFen: body.amountFen, reference: body.reference, valueDate: body.valueDate });
+    return this.created(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'RecordRepayment', clawbackId, repaymentId, amountFen: body.amountFen, reference: body.reference, valueDate: body.valueDate }, 'repaymentId', repaymentId);
   }
 
   @Post(':grantId/clawbacks/:clawbackId/write-off')
@@ -154,6 +166,22 @@ export class GrantsController {
   @ApiOperation({ summary: 'Close the grant after acceptance (not in API.md\'s first draft)' })
   close(@Param('grantId', UuidParam) id: string, @Body() body: ClosureDto, @CurrentPrincipal() p: Principal, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.decide(id, c, r, { policy: 'city-bureau', principal: p }, { type: 'CloseGrant', tranchesNotDue: body.tranchesNotDue });
+  }
+
+  /**
+   * A command that creates a sub-record (a clawback, a repayment): 201 with `Location` (the grant, whose
+   * view lists the new record) and the new record's id in the body. An Idempotency-Key replay answers
+   * the first id: it is read back from the grant rather than the one generated for the replay.
+   */
+  private async created(grantId: string, context: CommandContext, response: Response, authorisation: GrantAuthorisation, input: GrantCommandInput, key: 'clawbackId' | 'repaymentId', generated: string) {
+    const result = await this.commands.execute(new GrantDecisionCommand(grantId, context, authorisation, input));
+    response.setHeader('ETag', etagOf(result.revision));
+    // The id the command recorded: on an Idempotency-Key replay, the first request's, not the one generated now.
+    const recorded = result.events.map((e) => (e.data as Record<string, unknown>)[key]).find((v): v is string => typeof v === 'string');
+    const id = recorded ?? generated;
+    // A repayment has no page of its own: its Location is the clawback, which lists its repaymentIds.
+    response.setHeader('Location', `/v1/grants/${grantId}/clawbacks/${key === 'clawbackId' ? id : (input as { clawbackId: string }).clawbackId}`);
+    return { [key]: id, ...result.view };
   }
 
   private async decide(grantId: string, context: CommandContext, response: Response, authorisation: GrantAuthorisation, input: GrantCommandInput) {

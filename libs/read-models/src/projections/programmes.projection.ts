@@ -1,0 +1,53 @@
+import { RecordedEvent } from '@ipstd/event-store';
+import { decodeEvent } from '@ipstd/kernel';
+import { PROGRAMME_EVENTS, ProgrammeEvent } from '@ipstd/applications';
+import { KeyedProjection, Row } from '../runner/projection';
+
+/**
+ * Programme calls (申报通知), for GET /v1/programmes: who may see which call and its phase are decided
+ * at query time (the phase depends on the clock), so the row keeps the call's city, rule set and window.
+ */
+export const programmesProjection: KeyedProjection = {
+  kind: 'keyed',
+  name: 'programmes',
+  table: {
+    name: 'rm_programmes',
+    columns: {
+      programme_id: 'text',
+      code: 'text',
+      title: 'text',
+      city: 'text',
+      rule_set_id: 'text',
+      rule_set_version: 'int',
+      opens_at: 'timestamptz',
+      closes_at: 'timestamptz',
+      endorsement_deadline: 'timestamptz',
+      budget_fen: 'bigint',
+      opened_at: 'timestamptz',
+      revision: 'bigint',
+    },
+    primaryKey: ['programme_id'],
+    indexes: [['city', 'opened_at', 'programme_id'], ['opened_at', 'programme_id'], ['closes_at']],
+  },
+  handles: ['ProgrammeOpened'],
+  keyOf: (event) => [(event.data as { programmeId: string }).programmeId],
+  evolve(row: Row | null, recorded: RecordedEvent): Row | null {
+    const event: ProgrammeEvent = decodeEvent(PROGRAMME_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+    if (event.type !== 'ProgrammeOpened') return row;
+    const { terms } = event.data;
+    return {
+      programme_id: event.data.programmeId,
+      code: terms.code,
+      title: terms.title,
+      city: terms.city,
+      rule_set_id: terms.ruleSet.id,
+      rule_set_version: terms.ruleSet.version,
+      opens_at: terms.window.opensAt,
+      closes_at: terms.window.closesAt,
+      endorsement_deadline: terms.endorsementDeadline,
+      budget_fen: String(terms.budgetFen),
+      opened_at: event.data.openedAt,
+      revision: recorded.revision.toString(),
+    };
+  },
+};
