@@ -9,11 +9,13 @@ import { STATEMENT_EVENTS } from '@ipstd/finance';
  * frozen: adding a type or a version means adding it here on purpose; renaming or dropping one fails.
  */
 const FROZEN: Record<string, Record<string, number>> = {
-  PROGRAMME_EVENTS: { ProgrammeOpened: 1, FundsCommitted: 2, FundsReleased: 2, DefenseRoundOpened: 1 },
+  PROGRAMME_EVENTS: {
+    ProgrammeOpened: 2, FundsCommitted: 2, FundsReleased: 2, DefenseRoundOpened: 1, PublicNoticePublished: 1, ObjectionFiled: 1, ObjectionResolved: 1, PublicNoticeClosed: 1,
+  },
   APPLICATION_EVENTS: {
     ApplicationSubmitted: 1, ApplicationAmended: 1, ApplicationWithdrawn: 1, EligibilityAssessed: 1, ApplicationEndorsed: 1, ApplicationNotEndorsed: 1,
     ReviewPanelAssigned: 1, ReviewPanelDrawn: 1, ReserveExpertAssigned: 1, ExpertConflictDeclared: 1, ReviewScoresSubmitted: 1, ReviewClosed: 1,
-    InvitedToDefense: 1, DefenseScoreSubmitted: 1, ApplicationSelected: 2, ApplicationNotSelected: 1,
+    InvitedToDefense: 1, DefenseScoreSubmitted: 1, ApplicationSelected: 2, ApplicationNotSelected: 1, ApplicationSelectionWithdrawn: 1,
   },
   ENTERPRISE_EVENTS: { EnterpriseFactRecorded: 1 },
   EXPERT_POOL_EVENTS: { ExpertRegistered: 1, ExpertUpdated: 1, ExpertDeactivated: 1, ExpertsDrawn: 1, ReserveCalledIn: 1 },

@@ -26,6 +26,8 @@ export function suzhouTerms(overrides: Partial<ProgrammeTerms> = {}): ProgrammeT
     },
     implementationMonths: 24,
     acceptanceLeadMonths: 3,
+    // These fixtures predate the public notice: no notice unless a test asks for one.
+    publicNotice: null,
     ...overrides,
   };
 }

@@ -25,6 +25,9 @@ import { ProgrammesController } from './infrastructure/http/programmes.controlle
 import { ExpertPoolsController } from './infrastructure/http/expert-pools.controller';
 import { DeactivateExpertHandler, RegisterExpertHandler, UpdateExpertHandler } from './application/expert-pool/expert-pool.handlers';
 import { DrawReviewPanelHandler } from './application/draw-review-panel/draw-review-panel.handler';
+import { PublicNotices } from './application/public-notice/public-notices';
+import { ObjectionSettler } from './application/public-notice/objection-settler';
+import { WorkingDayCalendarSource } from './application/public-notice/working-day-calendar';
 import { DRAW_SEED_SOURCE, cryptoSeedSource } from './application/draw-review-panel/seed-source';
 
 const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler, EndorseApplicationHandler, AssignReviewPanelHandler, CloseReviewHandler, DeclareConflictHandler, SubmitReviewScoresHandler, SubmitDefenseScoreHandler, SelectApplicationHandler, OpenDefenseRoundHandler, RegisterExpertHandler, UpdateExpertHandler, DeactivateExpertHandler, DrawReviewPanelHandler];
@@ -34,6 +37,7 @@ const controllers = [ProgrammesController, ApplicationsController, RulesControll
 @Module({
   imports: [CqrsModule, RulesModule],
   controllers,
-  providers: [...commandHandlers, { provide: DRAW_SEED_SOURCE, useValue: cryptoSeedSource }, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler],
+  providers: [...commandHandlers, { provide: DRAW_SEED_SOURCE, useValue: cryptoSeedSource }, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler, PublicNotices, WorkingDayCalendarSource, ObjectionSettler],
+  exports: [PublicNotices],
 })
 export class ApplicationsModule {}

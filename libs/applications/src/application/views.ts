@@ -16,6 +16,8 @@ export function programmeView(state: Extract<ProgrammeState, { status: 'open' }>
     committedFen: state.committedFen,
     remainingFen: state.terms.budgetFen - state.committedFen,
     defenseRound: state.defenseRound && (seesRanking ? state.defenseRound : { roundId: state.defenseRound.roundId, invited: null }),
+    /** The public notices (公示) and when each period ends (for reminders); entries and objections at /notices. */
+    notices: Object.values(state.notices).map((n) => ({ noticeId: n.noticeId, publishedAt: n.publishedAt, workingDays: n.workingDays, endsOn: n.endsOn, endsAt: n.endsAt, closedAt: n.closedAt, entries: n.entries.length })),
     revision: Number(revision),
   };
 }

@@ -132,5 +132,11 @@ function describe(event: ApplicationEvent): { zh: string; en: string; details: R
       };
     case 'ApplicationNotSelected':
       return { zh: `未立项，理由：${event.data.reason}`, en: `Not selected; reason: ${event.data.reason}`, details: { ...event.data } };
+    case 'ApplicationSelectionWithdrawn':
+      return {
+        zh: `公示期间异议成立，撤销立项（异议 ${event.data.objectionId}）：${event.data.reason}`,
+        en: `Selection withdrawn after objection ${event.data.objectionId} was upheld during the public notice: ${event.data.reason}`,
+        details: { ...event.data },
+      };
   }
 }

@@ -47,6 +47,7 @@ export const applicationsProjection: KeyedProjection = {
     'InvitedToDefense',
     'ApplicationSelected',
     'ApplicationNotSelected',
+    'ApplicationSelectionWithdrawn',
   ],
   keyOf: (event) => [(event.data as { applicationId: string }).applicationId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
@@ -88,6 +89,8 @@ export const applicationsProjection: KeyedProjection = {
         return row && { ...row, status: 'selected', approved_amount_fen: String(event.data.approvedAmountFen), final_score_hundredths: event.data.finalScoreHundredths, ...touched };
       case 'ApplicationNotSelected':
         return row && { ...row, status: 'not-selected', final_score_hundredths: event.data.finalScoreHundredths, ...touched };
+      case 'ApplicationSelectionWithdrawn':
+        return row && { ...row, status: 'not-selected', approved_amount_fen: null, ...touched };
       default:
         return row;
     }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { IsInstant } from '@ipstd/platform';
 import { AGGREGATIONS, TRANCHE_TRIGGERS } from '../../domain';
@@ -33,6 +33,10 @@ export class ReviewDto {
   @ApiProperty({ type: [CriterionDto] }) @ValidateNested({ each: true }) @Type(() => CriterionDto) @ArrayMinSize(1) @ArrayMaxSize(30) criteria: CriterionDto[];
 }
 
+export class PublicNoticeDto {
+  @ApiProperty({ example: 5, description: 'notice period (公示期) in working days' }) @IsInt() @Min(1) @Max(30) workingDays: number;
+}
+
 /** POST /v1/programmes: open a programme call. */
 export class OpenProgrammeDto {
   @ApiProperty({ example: 'SZ-2024-IPSTD' }) @IsString() @Matches(/^[A-Z0-9][A-Z0-9-]{2,63}$/) code: string;
@@ -46,5 +50,13 @@ export class OpenProgrammeDto {
   @ApiProperty() @ValidateNested() @Type(() => ReviewDto) review: ReviewDto;
   @ApiProperty({ example: 24 }) @IsInt() @Min(1) @Max(24) implementationMonths: number;
   @ApiProperty({ example: 3 }) @IsInt() @Min(0) @Max(23) acceptanceLeadMonths: number;
-  
+  @ApiPropertyOptional({
+    type: PublicNoticeDto,
+    nullable: true,
+    description: 'Public notice (公示) of the proposed selections before award; absent: 5 working days; null: no notice, a selection is awarded at once',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PublicNoticeDto)
+  publicNotice?: PublicNoticeDto | null;
 }

@@ -133,7 +133,20 @@ export interface DecideSelection {
   readonly now: Date;
 }
 
+/**
+ * An objection upheld during the public notice withdraws the selection it named (that selection only:
+ * a later selection of the application, if any, is not touched).
+ */
+export interface WithdrawSelection {
+  readonly type: 'WithdrawSelection';
+  readonly selectionId: string;
+  readonly objectionId: string;
+  readonly reason: string;
+  readonly now: Date;
+}
+
 export type ApplicationCommand =
+  | WithdrawSelection
   | SubmitApplication
   | AmendApplication
   | WithdrawApplication

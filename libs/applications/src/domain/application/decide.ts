@@ -7,6 +7,7 @@ import { aggregate, conflictOf, scoreHundredths, ConflictReason } from '../revie
 import {
   AmendApplication, ApplicationCommand, AssessmentBasis, AssignReviewPanel, CloseReview, DEFENSE_MAX_POINTS, DecideSelection, DeclareConflict, EndorseApplication,
   InviteToDefense, ProgrammeContext, ReassessEligibility, RecordPanelDraw, SubmitApplication, SubmitDefenseScore, SubmitReviewScores, WithdrawApplication,
+  WithdrawSelection,
 } from './commands';
 import { ApplicationEvent, AssessmentTrigger } from './events';
 import { ApplicationState, ApplicationStatus, ExistingApplication, ReviewState, reviewOf } from './state';
@@ -484,6 +485,17 @@ function requireStatus(
   return state;
 }
 
+/** Idempotent: a selection already withdrawn (or never recorded) leaves nothing to do. */
+function withdrawSelection(command: WithdrawSelection, state: ApplicationState): ApplicationEvent[] {
+  if (state.status !== 'selected' || state.selection.selectionId !== command.selectionId) return [];
+  return [
+    {
+      type: 'ApplicationSelectionWithdrawn',
+      data: { applicationId: state.applicationId, selectionId: command.selectionId, objectionId: command.objectionId, reason: command.reason, withdrawnAt: command.now.toISOString() },
+    },
+  ];
+}
+
 /** The application's decide: one function per command. */
 export function decideApplication(command: ApplicationCommand, state: ApplicationState): ApplicationEvent[] {
   switch (command.type) {
@@ -513,6 +525,8 @@ export function decideApplication(command: ApplicationCommand, state: Applicatio
       return submitDefenseScore(command, state);
     case 'DecideSelection':
       return decideSelection(command, state);
+    case 'WithdrawSelection':
+      return withdrawSelection(command, state);
     default:
       return assertNever(command);
   }

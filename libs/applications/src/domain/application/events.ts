@@ -50,7 +50,9 @@ export type ApplicationEvent =
         selectedAt: string;
       }
     >
-  | DomainEvent<'ApplicationNotSelected', { applicationId: string; reason: string; finalScoreHundredths: number; decidedAt: string }>;
+  | DomainEvent<'ApplicationNotSelected', { applicationId: string; reason: string; finalScoreHundredths: number; decidedAt: string }>
+  /** An objection upheld during the public notice (公示) withdrew this selection; its budget commitment is released. */
+  | DomainEvent<'ApplicationSelectionWithdrawn', { applicationId: string; selectionId: string; objectionId: string; reason: string; withdrawnAt: string }>;
 
 export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
   ApplicationSubmitted: { version: 1 },
@@ -69,6 +71,7 @@ export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
   DefenseScoreSubmitted: { version: 1 },
   ApplicationSelected: { version: 2, upcast: (data) => upcastApplicationSelectedV1(data as ApplicationSelectedV1) },
   ApplicationNotSelected: { version: 1 },
+  ApplicationSelectionWithdrawn: { version: 1 },
 };
 
 /** ApplicationSelected as stored before v2: no selection id, and `batch` absent on the oldest events. */

@@ -208,6 +208,21 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
         status: 'not-selected',
         selection: { decision: 'reject', approvedAmountFen: 0, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: null, batch: null, selectionId: null },
       };
+    case 'ApplicationSelectionWithdrawn':
+      if (state.status !== 'selected' || state.selection.selectionId !== event.data.selectionId) return state;
+      return {
+        ...state,
+        status: 'not-selected',
+        selection: {
+          decision: 'reject',
+          approvedAmountFen: 0,
+          reason: event.data.reason,
+          finalScoreHundredths: state.selection.finalScoreHundredths,
+          eligibilityOverride: null,
+          batch: null,
+          selectionId: null,
+        },
+      };
     default:
       return assertNever(event);
   }
