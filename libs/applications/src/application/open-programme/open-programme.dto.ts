@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { IsInstant } from '@ipstd/platform';
 import { AGGREGATIONS, TRANCHE_TRIGGERS } from '../../domain';
@@ -56,6 +56,7 @@ export class OpenProgrammeDto {
     description: 'Public notice (公示) of the proposed selections before award; absent: 5 working days; null: no notice, a selection is awarded at once',
   })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PublicNoticeDto)
   publicNotice?: PublicNoticeDto | null;

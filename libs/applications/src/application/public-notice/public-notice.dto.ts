@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 
 export class ObjectorDto {
   @ApiProperty({ example: '王某', description: "the objector's real name (实名)" }) @IsString() @Length(1, 100) name: string;
@@ -10,7 +10,7 @@ export class ObjectorDto {
 /** POST /v1/programmes/{programmeId}/objections: a real-name objection (异议) against one listed application. */
 export class FileObjectionDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() applicationId: string;
-  @ApiProperty({ type: ObjectorDto }) @ValidateNested() @Type(() => ObjectorDto) objector: ObjectorDto;
+  @ApiProperty({ type: ObjectorDto }) @IsObject() @ValidateNested() @Type(() => ObjectorDto) objector: ObjectorDto;
   @ApiProperty({ example: '申报材料中的标准项目并非该企业主导制定' }) @IsString() @Length(1, 4000) grounds: string;
   @ApiPropertyOptional({ enum: ['online', 'written'], description: "'written': the bureau records a written objection it received (programme-admin only); default 'online'" })
   @IsOptional()
