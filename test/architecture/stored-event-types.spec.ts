@@ -1,5 +1,5 @@
 import { EventRegistry, DomainEvent } from '@ipstd/kernel';
-import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EVENTS, RULE_CATALOG_EVENTS } from '@ipstd/applications';
+import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS } from '@ipstd/applications';
 import { GRANT_EVENTS } from '@ipstd/grants';
 import { STATEMENT_EVENTS } from '@ipstd/finance';
 
@@ -20,6 +20,7 @@ const FROZEN: Record<string, Record<string, number>> = {
   ENTERPRISE_EVENTS: { EnterpriseFactRecorded: 1 },
   EXPERT_POOL_EVENTS: { ExpertRegistered: 1, ExpertUpdated: 1, ExpertDeactivated: 1, ExpertsDrawn: 1, ReserveCalledIn: 1 },
   RULE_CATALOG_EVENTS: { RuleSetPublished: 1 },
+  WORKING_DAY_CALENDAR_EVENTS: { WorkingDayYearPublished: 1 },
   GRANT_EVENTS: {
     GrantAwarded: 1, AgreementSigned: 1, TrancheReleaseOrdered: 1, TranchePaid: 1, TranchePaidInFull: 1, TrancheReleaseCancelled: 1, MidTermInspected: 1,
     AcceptanceRequested: 1, AcceptanceDecided: 1, GrantEvaluated: 1, ClawbackOrdered: 1, RepaymentRecorded: 1, ClawbackSettled: 1, ClawbackOverdue: 1,
@@ -29,7 +30,7 @@ const FROZEN: Record<string, Record<string, number>> = {
 };
 
 const REGISTRIES: Record<string, EventRegistry<DomainEvent>> = {
-  PROGRAMME_EVENTS, APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, RULE_CATALOG_EVENTS, GRANT_EVENTS, STATEMENT_EVENTS,
+  PROGRAMME_EVENTS, APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS, GRANT_EVENTS, STATEMENT_EVENTS,
 } as unknown as Record<string, EventRegistry<DomainEvent>>;
 
 describe('stored event types (a frozen contract)', () => {

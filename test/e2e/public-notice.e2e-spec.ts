@@ -209,4 +209,27 @@ describe('public notice (公示) and objections', () => {
     const foreign = await t.http.post(`/v1/programmes/${programmeId}/notices`).set(bearer(t.token({ role: 'programme-admin', city: '320400' })));
     expect(foreign.status).toBe(403);
   });
+
+  it('keeps the working-day calendar as published data: built-in years with their notices, a new year published by the bureau, validated', async () => {
+    const listed = await t.http.get('/v1/calendar/working-day-years').set(bearer(t.token({ role: 'applicant', org: codes[0] }))).expect(200);
+    expect(listed.body.items.map((y: { year: number; version: number }) => [y.year, y.version])).toEqual([[2024, 1], [2025, 1], [2026, 1]]);
+    expect(listed.body.items[1].notice).toContain('国办发明电〔2024〕12号');
+    const year2027 = { year: 2027, notice: '国务院办公厅关于2027年部分节假日安排的通知（测试数据）', off: ['2027-01-01', '2027-02-08'], work: ['2027-02-06'] };
+    const publish = (body: object, token = admin) => t.http.post('/v1/calendar/working-day-years').set(bearer(token)).send(body);
+    expect((await publish(year2027, t.token({ role: 'applicant', org: codes[0] }))).status).toBe(403);
+    const bad = await publish({ ...year2027, work: ['2027-02-03'] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe('WORKING_DAY_YEAR_INVALID');
+    const invalid = await publish({ ...year2027, off: 'x' });
+    expect(invalid.status).toBe(400);
+    const first = await publish(year2027);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ year: 2027, version: 1 });
+    const twice = await Promise.all([publish(year2027), publish(year2027)]);
+    expect(twice.map((r) => [r.status, r.body.version])).toEqual([[201, 1], [201, 1]]);
+    const corrected = await publish({ ...year2027, off: [...year2027.off, '2027-02-09'] });
+    expect(corrected.body.version).toBe(2);
+    const events = await t.runtime.store.readStream('working-day-calendar');
+    expect(events.map((e) => (e.data as { year: { year: number } }).year.year)).toEqual([2024, 2025, 2026, 2027, 2027]);
+  });
 });

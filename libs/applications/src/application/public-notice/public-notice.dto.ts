@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 
 export class ObjectorDto {
   @ApiProperty({ example: '王某', description: "the objector's real name (实名)" }) @IsString() @Length(1, 100) name: string;
@@ -22,4 +22,15 @@ export class FileObjectionDto {
 export class ResolveObjectionDto {
   @ApiProperty({ enum: ['upheld', 'dismissed'] }) @IsIn(['upheld', 'dismissed']) outcome: 'upheld' | 'dismissed';
   @ApiProperty() @IsString() @Length(1, 2000) reason: string;
+}
+
+/** POST /v1/calendar/working-day-years: one year of the Chinese working-day calendar. */
+export class WorkingDayYearDto {
+  @ApiProperty({ example: 2027 }) @IsInt() @Min(2000) @Max(2100) year: number;
+  @ApiProperty({ example: '国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕N号）', description: 'the State Council General Office notice, with its number' })
+  @IsString()
+  @Length(4, 300)
+  notice: string;
+  @ApiProperty({ type: [String], example: ['2027-01-01'], description: 'public holidays (YYYY-MM-DD)' }) @IsArray() @ArrayMaxSize(80) @IsString({ each: true }) off: string[];
+  @ApiProperty({ type: [String], example: ['2027-02-07'], description: 'make-up working days: weekend days worked (YYYY-MM-DD)' }) @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) work: string[];
 }
