@@ -15,7 +15,8 @@ const FROZEN: Record<string, Record<string, number>> = {
   APPLICATION_EVENTS: {
     ApplicationSubmitted: 1, ApplicationAmended: 1, ApplicationWithdrawn: 1, EligibilityAssessed: 1, ApplicationEndorsed: 1, ApplicationNotEndorsed: 1,
     ReviewPanelAssigned: 1, ReviewPanelDrawn: 1, ReserveExpertAssigned: 1, ExpertConflictDeclared: 1, ReviewScoresSubmitted: 1, ReviewClosed: 1,
-    InvitedToDefense: 1, DefenseScoreSubmitted: 1, ApplicationSelected: 2, ApplicationNotSelected: 1, ApplicationSelectionWithdrawn: 1,
+    InvitedToDefense: 1, DefenseScoreSubmitted: 1, ApplicationSelected: 2, ApplicationNotSelected: 1, ApplicationSelectionWithdrawn: 1, ReviewRequested: 1,
+    ReviewRequestDecided: 1,
   },
   ENTERPRISE_EVENTS: { EnterpriseFactRecorded: 1 },
   EXPERT_POOL_EVENTS: { ExpertRegistered: 1, ExpertUpdated: 1, ExpertDeactivated: 1, ExpertsDrawn: 1, ReserveCalledIn: 1 },

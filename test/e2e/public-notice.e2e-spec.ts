@@ -42,7 +42,7 @@ describe('public notice (公示) and objections', () => {
     t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
     pipeline = t.app.get(CommandPipeline);
     admin = t.token({ role: 'programme-admin', city: '320500', sub: 'admin-1' });
-    const { publicNotice: _, ...terms } = suzhouTerms({ review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
+    const { publicNotice: _, reviewRequest: __, ...terms } = suzhouTerms({ review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
     const opened = await t.http.post('/v1/programmes').set(bearer(admin)).send(terms).expect(201);
     programmeId = opened.body.programmeId;
     expect(opened.body.publicNotice).toEqual({ workingDays: 5 });

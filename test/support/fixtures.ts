@@ -28,6 +28,7 @@ export function suzhouTerms(overrides: Partial<ProgrammeTerms> = {}): ProgrammeT
     acceptanceLeadMonths: 3,
     // These fixtures predate the public notice: no notice unless a test asks for one.
     publicNotice: null,
+    reviewRequest: null,
     ...overrides,
   };
 }

@@ -28,6 +28,7 @@ import { DeactivateExpertHandler, RegisterExpertHandler, UpdateExpertHandler } f
 import { DrawReviewPanelHandler } from './application/draw-review-panel/draw-review-panel.handler';
 import { PublicNotices } from './application/public-notice/public-notices';
 import { ObjectionSettler } from './application/public-notice/objection-settler';
+import { ReviewRequests } from './application/review-request/review-requests';
 import { WorkingDayCalendarSource } from './application/public-notice/working-day-calendar';
 import { DRAW_SEED_SOURCE, cryptoSeedSource } from './application/draw-review-panel/seed-source';
 
@@ -38,7 +39,7 @@ const controllers = [ProgrammesController, ApplicationsController, RulesControll
 @Module({
   imports: [CqrsModule, RulesModule],
   controllers,
-  providers: [...commandHandlers, { provide: DRAW_SEED_SOURCE, useValue: cryptoSeedSource }, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler, PublicNotices, WorkingDayCalendarSource, ObjectionSettler],
+  providers: [...commandHandlers, { provide: DRAW_SEED_SOURCE, useValue: cryptoSeedSource }, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler, PublicNotices, WorkingDayCalendarSource, ObjectionSettler, ReviewRequests],
   exports: [PublicNotices],
 })
 export class ApplicationsModule {}

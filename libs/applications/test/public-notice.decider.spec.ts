@@ -91,10 +91,10 @@ describe('public notice (公示)', () => {
   });
 
   it('reads a ProgrammeOpened v1 (no publicNotice) as a call without notice', () => {
-    const { publicNotice: _, ...v1Terms } = suzhouTerms();
+    const { publicNotice: _, reviewRequest: __, ...v1Terms } = suzhouTerms();
     const v1 = { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: v1Terms };
     const event = decodeEvent(PROGRAMME_EVENTS, 'ProgrammeOpened', 1, JSON.parse(JSON.stringify(v1)));
-    expect(event).toEqual({ type: 'ProgrammeOpened', data: { ...v1, terms: { ...v1Terms, publicNotice: null } } });
+    expect(event).toEqual({ type: 'ProgrammeOpened', data: { ...v1, terms: { ...v1Terms, publicNotice: null, reviewRequest: null } } });
     expect(noticeClearance(fold([event]), appA)).toBe('no-notice');
   });
 });

@@ -71,6 +71,8 @@ export function applicationView(state: Exclude<ApplicationState, { status: 'none
       experts: seesReviewers(viewer) ? Object.keys(state.defense.scores).filter((id) => viewer === null || viewer.role !== 'expert' || viewer.sub === id) : null,
     },
     selection: state.selection,
+    /** Review requests (复核) and the bureau's decisions, with who and when. */
+    reviewRequests: state.reviewRequests,
     profile: state.profile,
     revision: Number(revision),
   };

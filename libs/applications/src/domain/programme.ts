@@ -39,7 +39,15 @@ export interface ProgrammeTerms {
    * days; null: no notice, a selection is awarded at once (every call opened before ProgrammeOpened v2).
    */
   readonly publicNotice: { readonly workingDays: number } | null;
+  /**
+   * The review request (复核): an applicant not selected (or whose selection an upheld objection
+   * withdrew) may ask within this many working days; null: not offered (calls opened before v2).
+   */
+  readonly reviewRequest: { readonly workingDays: number } | null;
 }
+
+/** The review-request window when a new call names none (Guangzhou's 5 working days). */
+export const DEFAULT_REVIEW_REQUEST_WORKING_DAYS = 5;
 
 /** The notice period when a new call names none (Guangzhou's 5 working days). */
 export const DEFAULT_NOTICE_WORKING_DAYS = 5;
@@ -276,6 +284,9 @@ export function checkTerms(terms: ProgrammeTerms): void {
   if (terms.publicNotice !== null && (!Number.isInteger(terms.publicNotice.workingDays) || terms.publicNotice.workingDays < 1 || terms.publicNotice.workingDays > 30)) {
     throw invalidTerms('publicNotice.workingDays', '公示期须为 1 至 30 个工作日', 'the notice period must be 1 to 30 working days');
   }
+  if (terms.reviewRequest !== null && (!Number.isInteger(terms.reviewRequest.workingDays) || terms.reviewRequest.workingDays < 1 || terms.reviewRequest.workingDays > 30)) {
+    throw invalidTerms('reviewRequest.workingDays', '复核申请期须为 1 至 30 个工作日', 'the review-request window must be 1 to 30 working days');
+  }
   if (terms.acceptanceLeadMonths >= terms.implementationMonths) {
     throw invalidTerms('acceptanceLeadMonths', '验收申请提前期必须短于实施期', 'the acceptance lead time must be shorter than the implementation period');
   }
@@ -498,16 +509,19 @@ export const PROGRAMME_EVENTS: EventRegistry<ProgrammeEvent> = {
   PublicNoticeClosed: { version: 1 },
 };
 
-/** ProgrammeOpened as stored before v2: terms without `publicNotice`. */
+/** ProgrammeOpened as stored before v2: terms without `publicNotice` and `reviewRequest`. */
 interface ProgrammeOpenedV1 {
   programmeId: string;
   openedAt: string;
-  terms: Omit<ProgrammeTerms, 'publicNotice'>;
+  terms: Omit<ProgrammeTerms, 'publicNotice' | 'reviewRequest'>;
 }
 
-/** A call opened before the public notice existed keeps its behaviour: no notice, a selection is awarded at once. */
+/**
+ * A call opened before the public notice existed keeps its behaviour: no notice (a selection is
+ * awarded at once) and no review request.
+ */
 function upcastProgrammeOpenedV1(data: ProgrammeOpenedV1): Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>['data'] {
-  return { ...data, terms: { ...data.terms, publicNotice: null } };
+  return { ...data, terms: { ...data.terms, publicNotice: null, reviewRequest: null } };
 }
 
 /** FundsCommitted as stored before v2: keyed by application, no lease. */
@@ -557,9 +571,15 @@ function upcastFundsReleasedV1(data: FundsReleasedV1): Extract<ProgrammeEvent, {
 
 const SHANGHAI_OFFSET = '+08:00';
 
+/** The latest notice listing an application (a selection made again after a review request is listed anew). */
 function noticeOf(programme: Opened, applicationId: string): NoticeState | null {
-  for (const notice of Object.values(programme.notices)) if (notice.entries.some((e) => e.applicationId === applicationId)) return notice;
-  return null;
+  let found: NoticeState | null = null;
+  for (const notice of Object.values(programme.notices)) if (notice.entries.some((e) => e.applicationId === applicationId)) found = notice;
+  return found;
+}
+
+function listedSelection(programme: Opened, selectionId: string): boolean {
+  return Object.values(programme.notices).some((n) => n.entries.some((e) => e.selectionId === selectionId));
 }
 
 function publishNotice(command: PublishNotice, state: ProgrammeState): ProgrammeEvent[] {
@@ -572,7 +592,7 @@ function publishNotice(command: PublishNotice, state: ProgrammeState): Programme
       en: 'This call has no public notice period: a selection is awarded at once',
     });
   }
-  const fresh = command.entries.filter((e) => noticeOf(programme, e.applicationId) === null);
+  const fresh = command.entries.filter((e) => !listedSelection(programme, e.selectionId));
   if (fresh.length === 0) {
     throw new DomainError('NOTICE_EMPTY', 'state', { zh: '没有尚未公示的立项申报', en: 'No selected application awaits a public notice' });
   }
@@ -712,7 +732,7 @@ export function noticeClearance(state: ProgrammeState, applicationId: string): N
   if (!state.terms.publicNotice) return 'no-notice';
   const notice = noticeOf(state, applicationId);
   if (!notice) return 'awaiting-notice';
-  const objections = Object.values(state.objections).filter((o) => o.applicationId === applicationId);
+  const objections = Object.values(state.objections).filter((o) => o.applicationId === applicationId && o.noticeId === notice.noticeId);
   if (objections.some((o) => o.resolution?.outcome === 'upheld')) return 'upheld';
   if (notice.closedAt === null) return 'pending';
   if (objections.some((o) => o.resolution === null)) return 'pending';

@@ -34,7 +34,7 @@ export class ReviewDto {
 }
 
 export class PublicNoticeDto {
-  @ApiProperty({ example: 5, description: 'notice period (公示期) in working days' }) @IsInt() @Min(1) @Max(30) workingDays: number;
+  @ApiProperty({ example: 5, description: 'a period in working days' }) @IsInt() @Min(1) @Max(30) workingDays: number;
 }
 
 /** POST /v1/programmes: open a programme call. */
@@ -60,4 +60,14 @@ export class OpenProgrammeDto {
   @ValidateNested()
   @Type(() => PublicNoticeDto)
   publicNotice?: PublicNoticeDto | null;
+  @ApiPropertyOptional({
+    type: PublicNoticeDto,
+    nullable: true,
+    description: 'Review request (复核) window after a decision against the applicant, in working days; absent: 5; null: not offered',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PublicNoticeDto)
+  reviewRequest?: PublicNoticeDto | null;
 }

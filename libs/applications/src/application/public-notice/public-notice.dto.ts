@@ -34,3 +34,14 @@ export class WorkingDayYearDto {
   @ApiProperty({ type: [String], example: ['2027-01-01'], description: 'public holidays (YYYY-MM-DD)' }) @IsArray() @ArrayMaxSize(80) @IsString({ each: true }) off: string[];
   @ApiProperty({ type: [String], example: ['2027-02-07'], description: 'make-up working days: weekend days worked (YYYY-MM-DD)' }) @IsArray() @ArrayMaxSize(30) @IsString({ each: true }) work: string[];
 }
+
+/** POST /v1/applications/{applicationId}/review-requests */
+export class ReviewRequestDto {
+  @ApiProperty({ example: '评审未考虑本企业主导制定的两项国家标准' }) @IsString() @Length(1, 4000) grounds: string;
+}
+
+/** POST /v1/applications/{applicationId}/review-requests/{requestId}/decision */
+export class ReviewRequestDecisionDto {
+  @ApiProperty({ enum: ['upheld', 'dismissed'] }) @IsIn(['upheld', 'dismissed']) outcome: 'upheld' | 'dismissed';
+  @ApiProperty() @IsString() @Length(1, 2000) reason: string;
+}

@@ -165,7 +165,7 @@ export class PublicNotices {
     const { state } = await loadOpenProgramme(this.pipeline, programmeId);
     const objection = state.objections[objectionId];
     if (!objection || objection.resolution?.outcome !== 'upheld') return;
-    const entry = Object.values(state.notices).flatMap((n) => n.entries).find((e) => e.applicationId === objection.applicationId);
+    const entry = state.notices[objection.noticeId]?.entries.find((e) => e.applicationId === objection.applicationId);
     if (!entry) return;
     const reason = `objection ${objectionId} upheld: ${objection.resolution.reason}`.slice(0, 500);
     const own = { ...context, idempotencyKey: null, expectedRevision: null };

@@ -1,4 +1,4 @@
-import { CreditFacts, RuleSet } from '@ipstd/funding-rules';
+import { CreditFacts, RuleSet, WorkingDayCalendar } from '@ipstd/funding-rules';
 import { ApplicationProfile } from '../profile';
 import { ProgrammeTerms } from '../programme';
 import { PanelExpert } from '../review';
@@ -145,7 +145,29 @@ export interface WithdrawSelection {
   readonly now: Date;
 }
 
+/** The applicant asks for a review (复核) of the decision against it. */
+export interface RequestReview {
+  readonly type: 'RequestReview';
+  readonly requestId: string;
+  readonly programme: ProgrammeContext;
+  readonly grounds: string;
+  readonly by: { readonly sub: string; readonly role: string };
+  readonly calendar: WorkingDayCalendar;
+  readonly now: Date;
+}
+
+export interface DecideReviewRequest {
+  readonly type: 'DecideReviewRequest';
+  readonly requestId: string;
+  readonly outcome: 'upheld' | 'dismissed';
+  readonly reason: string;
+  readonly by: { readonly sub: string; readonly role: string };
+  readonly now: Date;
+}
+
 export type ApplicationCommand =
+  | RequestReview
+  | DecideReviewRequest
   | WithdrawSelection
   | SubmitApplication
   | AmendApplication

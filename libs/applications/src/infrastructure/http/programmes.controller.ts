@@ -10,16 +10,17 @@ import { ApplicationProfileDto } from '../../application/submit-application/appl
 import { SubmitApplicationCommand } from '../../application/submit-application/submit-application.handler';
 import { applicationSpec, loadOpenProgramme } from '../../application/streams';
 import { programmeView } from '../../application/views';
-import { DEFAULT_NOTICE_WORKING_DAYS, ProgrammeTerms } from '../../domain';
+import { DEFAULT_NOTICE_WORKING_DAYS, DEFAULT_REVIEW_REQUEST_WORKING_DAYS, ProgrammeTerms } from '../../domain';
 import { FileObjectionDto, ResolveObjectionDto } from '../../application/public-notice/public-notice.dto';
 import { PublicNotices, noticesView } from '../../application/public-notice/public-notices';
 import { DefenseRoundDto } from '../../application/defense/defense-round.dto';
 import { OpenDefenseRoundCommand } from '../../application/defense/open-defense-round.handler';
 
-/** A new call has a public notice of DEFAULT_NOTICE_WORKING_DAYS unless it names its own period or none (null). */
+/** A new call has a public notice and a review-request window of 5 working days unless it names its own period or none (null). */
 function termsOf(body: OpenProgrammeDto): ProgrammeTerms {
-  const { publicNotice, ...rest } = body;
-  return { ...rest, publicNotice: publicNotice === undefined ? { workingDays: DEFAULT_NOTICE_WORKING_DAYS } : publicNotice === null ? null : { workingDays: publicNotice.workingDays } };
+  const { publicNotice, reviewRequest, ...rest } = body;
+  const period = (value: { workingDays: number } | null | undefined, fallback: number) => (value === undefined ? { workingDays: fallback } : value === null ? null : { workingDays: value.workingDays });
+  return { ...rest, publicNotice: period(publicNotice, DEFAULT_NOTICE_WORKING_DAYS), reviewRequest: period(reviewRequest, DEFAULT_REVIEW_REQUEST_WORKING_DAYS) };
 }
 
 @ApiTags('programmes')
