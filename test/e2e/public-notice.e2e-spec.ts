@@ -199,6 +199,44 @@ describe('public notice (公示) and objections', () => {
     expect(state.committedFen).toBe(AMOUNTS[1] + AMOUNTS[2]);
   });
 
+  it('a 复核: the applicant whose selection the upheld objection withdrew requests a review (twice at once with one key: one request), the bureau upholds it and selects again on a new notice', async () => {
+    // Now Saturday 2025-02-08 00:00 in Shanghai; withdrawn Wednesday 02-05: 02-06, 02-07, Saturday 02-08 (make-up day), 02-10, 02-11.
+    const own = t.token({ role: 'applicant', org: codes[0], sub: 'ent-0' });
+    const ask = (token: string, key?: string) => {
+      const request = t.http.post(`/v1/applications/${ids[0]}/review-requests`).set(bearer(token));
+      return (key ? request.set('Idempotency-Key', key) : request).send({ grounds: '异议所称情况与事实不符，附证明材料' });
+    };
+    const other = await ask(t.token({ role: 'applicant', org: codes[1] }));
+    expect([403, 404]).toContain(other.status);
+    const twice = await Promise.all([ask(own, 'review-1'), ask(own, 'review-1')]);
+    expect(twice.map((r) => r.status)).toEqual([201, 201]);
+    const requests = twice[0].body.reviewRequests;
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ basis: 'objection-upheld', deadlineOn: '2025-02-11', requestedBy: { sub: 'ent-0', role: 'applicant' }, decision: null });
+    const again = await ask(own);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('REVIEW_ALREADY_REQUESTED');
+    const requestId = requests[0].requestId;
+    const decideReview = (token: string) =>
+      t.http.post(`/v1/applications/${ids[0]}/review-requests/${requestId}/decision`).set(bearer(token)).send({ outcome: 'upheld', reason: '经复核，异议所述情况不实' });
+    expect((await decideReview(own)).status).toBe(403);
+    const decided = await decideReview(admin).expect(200);
+    expect(decided.body.status).toBe('under-review');
+    expect(decided.body.reviewRequests[0].decision).toMatchObject({ outcome: 'upheld', decidedBy: { sub: 'admin-1', role: 'programme-admin' } });
+    const events = (await t.runtime.store.readStream(`application-${ids[0]}`)).map((e) => e.type);
+    expect(events.slice(-2)).toEqual(['ReviewRequested', 'ReviewRequestDecided']);
+    // Selected again (Monday 2025-02-10): not awarded until a new notice has run its course.
+    t.clock.set('2025-02-10T02:00:00Z');
+    await t.http.post(`/v1/applications/${ids[0]}/selection`).set(bearer(admin)).send({ decision: 'select', approvedAmountFen: AMOUNTS[0], reason: '复核后立项' }).expect(200);
+    const notice = await t.http.post(`/v1/programmes/${programmeId}/notices`).set(bearer(admin)).expect(201);
+    expect(notice.body.entries.map((e: { applicationId: string }) => e.applicationId)).toEqual([ids[0]]);
+    expect(notice.body.entries[0].clearance).toBe('pending');
+    await caughtUp(awarder().worker);
+    await grant(ids[0]).expect(404);
+    t.clock.set(notice.body.endsAt);
+    await until(() => awarder().runOnce().then(() => grant(ids[0])), (r) => r.status === 200);
+  });
+
   it('refuses a notice on a call without one (calls opened with publicNotice null, as before)', async () => {
     const terms = suzhouTerms({ code: 'SZ-2024-NO-NOTICE' });
     const opened = await t.http.post('/v1/programmes').set(bearer(admin)).send(terms).expect(201);
