@@ -42,10 +42,10 @@ describe('public notice (公示) and objections', () => {
     t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
     pipeline = t.app.get(CommandPipeline);
     admin = t.token({ role: 'programme-admin', city: '320500', sub: 'admin-1' });
-    const { publicNotice: _, reviewRequest: __, ...terms } = suzhouTerms({ review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
+    const { publicNotice: _, reviewRequest: __, phases: ___, ...terms } = suzhouTerms({ review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
     const opened = await t.http.post('/v1/programmes').set(bearer(admin)).send(terms).expect(201);
     programmeId = opened.body.programmeId;
-    expect(opened.body.publicNotice).toEqual({ workingDays: 5 });
+    expect(opened.body).toMatchObject({ publicNotice: { workingDays: 5 }, reviewRequest: { workingDays: 5 }, phases: 'after-close' });
     ids = [];
     codes = [];
     for (let i = 0; i < 3; i++) {
@@ -54,9 +54,13 @@ describe('public notice (公示) and objections', () => {
       const response = await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: code }))).send(suzhouProfile({ creditCode: code, district: DISTRICTS[i], name: `苏州企业${i}` })).expect(201);
       ids.push(response.body.applicationId);
     }
+    // A new call reviews only after its window closed (2024-11-17 end of day).
+    await t.http.post(`/v1/applications/${ids[0]}/endorsement`).set(bearer(t.token({ role: 'district-office', district: DISTRICTS[0] }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
+    const early = await t.http.post(`/v1/applications/${ids[0]}/review-panel`).set(bearer(admin)).send({ experts: EXPERTS.map((expertId) => ({ expertId, organisation: 'univ' })) });
+    expect([early.status, early.body.code]).toEqual([409, 'WINDOW_STILL_OPEN']);
     t.clock.set('2024-11-19T02:00:00Z');
     for (let i = 0; i < 3; i++) {
-      await t.http.post(`/v1/applications/${ids[i]}/endorsement`).set(bearer(t.token({ role: 'district-office', district: DISTRICTS[i] }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
+      if (i > 0) await t.http.post(`/v1/applications/${ids[i]}/endorsement`).set(bearer(t.token({ role: 'district-office', district: DISTRICTS[i] }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
       await t.http.post(`/v1/applications/${ids[i]}/review-panel`).set(bearer(admin)).send({ experts: EXPERTS.map((expertId) => ({ expertId, organisation: 'univ' })) }).expect(200);
       for (const e of EXPERTS) {
         await t.http.put(`/v1/applications/${ids[i]}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);

@@ -91,10 +91,18 @@ describe('public notice (公示)', () => {
   });
 
   it('reads a ProgrammeOpened v1 (no publicNotice) as a call without notice', () => {
-    const { publicNotice: _, reviewRequest: __, ...v1Terms } = suzhouTerms();
+    const { publicNotice: _, reviewRequest: __, phases: ___, ...v1Terms } = suzhouTerms();
     const v1 = { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: v1Terms };
     const event = decodeEvent(PROGRAMME_EVENTS, 'ProgrammeOpened', 1, JSON.parse(JSON.stringify(v1)));
-    expect(event).toEqual({ type: 'ProgrammeOpened', data: { ...v1, terms: { ...v1Terms, publicNotice: null, reviewRequest: null } } });
+    expect(event).toEqual({ type: 'ProgrammeOpened', data: { ...v1, terms: { ...v1Terms, publicNotice: null, reviewRequest: null, phases: 'rolling' } } });
     expect(noticeClearance(fold([event]), appA)).toBe('no-notice');
+  });
+
+  it('opens the defense round only after the window closed, unless the call is rolling', () => {
+    const afterClose: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: suzhouTerms({ phases: 'after-close' }) } };
+    const round = (now: string) => ({ type: 'OpenDefenseRound' as const, roundId: 'r1', size: 1, ranking: [{ applicationId: appA, rank: 1, scoreHundredths: 9000 }], now: new Date(now) });
+    spec.given([afterClose]).when(round('2024-11-17T15:59:59Z')).thenRefuses('WINDOW_STILL_OPEN', { closesAt: '2024-11-17T23:59:59+08:00' });
+    spec.given([afterClose]).when(round('2024-11-17T16:00:00Z')).thenMatches([{ type: 'DefenseRoundOpened' }]);
+    spec.given([opened()]).when(round('2024-11-01T02:00:00Z')).thenMatches([{ type: 'DefenseRoundOpened' }]);
   });
 });

@@ -67,4 +67,17 @@ describe('review request (复核)', () => {
     spec.given([...reviewed, selected]).when(withdraw('sel-other')).then([]);
     spec.given([...reviewed, notSelected]).when(withdraw('sel-1')).then([]);
   });
+
+  it('assigns a panel and decides the selection only after the window closed when the call says after-close', () => {
+    const strict: ProgrammeContext = { ...programme, terms: { ...terms, phases: 'after-close' } };
+    const endorsed = reviewed.slice(0, submitted.length + 1);
+    const experts = ['e1', 'e2', 'e3'].map((expertId) => ({ expertId, organisation: 'univ', links: [] }));
+    spec.given(endorsed).when({ type: 'AssignReviewPanel', experts, programme: strict, now: new Date('2024-11-17T15:59:59Z') }).thenRefuses('WINDOW_STILL_OPEN');
+    spec.given(endorsed).when({ type: 'AssignReviewPanel', experts, programme: strict, now: new Date('2024-11-18T02:00:00Z') }).thenMatches([{ type: 'ReviewPanelAssigned' }]);
+    spec.given(endorsed).when({ type: 'AssignReviewPanel', experts, programme, now: new Date('2024-11-10T02:00:00Z') }).thenMatches([{ type: 'ReviewPanelAssigned' }]);
+    spec
+      .given(reviewed)
+      .when({ type: 'DecideSelection', programme: strict, decision: 'reject', approvedAmountFen: 0, reason: 'x', eligibilityOverride: null, commitment: null, credit: {}, now: new Date('2024-11-10T02:00:00Z') })
+      .thenRefuses('WINDOW_STILL_OPEN');
+  });
 });

@@ -44,6 +44,27 @@ export interface ProgrammeTerms {
    * withdrew) may ask within this many working days; null: not offered (calls opened before v2).
    */
   readonly reviewRequest: { readonly workingDays: number } | null;
+  /**
+   * When review, defense and selection may run: `after-close` (only once the window has closed, so no
+   * budget is committed before later applicants are reviewed) or `rolling` (while the call still
+   * accepts applications: rolling programmes, and every call opened before ProgrammeOpened v2).
+   */
+  readonly phases: PhaseRule;
+}
+
+export const PHASE_RULES = ['after-close', 'rolling'] as const;
+export type PhaseRule = (typeof PHASE_RULES)[number];
+
+/** Review, defense and selection wait for the window to close unless the call is rolling. */
+export function requireWindowClosed(terms: ProgrammeTerms, now: Date, action: { zh: string; en: string }): void {
+  if (terms.phases === 'rolling' || windowPhase(terms, now) === 'closed') return;
+  const closes = describeDeadline(terms.window.closesAt);
+  throw new DomainError(
+    'WINDOW_STILL_OPEN',
+    'state',
+    { zh: `申报将于 ${closes.zh} 截止，截止后方可${action.zh}`, en: `The application window closes at ${closes.en}; ${action.en} only after it has closed` },
+    { closesAt: terms.window.closesAt },
+  );
 }
 
 /** The review-request window when a new call names none (Guangzhou's 5 working days). */
@@ -284,6 +305,9 @@ export function checkTerms(terms: ProgrammeTerms): void {
   if (terms.publicNotice !== null && (!Number.isInteger(terms.publicNotice.workingDays) || terms.publicNotice.workingDays < 1 || terms.publicNotice.workingDays > 30)) {
     throw invalidTerms('publicNotice.workingDays', '公示期须为 1 至 30 个工作日', 'the notice period must be 1 to 30 working days');
   }
+  if (!(PHASE_RULES as readonly string[]).includes(terms.phases)) {
+    throw invalidTerms('phases', '须为 after-close 或 rolling', 'must be after-close or rolling');
+  }
   if (terms.reviewRequest !== null && (!Number.isInteger(terms.reviewRequest.workingDays) || terms.reviewRequest.workingDays < 1 || terms.reviewRequest.workingDays > 30)) {
     throw invalidTerms('reviewRequest.workingDays', '复核申请期须为 1 至 30 个工作日', 'the review-request window must be 1 to 30 working days');
   }
@@ -407,6 +431,7 @@ function release(command: ReleaseFunds, state: ProgrammeState): ProgrammeEvent[]
 
 function openDefenseRound(command: OpenDefenseRound, state: ProgrammeState): ProgrammeEvent[] {
   const programme = requireOpened(state);
+  requireWindowClosed(programme.terms, command.now, { zh: '安排答辩', en: 'the defense round can be opened' });
   if (programme.defenseRound) {
     if (programme.defenseRound.roundId === command.roundId) return [];
     throw new DomainError('DEFENSE_ROUND_ALREADY_OPEN', 'state', { zh: '本计划的答辩已经安排', en: 'The defense round of this programme is already open' }, { roundId: programme.defenseRound.roundId });
@@ -513,15 +538,15 @@ export const PROGRAMME_EVENTS: EventRegistry<ProgrammeEvent> = {
 interface ProgrammeOpenedV1 {
   programmeId: string;
   openedAt: string;
-  terms: Omit<ProgrammeTerms, 'publicNotice' | 'reviewRequest'>;
+  terms: Omit<ProgrammeTerms, 'publicNotice' | 'reviewRequest' | 'phases'>;
 }
 
 /**
  * A call opened before the public notice existed keeps its behaviour: no notice (a selection is
- * awarded at once) and no review request.
+ * awarded at once), no review request, and review and selection while the window is still open.
  */
 function upcastProgrammeOpenedV1(data: ProgrammeOpenedV1): Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>['data'] {
-  return { ...data, terms: { ...data.terms, publicNotice: null, reviewRequest: null } };
+  return { ...data, terms: { ...data.terms, publicNotice: null, reviewRequest: null, phases: 'rolling' } };
 }
 
 /** FundsCommitted as stored before v2: keyed by application, no lease. */

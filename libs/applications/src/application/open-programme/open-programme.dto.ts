@@ -4,7 +4,7 @@ import {
   ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { IsInstant } from '@ipstd/platform';
-import { AGGREGATIONS, TRANCHE_TRIGGERS } from '../../domain';
+import { AGGREGATIONS, PHASE_RULES, TRANCHE_TRIGGERS } from '../../domain';
 
 export class RuleSetRefDto {
   @ApiProperty({ example: 'suzhou-2024-ipstd' }) @IsString() @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/) id: string;
@@ -70,4 +70,8 @@ export class OpenProgrammeDto {
   @ValidateNested()
   @Type(() => PublicNoticeDto)
   reviewRequest?: PublicNoticeDto | null;
+  @ApiPropertyOptional({ enum: PHASE_RULES, description: "'after-close' (default): review, defense and selection only after the window closes; 'rolling': while it is open" })
+  @IsOptional()
+  @IsIn(PHASE_RULES)
+  phases?: (typeof PHASE_RULES)[number];
 }

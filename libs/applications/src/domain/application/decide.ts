@@ -2,7 +2,7 @@ import { DomainError, assertNever, canonicalJson, checkCreditCode, shanghaiDate 
 import { CalendarYearMissing, addWorkingDays, evaluateEligibility, nextDate } from '@ipstd/funding-rules';
 import { isDistrictOf } from '../divisions';
 import { ApplicationProfile } from '../profile';
-import { describeDeadline, windowPhase } from '../programme';
+import { describeDeadline, requireWindowClosed, windowPhase } from '../programme';
 import { aggregate, conflictOf, scoreHundredths, ConflictReason } from '../review';
 import {
   AmendApplication, ApplicationCommand, AssessmentBasis, AssignReviewPanel, CloseReview, DEFENSE_MAX_POINTS, DecideSelection, DeclareConflict, EndorseApplication,
@@ -162,6 +162,7 @@ function reviewClosedError(): DomainError {
 
 function assignPanel(command: AssignReviewPanel, state: ApplicationState): ApplicationEvent[] {
   const current = requireStatus(state, ['endorsed', 'under-review'], { zh: '分配评审专家', en: 'given a review panel' });
+  requireWindowClosed(command.programme.terms, command.now, { zh: '分配评审专家', en: 'a review panel can be assigned' });
   const review = reviewOf(current);
   if (review.aggregateHundredths !== null) throw reviewClosedError();
   const ids = command.experts.map((e) => e.expertId);
@@ -212,6 +213,7 @@ export function requireDrawable(state: ApplicationState): Exclude<ApplicationSta
 
 function recordDraw(command: RecordPanelDraw, state: ApplicationState): ApplicationEvent[] {
   const current = requireDrawable(state);
+  requireWindowClosed(command.programme.terms, command.now, { zh: '抽取评审专家', en: 'a review panel can be drawn' });
   const { draw } = command;
   const size = command.programme.terms.review.panelSize;
   const creditCode = current.profile.enterprise.creditCode;
@@ -379,6 +381,7 @@ export function finalScore(state: Open, programme: ProgrammeContext): number {
 
 function decideSelection(command: DecideSelection, state: ApplicationState): ApplicationEvent[] {
   const current = requireStatus(state, ['under-review', 'invited-to-defense'], { zh: '立项', en: 'selected or rejected' });
+  requireWindowClosed(command.programme.terms, command.now, { zh: '作出立项决定', en: 'selection can be decided' });
   const at = command.now.toISOString();
   if (command.decision === 'reject') {
     // An invited applicant who never completed the defense round can still be turned down on its review.

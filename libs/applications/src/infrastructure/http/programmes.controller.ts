@@ -16,11 +16,14 @@ import { PublicNotices, noticesView } from '../../application/public-notice/publ
 import { DefenseRoundDto } from '../../application/defense/defense-round.dto';
 import { OpenDefenseRoundCommand } from '../../application/defense/open-defense-round.handler';
 
-/** A new call has a public notice and a review-request window of 5 working days unless it names its own period or none (null). */
+/**
+ * A new call has a public notice and a review-request window of 5 working days unless it names its own
+ * period or none (null), and reviews only after its window closes unless it says `rolling`.
+ */
 function termsOf(body: OpenProgrammeDto): ProgrammeTerms {
-  const { publicNotice, reviewRequest, ...rest } = body;
+  const { publicNotice, reviewRequest, phases, ...rest } = body;
   const period = (value: { workingDays: number } | null | undefined, fallback: number) => (value === undefined ? { workingDays: fallback } : value === null ? null : { workingDays: value.workingDays });
-  return { ...rest, publicNotice: period(publicNotice, DEFAULT_NOTICE_WORKING_DAYS), reviewRequest: period(reviewRequest, DEFAULT_REVIEW_REQUEST_WORKING_DAYS) };
+  return { ...rest, publicNotice: period(publicNotice, DEFAULT_NOTICE_WORKING_DAYS), reviewRequest: period(reviewRequest, DEFAULT_REVIEW_REQUEST_WORKING_DAYS), phases: phases ?? 'after-close' };
 }
 
 @ApiTags('programmes')
