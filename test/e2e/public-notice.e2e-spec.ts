@@ -1,5 +1,5 @@
-import { CommandPipeline } from '@ipstd/platform';
-import { ObjectionSettler, ProgrammeState, programmeSpec } from '@ipstd/applications';
+import { CommandPipeline as Pipeline, systemContext } from '@ipstd/platform';
+import { ObjectionSettler, ProgrammeState, applicationSpec, programmeSpec } from '@ipstd/applications';
 import { GrantAwarder, grantIdFor } from '@ipstd/grants';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
@@ -23,7 +23,7 @@ describe('public notice (公示) and objections', () => {
   let programmeId: string;
   let ids: string[];
   let codes: string[];
-  let pipeline: CommandPipeline;
+  let pipeline: Pipeline;
 
   const awarder = () => t.app.get(GrantAwarder);
   const grant = (applicationId: string) => t.http.get(`/v1/grants/${grantIdFor(applicationId)}`).set(bearer(admin));
@@ -40,7 +40,7 @@ describe('public notice (公示) and objections', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ now: '2024-10-09T02:00:00Z' });
-    pipeline = t.app.get(CommandPipeline);
+    pipeline = t.app.get(Pipeline);
     admin = t.token({ role: 'programme-admin', city: '320500', sub: 'admin-1' });
     const { publicNotice: _, reviewRequest: __, phases: ___, ...terms } = suzhouTerms({ review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
     const opened = await t.http.post('/v1/programmes').set(bearer(admin)).send(terms).expect(201);
@@ -250,6 +250,44 @@ describe('public notice (公示) and objections', () => {
     expect(refused.body.code).toBe('NOTICE_NOT_REQUIRED');
     const foreign = await t.http.post(`/v1/programmes/${programmeId}/notices`).set(bearer(t.token({ role: 'programme-admin', city: '320400' })));
     expect(foreign.status).toBe(403);
+  });
+
+  it('an upheld objection whose request crashed after recording the decision: the settler withdraws the selection and releases its money, once', async () => {
+    // A second call, one application, selected and published (clock: Monday 2025-02-10).
+    t.clock.set('2024-10-09T02:00:00Z');
+    const { publicNotice: _, reviewRequest: __, phases: ___, ...terms } = suzhouTerms({ code: 'SZ-2024-NOTICE-CRASH', review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
+    const other = (await t.http.post('/v1/programmes').set(bearer(admin)).send(terms).expect(201)).body.programmeId as string;
+    const code = seededCreditCode(9, DISTRICTS[0]);
+    const applicationId = (await t.http.post(`/v1/programmes/${other}/applications`).set(bearer(t.token({ role: 'applicant', org: code }))).send(suzhouProfile({ creditCode: code, district: DISTRICTS[0] })).expect(201)).body.applicationId as string;
+    t.clock.set('2024-11-19T02:00:00Z');
+    await t.http.post(`/v1/applications/${applicationId}/endorsement`).set(bearer(t.token({ role: 'district-office', district: DISTRICTS[0] }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
+    await t.http.post(`/v1/applications/${applicationId}/review-panel`).set(bearer(admin)).send({ experts: EXPERTS.map((expertId) => ({ expertId, organisation: 'univ' })) }).expect(200);
+    for (const e of EXPERTS) await t.http.put(`/v1/applications/${applicationId}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
+    await t.http.post(`/v1/applications/${applicationId}/review-panel/closure`).set(bearer(admin)).expect(200);
+    t.clock.set('2025-02-10T02:00:00Z');
+    await t.http.post(`/v1/applications/${applicationId}/selection`).set(bearer(admin)).send({ decision: 'select', approvedAmountFen: 5_000_000, reason: '择优立项' }).expect(200);
+    const notice = (await t.http.post(`/v1/programmes/${other}/notices`).set(bearer(admin)).expect(201)).body;
+    const objectionId = (await t.http.post(`/v1/programmes/${other}/objections`).set(bearer(admin)).send(objectionBody(applicationId, { channel: 'written' })).expect(201)).body.objectionId as string;
+    const programmeOf = async () => (await pipeline.load(programmeSpec(other))).state as Extract<ProgrammeState, { status: 'open' }>;
+    expect((await programmeOf()).committedFen).toBe(5_000_000);
+    // The request's first step only (as if the process died right after it): the decision on the programme.
+    await pipeline.run(programmeSpec(other), systemContext('admin-1', 'crashed-request'), (_, now) => ({
+      type: 'ResolveObjection' as const, objectionId, outcome: 'upheld' as const, reason: '经核查异议属实', by: { sub: 'admin-1', role: 'programme-admin' }, now,
+    }));
+    await until(async () => (await pipeline.load(applicationSpec(applicationId))).state.status, (status) => status === 'not-selected');
+    await until(programmeOf, (state) => state.committedFen === 0);
+    await caughtUp(t.app.get(ObjectionSettler).worker);
+    const events = await t.runtime.store.readStream(`programme-${other}`);
+    expect(events.filter((e) => e.type === 'FundsReleased')).toHaveLength(1);
+    // The request retried by the bureau answers the same and moves nothing more.
+    const retried = await t.http.post(`/v1/programmes/${other}/objections/${objectionId}/decision`).set(bearer(admin)).send({ outcome: 'upheld', reason: '经核查异议属实' });
+    expect(retried.status).toBe(200);
+    expect((await t.runtime.store.readStream(`programme-${other}`)).filter((e) => e.type === 'FundsReleased')).toHaveLength(1);
+    // After its period: no grant.
+    t.clock.set(notice.endsAt);
+    await caughtUp(awarder().worker);
+    await awarder().runOnce();
+    await grant(applicationId).expect(404);
   });
 
   it('keeps the working-day calendar as published data: built-in years with their notices, a new year published by the bureau, validated', async () => {
