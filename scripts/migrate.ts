@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { runMigrations } from '@ipstd/event-store';
 import { ConfigError, StartupError, createLogger, createRuntime, exitOnStartupFailure, loadConfig, migrateCheckpoints } from '@ipstd/platform';
 import { ELIGIBILITY_REASSESSOR_MIGRATIONS, SELECTION_RECONCILER_MIGRATIONS } from '@ipstd/applications';
-import { MerkleLog } from '@ipstd/audit';
+import { MerkleLog, WitnessCosignatures } from '@ipstd/audit';
 import { GRANT_AWARDER_MIGRATIONS } from '@ipstd/grants';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
 
@@ -14,7 +14,7 @@ import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
  * rebuild of a projection whose definition changed) out of the replicas' start-up.
  *
  * Applied: the event store (EVENT_STORE=postgres), stored Idempotency-Key responses, the read
- * models and their checkpoints, the audit Merkle tree, and the tables of the selection reconciler,
+ * models and their checkpoints, the audit Merkle tree and witness cosignatures, and the tables of the selection reconciler,
  * the eligibility re-assessor and the grant awarder (public notices awaiting their end). The subscription workers' checkpoint table is created by the
  * workers themselves at start.
  *
@@ -31,13 +31,15 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) throw new StartupError('DATABASE_URL is not set: `npm run migrate` migrates an external PostgreSQL (the embedded default migrates itself at start)', 2);
   const logger = createLogger(config.logLevel);
   const started = Date.now();
-  // The runtime applies the event store's and the HTTP layer's migrations while it is built.
+  // The runtime applies the event store's (as the owner role when MIGRATION_DATABASE_URL is set, which
+  // then grants DATABASE_URL's role its share) and the HTTP layer's migrations while it is built.
   const runtime = await createRuntime(config, { logger, packageHandlesSignals: false });
   try {
     await runMigrations(runtime.pool, 'selection-reconciler', SELECTION_RECONCILER_MIGRATIONS);
     await runMigrations(runtime.pool, 'eligibility-reassessor', ELIGIBILITY_REASSESSOR_MIGRATIONS);
     await runMigrations(runtime.pool, 'grant-awarder', GRANT_AWARDER_MIGRATIONS);
     await new MerkleLog(runtime.pool, runtime.store).migrate();
+    await new WitnessCosignatures(runtime.pool).migrate();
     // The checkpoint store of every consumer of the log, then the read models' tables.
     await migrateCheckpoints(runtime.pool);
     await new ProjectionRunner(runtime.pool, runtime.store, ALL_PROJECTIONS).prepare();

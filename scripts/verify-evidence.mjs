@@ -4,9 +4,11 @@
 // node:crypto and node:fs only, no project code, so that anyone can read and run it.
 // The algorithm is written out in docs/audit.md §8.5.
 //
-//   node scripts/verify-evidence.mjs BUNDLE.json 'origin+hexkeyhash+base64key'
-//   (the key may also be given as the path of a file holding it)
+//   node scripts/verify-evidence.mjs BUNDLE.json 'origin+hexkeyhash+base64key' [--witness-key 'name+hexkeyid+base64key']...
+//   (a key may also be given as the path of a file holding it)
 //
+// Witness cosignature lines of the checkpoint (C2SP tlog-cosignature) are reported; each
+// --witness-key has its cosignature verified, and a missing or invalid one fails the check.
 // Exit status: 0 the event is in the signed log; 1 a check failed; 2 unreadable input.
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -116,9 +118,55 @@ function openCheckpoint(note, key) {
   return { text, origin, size: BigInt(size), root: Buffer.from(root, 'base64') };
 }
 
+// Step 7 (optional): witness cosignatures, C2SP tlog-cosignature Ed25519 (cosignature/v1).
+// Key: name+hexkeyid+base64(0x04 ‖ public key), key id = SHA-256(name ‖ "\n" ‖ 0x04 ‖ public key)[:4].
+// Line: "— name base64(keyid ‖ u64 big-endian timestamp ‖ Ed25519 signature)"; the signature is over
+// "cosignature/v1\n" ‖ "time <timestamp>\n" ‖ the checkpoint body.
+function parseCosignerKey(text) {
+  const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(text.trim());
+  if (!m) throw new Unreadable('a witness key must look like name+hexkeyid+base64key');
+  const key = Buffer.from(m[3], 'base64');
+  if (key.length !== 33 || key[0] !== 0x04) throw new Unreadable('the witness key is not an Ed25519 cosignature/v1 key');
+  const raw = key.subarray(1);
+  const id = sha256(Buffer.from(`${m[1]}\n`, 'utf8'), Buffer.from([0x04]), raw).subarray(0, 4);
+  if (id.toString('hex') !== m[2]) throw new Unreadable('the witness key id does not match its name and key');
+  const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]);
+  return { name: m[1], id, publicKey: createPublicKey({ key: spki, format: 'der', type: 'spki' }) };
+}
+
+function witnessLines(note, text, logName, witnessKeys) {
+  const verified = [];
+  const unknown = [];
+  for (const line of note.slice(note.lastIndexOf('\n\n') + 2).split('\n').filter(Boolean)) {
+    const m = /^— (\S+) ([A-Za-z0-9+/=]+)$/u.exec(line);
+    if (!m) throw new Failed(`malformed signature line ${line}`);
+    if (m[1] === logName) continue;
+    const sig = Buffer.from(m[2], 'base64');
+    const key = witnessKeys.find((k) => k.name === m[1] && sig.length >= 4 && sig.subarray(0, 4).equals(k.id));
+    if (!key) {
+      unknown.push(m[1]);
+      continue;
+    }
+    if (sig.length !== 76) throw new Failed(`the cosignature by ${key.name} is not a cosignature/v1 (76 bytes)`);
+    const timestamp = sig.readBigUInt64BE(4);
+    const message = Buffer.from(`cosignature/v1\ntime ${timestamp}\n${text}`, 'utf8');
+    if (!verify(null, message, key.publicKey, sig.subarray(12))) throw new Failed(`the cosignature by ${key.name} does not verify`);
+    verified.push({ name: key.name, timestamp });
+  }
+  for (const key of witnessKeys) if (!verified.some((v) => v.name === key.name)) throw new Failed(`the checkpoint carries no cosignature by the witness ${key.name}`);
+  return { verified, unknown };
+}
+
 function main(argv) {
-  const [bundlePath, keyArg] = argv;
-  if (!bundlePath || !keyArg) throw new Unreadable('usage: node scripts/verify-evidence.mjs BUNDLE.json VERIFIER_KEY|KEY_FILE');
+  const witnessArgs = [];
+  const positional = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--witness-key') witnessArgs.push(argv[++i] ?? '');
+    else positional.push(argv[i]);
+  }
+  const [bundlePath, keyArg] = positional;
+  if (!bundlePath || !keyArg || positional.length > 2 || witnessArgs.includes('')) throw new Unreadable('usage: node scripts/verify-evidence.mjs BUNDLE.json VERIFIER_KEY|KEY_FILE [--witness-key COSIGNER_KEY|KEY_FILE]...');
+  const witnessKeys = witnessArgs.map((w) => parseCosignerKey(existsSync(w) ? readFileSync(w, 'utf8') : w));
   let bundle;
   try {
     bundle = JSON.parse(readFileSync(bundlePath, 'utf8'));
@@ -138,9 +186,13 @@ function main(argv) {
   const checkpoint = openCheckpoint(bundle.checkpoint, key);
   if (checkpoint.size !== BigInt(bundle.treeSize)) throw new Failed(`the checkpoint is for a tree of ${checkpoint.size}, the proof for ${bundle.treeSize}`);
   if (!checkpoint.root.equals(root)) throw new Failed('the inclusion proof does not lead to the signed root');
+  const witnesses = witnessLines(bundle.checkpoint, checkpoint.text, key.name, witnessKeys);
   process.stdout.write(
     `OK: event ${e.eventId} (${e.type}, stream ${e.streamId} revision ${e.revision}, position ${e.globalPosition}) is leaf ${bundle.leafIndex} of the log ${checkpoint.origin}, ` +
-      `whose tree of ${checkpoint.size} events was signed by ${key.name}.\nVerified checkpoint:\n${bundle.checkpoint}`,
+      `whose tree of ${checkpoint.size} events was signed by ${key.name}.\n` +
+      witnesses.verified.map((v) => `Witness ${v.name} cosigned it at ${new Date(Number(v.timestamp) * 1000).toISOString()}.\n`).join('') +
+      (witnesses.unknown.length ? `Other signature lines, not verified (no key given): ${witnesses.unknown.join(', ')}.\n` : '') +
+      `Verified checkpoint:\n${bundle.checkpoint}`,
   );
 }
 

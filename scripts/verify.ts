@@ -3,6 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import {
   BrokenLink,
   Checkpoint,
+  CosignerKey,
+  WitnessReport,
+  parseCosignerKey,
+  parseSm2VerifierKey,
+  sm2KeyNameOf,
+  verifySm2Line,
+  witnessReport,
   EMPTY_ROOT,
   ExportFormatError,
   MerkleFrontier,
@@ -17,13 +24,16 @@ import {
   verifyExportFile,
 } from '../libs/audit/src/verify';
 
-const USAGE = `usage: npm run verify -- FILE [--checkpoint NOTE_FILE --key VERIFIER_KEY|KEY_FILE] [--json]
+const USAGE = `usage: npm run verify -- FILE [--checkpoint NOTE_FILE --key VERIFIER_KEY|KEY_FILE [--sm2-key SM2_VERIFIER_KEY|KEY_FILE] [--witness-key COSIGNER_KEY|KEY_FILE]...] [--json]
 Verifies an NDJSON audit export (GET /v1/audit/export) offline, without a database, and prints the
 RFC 9162 tree head (size, root) of its events. With --checkpoint and --key (both obtained by the
 auditor, not from the export), also checks that the export's first N events form exactly the tree
-of the signed checkpoint (size N), and prints the checkpoint it verified.
-Exit status: 0 intact, 1 a broken link was found or the checkpoint does not match or verify,
-2 the file, the checkpoint or the key cannot be read.`;
+of the signed checkpoint (size N), and prints the checkpoint it verified. Witness cosignature lines
+of the note are reported; each --witness-key (a C2SP tlog-cosignature key, name+hexkeyid+base64)
+has its line verified, and a line by a given witness key that is missing or does not verify fails.
+With --sm2-key (the log's SM2 verifier key), the note's SM2/SM3 signature line must verify too.
+Exit status: 0 intact, 1 a broken link was found or the checkpoint or a witness cosignature does not
+match or verify, 2 the file, the checkpoint or a key cannot be read.`;
 
 const describe = (link: BrokenLink) =>
   `${link.kind} at ${[
@@ -34,6 +44,17 @@ const describe = (link: BrokenLink) =>
   ]
     .filter(Boolean)
     .join(', ') || 'the file'}: ${link.detail}`;
+
+/** Every value of a repeatable option. */
+function options(args: string[], name: string): { values: string[]; rest: string[] } {
+  const values: string[] = [];
+  let rest = args;
+  for (let o = option(rest, name); o.value !== null; o = option(rest, name)) {
+    values.push(o.value);
+    rest = o.rest;
+  }
+  return { values, rest };
+}
 
 function option(args: string[], name: string): { value: string | null; rest: string[] } {
   const at = args.indexOf(name);
@@ -65,8 +86,10 @@ async function main(argv: string[]): Promise<number> {
   args = args.filter((a) => a !== '--json');
   const cp = option(args, '--checkpoint');
   const k = option(cp.rest, '--key');
-  const files = k.rest;
-  if (files.length !== 1 || files[0].startsWith('-') || (cp.value === null) !== (k.value === null) || cp.value === '' || k.value === '') {
+  const w = options(k.rest, '--witness-key');
+  const sm = option(w.rest, '--sm2-key');
+  const files = sm.rest;
+  if (files.length !== 1 || files[0].startsWith('-') || (cp.value === null) !== (k.value === null) || cp.value === '' || k.value === '' || ((w.values.length > 0 || sm.value !== null) && cp.value === null) || w.values.includes('') || sm.value === '') {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -75,6 +98,42 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${signed.error}\n`);
     return signed.code;
   }
+  let witnesses: WitnessReport | null = null;
+  let witnessKeys: CosignerKey[] = [];
+  if (signed) {
+    try {
+      witnessKeys = w.values.map((v) => parseCosignerKey(existsSync(v) ? readFileSync(v, 'utf8') : v));
+    } catch (error) {
+      process.stderr.write(`unreadable witness key: ${(error as Error).message}\n`);
+      return 2;
+    }
+    witnesses = witnessReport(signed.note, witnessKeys, [...signed.checkpoint.verifiedBy, sm2KeyNameOf(signed.checkpoint.origin)]);
+  }
+  // The SM2/SM3 line: verified with --sm2-key; otherwise only reported.
+  let sm2: { key: string | null; present: boolean; verified: boolean | null; error: string | null } | null = null;
+  if (signed) {
+    const present = signed.note.includes(`\n— ${sm2KeyNameOf(signed.checkpoint.origin)} `);
+    sm2 = { key: null, present, verified: null, error: null };
+    if (sm.value !== null) {
+      let key;
+      try {
+        key = parseSm2VerifierKey(existsSync(sm.value) ? readFileSync(sm.value, 'utf8') : sm.value);
+      } catch (error) {
+        process.stderr.write(`unreadable SM2 key: ${(error as Error).message}\n`);
+        return 2;
+      }
+      sm2.key = key.text;
+      try {
+        verifySm2Line(signed.note, key);
+        sm2.verified = true;
+      } catch (error) {
+        if (!(error instanceof NoteError)) throw error;
+        sm2.verified = false;
+        sm2.error = error.message;
+      }
+    }
+  }
+  const witnessesOk = !witnesses || (witnesses.failed.length === 0 && witnessKeys.every((key) => witnesses!.verified.some((c) => c.name === key.name && c.keyId === key.keyId)));
   // The RFC 9162 tree over the export's events, in file order; the root at the checkpoint's size is kept.
   const frontier = new MerkleFrontier();
   const wanted = signed ? signed.checkpoint.size : null;
@@ -109,7 +168,21 @@ async function main(argv: string[]): Promise<number> {
   const tree = badLeaf ? null : { size: Number(frontier.size), root: frontier.root().toString('base64') };
   const checkpointMatches = signed ? !badLeaf && rootAtCheckpoint !== null && (rootAtCheckpoint as Buffer).equals(signed.checkpoint.root) : null;
   const checkpointJson = signed
-    ? { origin: signed.checkpoint.origin, size: Number(signed.checkpoint.size), root: signed.checkpoint.root.toString('base64'), verifiedBy: signed.key.text, matches: checkpointMatches, note: signed.note }
+    ? {
+        origin: signed.checkpoint.origin,
+        size: Number(signed.checkpoint.size),
+        root: signed.checkpoint.root.toString('base64'),
+        verifiedBy: signed.key.text,
+        matches: checkpointMatches,
+        note: signed.note,
+        sm2,
+        witnesses: {
+          verified: witnesses!.verified.map((c) => ({ name: c.name, timestamp: Number(c.timestamp), time: new Date(Number(c.timestamp) * 1000).toISOString() })),
+          failed: witnesses!.failed,
+          missing: witnessKeys.filter((key) => !witnesses!.verified.some((c) => c.name === key.name && c.keyId === key.keyId) && !witnesses!.failed.some((f) => f.name === key.name)).map((key) => key.name),
+          unverified: witnesses!.unknown,
+        },
+      }
     : null;
   if (json) {
     const last = lastCheckpoint as LogCheckpointData | null;
@@ -150,10 +223,18 @@ async function main(argv: string[]): Promise<number> {
       } else {
         out.push(`CHECKPOINT MISMATCH: the export's first ${c.size} events do not form the signed tree (root ${c.root.toString('base64')}): the log was altered since that checkpoint was signed`);
       }
+      if (sm2!.verified === true) out.push(`SM2 SIGNATURE VERIFIED: the SM2/SM3 line by ${sm2!.key}`);
+      else if (sm2!.verified === false) out.push(`SM2 SIGNATURE INVALID: ${sm2!.error}`);
+      else if (sm2!.present) out.push('an SM2/SM3 signature line is present, not verified (give --sm2-key)');
+      const wj = checkpointJson!.witnesses;
+      for (const v of wj.verified) out.push(`WITNESS COSIGNATURE VERIFIED: ${v.name} cosigned this checkpoint at ${v.time} (it had found it consistent with every earlier checkpoint it saw)`);
+      for (const f of wj.failed) out.push(`WITNESS COSIGNATURE INVALID: ${f.name}: ${f.reason}`);
+      for (const m of wj.missing) out.push(`WITNESS COSIGNATURE MISSING: the note carries no cosignature by ${m}`);
+      if (wj.unverified.length) out.push(`witness lines not verified (no --witness-key given for them): ${wj.unverified.join(', ')}`);
     }
     process.stdout.write(`${out.join('\n')}\n`);
   }
-  return report.ok && checkpointMatches !== false ? 0 : 1;
+  return report.ok && checkpointMatches !== false && witnessesOk && sm2?.verified !== false ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

@@ -2,6 +2,7 @@ import { EventRegistry, DomainEvent } from '@ipstd/kernel';
 import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS } from '@ipstd/applications';
 import { GRANT_EVENTS } from '@ipstd/grants';
 import { STATEMENT_EVENTS } from '@ipstd/finance';
+import { AUDIT_EVENTS } from '@ipstd/audit';
 
 /**
  * Stored event types are a public contract (docs/events.md): a type is never renamed or removed, and
@@ -28,10 +29,11 @@ const FROZEN: Record<string, Record<string, number>> = {
     ClawbackWrittenOff: 1, GrantClosed: 1, GrantSuspended: 1, GrantSuspensionDecided: 1,
   },
   STATEMENT_EVENTS: { StatementRowsRecorded: 2, StatementImported: 2 },
+  AUDIT_EVENTS: { LogCheckpointSealed: 1, SignedCheckpointPublished: 1 },
 };
 
 const REGISTRIES: Record<string, EventRegistry<DomainEvent>> = {
-  PROGRAMME_EVENTS, APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS, GRANT_EVENTS, STATEMENT_EVENTS,
+  PROGRAMME_EVENTS, APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS, GRANT_EVENTS, STATEMENT_EVENTS, AUDIT_EVENTS,
 } as unknown as Record<string, EventRegistry<DomainEvent>>;
 
 describe('stored event types (a frozen contract)', () => {

@@ -54,6 +54,24 @@ export async function resolveBenchDatabase(log: (line: string) => void): Promise
   };
 }
 
+/** The URL of database `name` on the server of `serverUrl`. */
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops database `name`, through a connection to the server of `serverUrl`. */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function freshDatabaseOn(serverUrl: string, name: string, source: BenchDatabase['source']): Promise<BenchDatabase> {
   const admin = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
   await admin.connect();
@@ -62,22 +80,8 @@ async function freshDatabaseOn(serverUrl: string, name: string, source: BenchDat
   } finally {
     await admin.end();
   }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    label: redact(url.toString()),
-    source,
-    async dispose() {
-      const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  const url = databaseUrl(serverUrl, name);
+  return { url, label: redact(url), source, dispose: () => dropDatabase(serverUrl, name) };
 }
 
 async function assertEmptyEventStore(url: string): Promise<void> {
@@ -129,19 +133,10 @@ export async function freshDatabase(benchUrl: string, suffix: string, log: (line
   } finally {
     await admin.end();
   }
-  const url = new URL(benchUrl);
-  url.pathname = `/${name}`;
   const database: ScratchDatabase = {
-    url: url.toString(),
+    url: databaseUrl(benchUrl, name),
     async dispose() {
-      if (!openDatabases.delete(database)) return;
-      const client = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5000 });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await client.end();
-      }
+      if (openDatabases.delete(database)) await dropDatabase(benchUrl, name);
     },
   };
   openDatabases.add(database);

@@ -9,11 +9,13 @@
  * submissions the bench waits until /health/ready reports every projection at the head: the time
  * from the last acknowledged submission until then is the read models' catch-up time.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { creditCodeCheckCharacter } from '../../libs/kernel/src/credit-code';
 import { signHs256 } from '../../libs/platform/src/auth/jwt';
 import { StartedStandalone, startStandalone } from './standalone';
 import { sleep } from './stats';
+import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 
 export interface LatencySummary {
   readonly count: number;
@@ -22,6 +24,10 @@ export interface LatencySummary {
   readonly p95Ms: number;
   readonly p99Ms: number;
   readonly elapsedMs: number;
+  /** CPU time the app process used per request (user + system, from /proc/PID/stat). */
+  readonly appCpuMsPerRequest: number;
+  /** The app process's CPU use during the phase, in cores (1 = one core busy all the time). */
+  readonly appCores: number;
 }
 
 export interface RestMeasurement {
@@ -79,40 +85,38 @@ function creditCode(i: number, district: string): string {
 }
 
 function profile(i: number, code: string, district: string, requestedAmountFen: number): object {
+  return suzhouProfile({ creditCode: code, district, name: `基准企业${i}`, requestedAmountFen });
+}
+
+function summarise(latencies: number[], elapsedMs: number, cpuMs: number): LatencySummary {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : Number.NaN);
   return {
-    enterprise: { creditCode: code, name: `基准企业${i}`, district, independentLegalPerson: true, contact: { name: '张三', phone: '13800000000' } },
-    finance: {
-      assetsHealthy: true,
-      years: [
-        { year: 2023, revenueFen: 120_000_000_000, netProfitFen: 9_000_000_000 },
-        { year: 2024, revenueFen: 135_000_000_000, netProfitFen: 11_000_000_000 },
-        { year: 2025, revenueFen: 150_000_000_000, netProfitFen: 12_000_000_000 },
-      ],
-    },
-    ip: { managementSystem: true, department: true, staff: 4, validPatents: 62, validInventionPatents: 18, pctNationalPhaseApplications: 1 },
-    standards: {
-      systemCoveragePercent: 86,
-      department: true,
-      staff: 3,
-      participations: [{ code: 'GB/T 40000-2021', level: 'national', role: 'lead', publishedOn: '2021-06-01' }],
-    },
-    quality: { qmsCertified: true, registeredTrademarks: 5 },
-    credit: { seriousDishonesty: false, abnormalPatentApplications: false },
-    awards: [],
-    project: { title: `标准必要专利布局与转化 ${i}`, summary: '基准测试', requestedAmountFen },
+    count: sorted.length,
+    perSecond: (sorted.length * 1000) / elapsedMs,
+    p50Ms: at(0.5),
+    p95Ms: at(0.95),
+    p99Ms: at(0.99),
+    elapsedMs,
+    appCpuMsPerRequest: sorted.length ? cpuMs / sorted.length : Number.NaN,
+    appCores: cpuMs / elapsedMs,
   };
 }
 
-function summarise(latencies: number[], elapsedMs: number): LatencySummary {
-  const sorted = Float64Array.from(latencies).sort();
-  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : Number.NaN);
-  return { count: sorted.length, perSecond: (sorted.length * 1000) / elapsedMs, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), elapsedMs };
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of a process so far, in ms (fields 14 and 15 of /proc/PID/stat). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Runs `work(i)` for i in [0, count) on `clients` concurrent lanes; returns each call's latency. */
-async function phase(count: number, clients: number, work: (i: number) => Promise<void>): Promise<LatencySummary> {
+async function phase(pid: number, count: number, clients: number, work: (i: number) => Promise<void>): Promise<LatencySummary> {
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = cpuMsOf(pid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -123,7 +127,7 @@ async function phase(count: number, clients: number, work: (i: number) => Promis
       }
     }),
   );
-  return summarise(latencies, performance.now() - started);
+  return summarise(latencies, performance.now() - started, cpuMsOf(pid) - cpuBefore);
 }
 
 async function waitUntilCaughtUp(port: number, timeoutMs: number, log: (line: string) => void): Promise<void> {
@@ -160,31 +164,15 @@ async function openCall(agent: Agent, port: number, admin: string, now: Date): P
   await expectStatus(call(agent, port, 'POST', '/v1/rules/rule-sets', admin, JSON.stringify(published)), 201, 'publish a rule set effective today');
   const day = 86_400_000;
   const iso = (t: number) => new Date(t).toISOString();
-  const terms = {
+  // The API guide's Suzhou call, with a window open today on the version just published.
+  const terms = suzhouTerms({
     code: `BENCH-${now.getTime()}`,
     title: '基准测试计划',
     city: CITY,
     ruleSet: { id: 'suzhou-2024-ipstd', version },
     window: { opensAt: iso(now.getTime() - day), closesAt: iso(now.getTime() + 60 * day) },
     endorsementDeadline: iso(now.getTime() + 70 * day),
-    budgetFen: 2_000_000_000,
-    tranchePlan: [
-      { percent: 50, trigger: 'award' },
-      { percent: 50, trigger: 'acceptance-passed' },
-    ],
-    review: {
-      panelSize: 5,
-      aggregation: 'trimmed-mean',
-      defenseSize: 10,
-      criteria: [
-        { id: 'strategy', max: 30 },
-        { id: 'ip-standards-base', max: 40 },
-        { id: 'targets', max: 30 },
-      ],
-    },
-    implementationMonths: 24,
-    acceptanceLeadMonths: 3,
-  };
+  });
   const created = await expectStatus(call(agent, port, 'POST', '/v1/programmes', admin, JSON.stringify(terms)), 201, 'open a call');
   return (JSON.parse(created.body) as { programmeId: string }).programmeId;
 }
@@ -207,7 +195,7 @@ export async function restWorkload(app: StartedStandalone, options: { readonly s
     const ids: string[] = new Array(options.submissions);
 
     options.log(`  ${options.submissions} submissions by ${options.clients} clients`);
-    const submissions = await phase(options.submissions, options.clients, async (i) => {
+    const submissions = await phase(app.pid, options.submissions, options.clients, async (i) => {
       const e = enterprises[i];
       const r = await expectStatus(call(agent, port, 'POST', `/v1/programmes/${programmeId}/applications`, e.token, e.submission), 201, `submission ${i}`);
       ids[i] = (JSON.parse(r.body) as { applicationId: string }).applicationId;
@@ -217,11 +205,11 @@ export async function restWorkload(app: StartedStandalone, options: { readonly s
     const catchUpMs = performance.now() - submittedAt;
 
     options.log(`  ${options.submissions} amendments by ${options.clients} clients`);
-    const amendments = await phase(options.submissions, options.clients, async (i) => {
+    const amendments = await phase(app.pid, options.submissions, options.clients, async (i) => {
       await expectStatus(call(agent, port, 'POST', `/v1/applications/${ids[i]}/amendments`, enterprises[i].token, enterprises[i].amendment), 200, `amendment ${i}`);
     });
     options.log(`  ${options.submissions} reads by ${options.clients} clients`);
-    const reads = await phase(options.submissions, options.clients, async (i) => {
+    const reads = await phase(app.pid, options.submissions, options.clients, async (i) => {
       await expectStatus(call(agent, port, 'GET', `/v1/applications/${ids[i]}`, enterprises[i].token), 200, `read ${i}`);
     });
     return { submissions, amendments, reads, catchUpMs };

@@ -37,8 +37,9 @@
  * app (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the command path).
  */
 import { execSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@ipstd/event-store';
 import { BenchDatabase, resolveBenchDatabase } from './database';
@@ -46,6 +47,7 @@ import { BenchReport, Figure, markdownTable, writeReport } from './report';
 import { BENCH_SECRET, killRunningStandalone, measureStandalone, startStandalone } from './standalone';
 import { LatencySummary, RestMeasurement, restWorkload } from './rest';
 import { freshDatabase } from './database';
+import { ProfileShare, describeShares, readProfile, summariseProfile } from './profile';
 import { KafkaBenchResult, abortKafka, kafkaUnavailableReason, measureKafka } from './kafka';
 import { RebuildMeasurement, measureRebuild } from './rebuild';
 import { createProgress, formatDuration, formatNumber, median } from './stats';
@@ -339,6 +341,34 @@ async function main(): Promise<void> {
       }
     }
 
+    let restProfile: ProfileShare[] | null = null;
+    if (runs('rest')) {
+      // One more run, not in the medians, with the app under `node --cpu-prof`: where its CPU time went.
+      const scratch = await freshDatabase(database.url, 'rest_profile', progress);
+      const dir = mkdtempSync(join(tmpdir(), 'ipstd-bench-profile-'));
+      try {
+        progress(`profiling: the REST workload once more with the app under node --cpu-prof (not counted in the figures)`);
+        const app = await startStandalone({
+          repoRoot: REPO_ROOT,
+          databaseUrl: scratch.url,
+          timeoutMs: settings.standaloneTimeoutMs,
+          log: progress,
+          env: { THROTTLE_IP_LIMIT: '10000000', THROTTLE_SUBJECT_LIMIT: '10000000' },
+          nodeArgs: [...appNodeArgs, '--cpu-prof', `--cpu-prof-dir=${dir}`],
+        });
+        try {
+          await restWorkload(app, { submissions: settings.restSubmissions, clients: settings.restClients, secret: BENCH_SECRET, log: progress });
+        } finally {
+          await app.stop();
+        }
+        restProfile = summariseProfile(readProfile(dir));
+        progress(`profile: ${describeShares(restProfile)}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await scratch.dispose();
+      }
+    }
+
     const figures: Figure[] = [];
     if (runs('append')) {
       const rawMedian = median(raw.map((m) => m.perSecond));
@@ -428,7 +458,7 @@ async function main(): Promise<void> {
         },
       );
     }
-    if (runs('rest')) figures.push(...restFigures(rest));
+    if (runs('rest')) figures.push(...restFigures(rest, restProfile));
     if (runs('standalone')) {
       const rssMedian = median(standalone.map((m) => m.rssBytes / MiB));
       figures.push(
@@ -608,8 +638,11 @@ function latencyLine(l: LatencySummary): string {
   return `${formatNumber(l.perSecond)}/s (p50 ${l.p50Ms.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms)`;
 }
 
-function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>): Figure[] {
+function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>, profile: readonly ProfileShare[] | null): Figure[] {
   const p = (pick: (r: RestMeasurement & { raw: Measurement }) => number) => median(rest.map(pick));
+  const cpu = (pick: (r: RestMeasurement) => LatencySummary) =>
+    ` The app process used ${p((r) => pick(r).appCores).toFixed(2)} cores meanwhile, ${p((r) => pick(r).appCpuMsPerRequest).toFixed(1)} ms of CPU per request (Node runs the app's JavaScript on one core).`;
+  const why = profile ? ` Where the app's CPU time went (a profiled extra run of all three phases): ${describeShares(profile)}.` : '';
   const latencies = (pick: (r: RestMeasurement) => LatencySummary) =>
     `p50 ${p((r) => pick(r).p50Ms).toFixed(1)} ms, p95 ${p((r) => pick(r).p95Ms).toFixed(1)} ms, p99 ${p((r) => pick(r).p99Ms).toFixed(1)} ms (medians of the runs; p99 per run ${rest.map((r) => pick(r).p99Ms.toFixed(1)).join(' / ')} ms)`;
   const floor = (pick: (r: RestMeasurement) => LatencySummary) => {
@@ -627,7 +660,7 @@ function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>
       runs: rest.map((r) => r.submissions.perSecond),
       median: p((r) => r.submissions.perSecond),
       target: floor((r) => r.submissions),
-      note: `${latencies((r) => r.submissions)}; ${baseline}`,
+      note: `${latencies((r) => r.submissions)}; ${baseline}${cpu((r) => r.submissions)}${why}`,
     },
     {
       number: 14,
@@ -637,7 +670,7 @@ function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>
       runs: rest.map((r) => r.amendments.perSecond),
       median: p((r) => r.amendments.perSecond),
       target: floor((r) => r.amendments),
-      note: latencies((r) => r.amendments),
+      note: `${latencies((r) => r.amendments)}.${cpu((r) => r.amendments)}`,
     },
     {
       number: 15,
@@ -647,7 +680,7 @@ function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>
       runs: rest.map((r) => r.reads.perSecond),
       median: p((r) => r.reads.perSecond),
       target: null,
-      note: latencies((r) => r.reads),
+      note: `${latencies((r) => r.reads)}.${cpu((r) => r.reads)}`,
     },
     {
       number: 16,

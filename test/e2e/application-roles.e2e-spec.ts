@@ -58,6 +58,8 @@ describe('roles and scope on every application-side endpoint', () => {
         return expert(target.panel[0] ?? 'e1');
       case 'system':
         return t.token({ role: 'system', sub: 'credit-gateway' });
+      case 'witness':
+        return t.token({ role: 'witness', sub: 'witness.example/w1' });
     }
   }
 
@@ -285,5 +287,5 @@ describe('roles and scope on every application-side endpoint', () => {
   });
 });
 
-/** Guards the table against cases silently dropping out. */
-const CASE_COUNT = { role: 106, scope: 8, hidden: 28 };
+/** Guards the table against cases silently dropping out (role: 19 routes refuse the witness role too). */
+const CASE_COUNT = { role: 125, scope: 8, hidden: 28 };

@@ -47,8 +47,16 @@ describe('the embedded default (npm start)', () => {
     const client = new Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', password: 'postgres', database: 'ipstd' });
     await client.connect();
     const { rows } = await client.query<{ n: string }>('select count(*) as n from es_events');
+    // Both roles exist: the owner owns the log's tables, the service connects as the application role,
+    // which may read and append es_events but not change, remove or truncate it.
+    const { rows: roles } = await client.query<{ owner: string; users: string[]; update: boolean; del: boolean; truncate: boolean; insert: boolean }>(`
+      select (select tableowner from pg_tables where tablename = 'es_events') as owner,
+             (select array_agg(distinct usename::text) from pg_stat_activity where datname = 'ipstd' and usename <> 'postgres') as users,
+             has_table_privilege('ipstd_app', 'es_events', 'UPDATE') as update, has_table_privilege('ipstd_app', 'es_events', 'DELETE') as del,
+             has_table_privilege('ipstd_app', 'es_events', 'TRUNCATE') as truncate, has_table_privilege('ipstd_app', 'es_events', 'INSERT') as insert`);
     await client.end();
     expect(Number(rows[0].n)).toBeGreaterThan(0);
+    expect(roles[0]).toEqual({ owner: 'ipstd_owner', users: ['ipstd_app'], update: false, del: false, truncate: false, insert: true });
     expect(await stop(second)).toBe(0);
   }, 180_000);
 

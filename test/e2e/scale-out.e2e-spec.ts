@@ -262,7 +262,7 @@ describe('scale-out: the production shape as separate processes', () => {
       await until(tree, (p) => p >= head, 60_000);
       mark('read models, relay and Merkle tree caught up');
 
-      // What each write replica's workers did (docs/runbook.md, "Scaling"): without a lease, both follow the whole log.
+      // What each write replica's workers did (docs/runbook.md, "Scaling"): the workers are leased, so one replica runs them at a time.
       for (const name of ['applications-1', 'applications-2']) {
         const text = await (await fetch(`http://127.0.0.1:${byName(name).env.PORT}/metrics`)).text();
         const lines = text.split('\n').filter((l) => l.startsWith('commands_total{command="ReassessEligibility"'));

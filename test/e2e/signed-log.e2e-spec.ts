@@ -93,7 +93,7 @@ describe('signed Merkle log (RFC 9162 tree, C2SP checkpoints, proofs, evidence)'
     const stat = statSync(defaultLogSigningKeyPath(t.config.dataDir));
     expect(stat.mode & 0o777).toBe(0o600);
     const body = (await t.http.get('/v1/audit/keys').set(bearer(cityAuditor())).expect(200)).body;
-    expect(body).toEqual({ origin: 'ipstd-funding/audit-log', keys: [{ verifierKey: vkey, algorithm: 'ed25519', status: 'current' }] });
+    expect(body).toEqual({ origin: 'ipstd-funding/audit-log', keys: [{ verifierKey: vkey, algorithm: 'ed25519', status: 'current' }], witnesses: [] });
     expect(parseVerifierKey(vkey).name).toBe('ipstd-funding/audit-log');
     const { rows } = await t.db.pool.query("select count(*)::int as n from information_schema.columns where table_name like 'audit_merkle%' and data_type = 'text' and column_name like '%key%'");
     expect(rows[0].n).toBe(0);

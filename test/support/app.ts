@@ -9,7 +9,7 @@ import { ManualClock } from '@ipstd/kernel';
 import { AppConfig, Principal, Runtime, configureHttpApp, createLogger, createRuntime, loadConfig, signHs256, silentLogger } from '@ipstd/platform';
 import { ProjectionRunner } from '@ipstd/read-models';
 import { StandaloneModule } from '../../apps/standalone/src/standalone.module';
-import { TestDatabase, createTestDatabase } from './postgres';
+import { TestDatabase, TestRoles, createTestDatabase, createTestRoles } from './postgres';
 
 /** The HS256 secret of the test apps, for tests that sign tokens by hand (token attacks). */
 export const TEST_SECRET = 'test-secret-for-e2e-suites-only-0123456789';
@@ -22,6 +22,8 @@ export interface TestApp {
   readonly config: AppConfig;
   readonly clock: ManualClock;
   readonly db: TestDatabase;
+  /** With `roles: true`: the owner and application roles the app runs as (else null: one superuser). */
+  readonly roles: TestRoles | null;
   /** A token valid for a year of the test clock unless ttlSeconds says otherwise. */
   token(principal: Partial<Principal> & Pick<Principal, 'role'>, ttlSeconds?: number): string;
   /** Waits until every projection has applied the whole log. */
@@ -30,12 +32,16 @@ export interface TestApp {
 }
 
 /** The standalone app on a fresh database, with a clock the test moves. */
-export async function startTestApp(options: { now?: string; env?: Record<string, string>; logLines?: string[] } = {}): Promise<TestApp> {
+export async function startTestApp(options: { now?: string; env?: Record<string, string>; logLines?: string[]; roles?: boolean } = {}): Promise<TestApp> {
   const db = await createTestDatabase('e2e');
+  // roles: the app connects as an application role and migrates the event store as an owner role
+  // (DATABASE_URL and MIGRATION_DATABASE_URL), as production does; otherwise as the superuser.
+  const roles = options.roles ? await createTestRoles(db) : null;
   const dataDir = mkdtempSync(join(tmpdir(), 'ipstd-e2e-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
-    DATABASE_URL: db.url,
+    DATABASE_URL: roles ? roles.appUrl : db.url,
+    ...(roles ? { MIGRATION_DATABASE_URL: roles.ownerUrl } : {}),
     AUTH_HS256_SECRET: SECRET,
     PROJECTION_POLL_MS: '20',
     BODY_LIMIT: '256kb',
@@ -49,7 +55,7 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
   const clock = new ManualClock(options.now ?? '2024-11-01T02:00:00Z');
   // Logs are silent unless the test collects them (logLines: one JSON line per entry, as production writes them).
   const logger = options.logLines ? createLogger(config.logLevel, { write: (line: string) => void options.logLines!.push(line) }) : silentLogger();
-  const runtime = await createRuntime(config, { clock, pool: db.pool, logger });
+  const runtime = await createRuntime(config, { clock, pool: roles ? undefined : db.pool, logger });
   const app = await NestFactory.create(StandaloneModule.register(runtime), { bodyParser: false, logger: false });
   if (options.logLines) app.useLogger(app.get(Logger));
   configureHttpApp(app, config, runtime.ids, { title: 'test' });
@@ -62,6 +68,7 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     config,
     clock,
     db,
+    roles,
     token(principal, ttlSeconds = 365 * 24 * 3600) {
       const iat = Math.floor(clock.now().getTime() / 1000);
       return signHs256({ sub: principal.sub ?? `${principal.role}-user`, role: principal.role, org: principal.org, district: principal.district, city: principal.city, iat, exp: iat + ttlSeconds }, SECRET);
@@ -79,6 +86,7 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
       await app.close();
       await runtime.close();
       await db.drop();
+      await roles?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

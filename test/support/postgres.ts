@@ -50,3 +50,45 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
     },
   };
 }
+
+export interface TestRoles {
+  /** The owner role: owns the schema, runs the event store's migrations (MIGRATION_DATABASE_URL). */
+  readonly ownerUrl: string;
+  /** The application role (DATABASE_URL). */
+  readonly appUrl: string;
+  readonly owner: string;
+  readonly app: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * An owner and an application role for a test database, set up as docs/runbook.md ("Database roles")
+ * tells a database administrator to: the owner owns the schema, the application may create its own
+ * tables in it. Roles are cluster-wide, so each test gets its own names; drop() removes them (after
+ * the database is dropped).
+ */
+export async function createTestRoles(db: TestDatabase): Promise<TestRoles> {
+  const suffix = randomBytes(4).toString('hex');
+  const owner = `t_owner_${suffix}`;
+  const app = `t_app_${suffix}`;
+  await db.pool.query(`create role ${owner} login password 'owner'; create role ${app} login password 'app';
+    alter schema public owner to ${owner}; grant usage, create on schema public to ${app}`);
+  const as = (user: string, password: string) => {
+    const url = new URL(db.url);
+    url.username = user;
+    url.password = password;
+    return url.toString();
+  };
+  return {
+    ownerUrl: as(owner, 'owner'),
+    appUrl: as(app, 'app'),
+    owner,
+    app,
+    async drop() {
+      const client = new Client({ connectionString: adminUrl() });
+      await client.connect();
+      await client.query(`drop role if exists ${app}; drop role if exists ${owner}`);
+      await client.end();
+    },
+  };
+}

@@ -2,12 +2,16 @@ import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstr
 import { Clock, IdGenerator } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Pool } from 'pg';
-import { APP_CONFIG, AppConfig, CLOCK, ID_GENERATOR, PG_POOL } from '@ipstd/platform';
+import { APP_CONFIG, AppConfig, CLOCK, ID_GENERATOR, PG_POOL, StartupError } from '@ipstd/platform';
+import { WitnessCosignatures } from './merkle/witness-cosignatures';
+import { WITNESS_KEYS } from './http/transparency.controller';
+import { parseCosignerKey } from './verify/cosignature';
 import { LogSealer } from './sealer/log-sealer';
 import { IntegrityController } from './http/integrity.controller';
 import { TransparencyController } from './http/transparency.controller';
 import { MerkleLog } from './merkle/merkle-log';
-import { LogSigner, defaultLogSigningKeyPath, loadLogSigningKey } from './merkle/log-signer';
+import { LogSigner, defaultLogSigningKeyPath, loadLogSigningKey, loadSm2SigningKey, sm2KeyPathOf } from './merkle/log-signer';
+import { CheckpointPublisher } from './publish/checkpoint-publisher';
 import { AUDIT_OPTIONS, AuditModuleOptions, DEFAULT_AUDIT_OPTIONS, sealerOptionsOf } from './audit.options';
 
 @Injectable()
@@ -15,14 +19,17 @@ export class LogSealerLifecycle implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly sealer: LogSealer,
     private readonly tree: MerkleLog,
+    private readonly publisher: CheckpointPublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.sealer.start();
     await this.tree.start();
+    this.publisher.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.publisher.stop();
     await this.tree.stop();
     await this.sealer.stop();
   }
@@ -31,10 +38,14 @@ export class LogSealerLifecycle implements OnApplicationBootstrap, OnApplication
 /** Creates the tree's tables at start-up (also when nothing advances it in the background). */
 @Injectable()
 export class MerkleLogMigration implements OnApplicationBootstrap {
-  constructor(private readonly tree: MerkleLog) {}
+  constructor(
+    private readonly tree: MerkleLog,
+    private readonly cosignatures: WitnessCosignatures,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.tree.migrate();
+    await this.cosignatures.migrate();
   }
 }
 
@@ -67,13 +78,32 @@ export class AuditModule {
               // Several processes on one database must sign with one key: a key per DATA_DIR would fork the signer.
               new Logger('LogSigner').warn({ msg: `AUDIT_SIGNING_KEY_FILE is unset with an external database: signing with ${path}; every process running the audit module must use the same key file (docs/runbook.md)` });
             }
-            return new LogSigner(resolved.logOrigin, loadLogSigningKey(path, resolved.signingKeyFile === null), resolved.retiredVerifierKeys);
+            const sm2Path = sm2KeyPathOf(resolved.sm2KeyFile, config.dataDir);
+            return new LogSigner(resolved.logOrigin, loadLogSigningKey(path, resolved.signingKeyFile === null), resolved.retiredVerifierKeys, sm2Path ? loadSm2SigningKey(sm2Path) : null);
           },
+        },
+        {
+          provide: CheckpointPublisher,
+          inject: [EVENT_STORE, MerkleLog, LogSigner, CLOCK, ID_GENERATOR],
+          useFactory: (store: EventStore, tree: MerkleLog, signer: LogSigner, clock: Clock, ids: IdGenerator) =>
+            new CheckpointPublisher(store, tree, signer, clock, ids, { everySeconds: resolved.publishEverySeconds, batchSize: resolved.batchSize, log: new Logger('CheckpointPublisher') }),
+        },
+        { provide: WitnessCosignatures, inject: [PG_POOL], useFactory: (pool: Pool) => new WitnessCosignatures(pool) },
+        {
+          provide: WITNESS_KEYS,
+          useFactory: () =>
+            resolved.witnessKeys.map((text) => {
+              try {
+                return parseCosignerKey(text);
+              } catch (error) {
+                throw new StartupError(`AUDIT_WITNESS_KEYS: ${JSON.stringify(text)} is not a witness cosigner key (${(error as Error).message}); give name+hexkeyid+base64(0x04 ‖ Ed25519 public key), docs/audit.md §8.9`, 2);
+              }
+            }),
         },
         MerkleLogMigration,
         ...(resolved.autoSeal ? [LogSealerLifecycle] : []),
       ],
-      exports: [LogSealer, MerkleLog, LogSigner],
+      exports: [LogSealer, MerkleLog, LogSigner, CheckpointPublisher, WitnessCosignatures],
     };
   }
 }

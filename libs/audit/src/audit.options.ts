@@ -17,6 +17,12 @@ export interface AuditModuleOptions {
   readonly logOrigin: string;
   /** Verifier keys of retired signing keys, still listed by GET /v1/audit/keys. */
   readonly retiredVerifierKeys: readonly string[];
+  /** How often a signed checkpoint is published as an integration event when the log grew (AUDIT_CHECKPOINT_PUBLISH_SECONDS, default 300). */
+  readonly publishEverySeconds: number;
+  /** Cosigner verifier keys (C2SP tlog-cosignature, `name+hexkeyid+base64(0x04 ‖ key)`) of the witnesses whose cosignatures are accepted (AUDIT_WITNESS_KEYS). */
+  readonly witnessKeys: readonly string[];
+  /** The SM2 key (AUDIT_SM2_KEY_FILE) for a second signature line; null = DATA_DIR/audit/log-signing-sm2.key when that file exists, else no SM2 line. */
+  readonly sm2KeyFile: string | null;
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
@@ -27,6 +33,9 @@ export const DEFAULT_AUDIT_OPTIONS: AuditModuleOptions = {
   signingKeyFile: null,
   logOrigin: 'ipstd-funding/audit-log',
   retiredVerifierKeys: [],
+  publishEverySeconds: 300,
+  witnessKeys: [],
+  sm2KeyFile: null,
 };
 
 export function sealerOptionsOf(options: AuditModuleOptions): LogSealerOptions {

@@ -8,3 +8,6 @@ export * from './audit.module';
 export * from './merkle/merkle-log';
 export * from './merkle/log-signer';
 export * from './http/transparency.controller';
+export * from './publish/audit-events';
+export * from './publish/checkpoint-publisher';
+export * from './merkle/witness-cosignatures';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@ipstd/platform';
-import { LogSigner, defaultLogSigningKeyPath, loadLogSigningKey } from '../src/merkle/log-signer';
+import { LogSigner, defaultLogSigningKeyPath, defaultSm2SigningKeyPath, loadLogSigningKey, loadSm2SigningKey, sm2KeyPathOf } from '../src/merkle/log-signer';
 import { openCheckpoint, parseVerifierKey } from '../src/verify';
 
 describe('log signing key and signer', () => {
@@ -40,5 +40,27 @@ describe('log signing key and signer', () => {
     expect(() => openCheckpoint(note, [parseVerifierKey(old.verifierKey)])).toThrow();
     expect(signer.retiredKeys).toEqual([old.verifierKey]);
     expect(loadConfig({ AUDIT_RETIRED_VERIFIER_KEYS: ` ${old.verifierKey} ,` }).audit.retiredVerifierKeys).toEqual([old.verifierKey]);
+  });
+
+  it('uses an SM2 key only when one is configured or put in DATA_DIR/audit (never generated), and signs with it as a second line', () => {
+    const data = mkdtempSync(join(tmpdir(), 'ipstd-sm2-default-'));
+    try {
+      expect(sm2KeyPathOf(null, data)).toBeNull();
+      expect(sm2KeyPathOf('/run/secrets/sm2.key', data)).toBe('/run/secrets/sm2.key');
+      const path = defaultSm2SigningKeyPath(data);
+      loadLogSigningKey(defaultLogSigningKeyPath(data), true);
+      writeFileSync(path, generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      expect(sm2KeyPathOf(null, data)).toBe(path);
+      const signer = new LogSigner('a/b', loadLogSigningKey(defaultLogSigningKeyPath(data), false), [], loadSm2SigningKey(path));
+      const note = signer.checkpoint(3n, Buffer.alloc(32, 1));
+      expect(note.split('\n').filter((l) => l.startsWith('— ')).map((l) => l.split(' ')[1])).toEqual(['a/b', 'a/b/sm2']);
+      expect(signer.checkpoint(3n, Buffer.alloc(32, 1))).toBe(note);
+      expect(openCheckpoint(note, [parseVerifierKey(signer.verifierKey)]).otherSignatures).toBe(1);
+      // A retired SM2 verifier key is accepted in AUDIT_RETIRED_VERIFIER_KEYS and not taken for an Ed25519 key.
+      const rotated = new LogSigner('a/b', loadLogSigningKey(defaultLogSigningKeyPath(data), false), [signer.sm2VerifierKey!]);
+      expect(rotated.ed25519Keys).toEqual([signer.verifierKey]);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });

@@ -8,3 +8,4 @@ export * from './postgres/schema';
 export * from './postgres/postgres-event-store';
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store';
 export * from './read-pages';
+export * from './postgres/roles';

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Global, Injectable, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
@@ -11,8 +11,23 @@ import { IpThrottlerGuard, SubjectThrottlerGuard, throttlerOptions } from './htt
 import { HealthController } from './observability/health.controller';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './observability/metrics';
 import { Runtime } from './runtime';
+import { SubscriptionLagReporter, SubscriptionRunner } from './subscriptions/subscription-runner';
 import { pinoHttpOptions } from './observability/logger';
 import { APP_CONFIG, CLOCK, ID_GENERATOR, JWT_VERIFIER, PG_POOL } from './tokens';
+
+/** Reports the lag of every consumer of the log in this process while the app runs. */
+@Injectable()
+class SubscriptionLagLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly reporter: SubscriptionLagReporter) {}
+
+  onApplicationBootstrap(): void {
+    this.reporter.start();
+  }
+
+  onApplicationShutdown(): void {
+    this.reporter.stop();
+  }
+}
 
 /** Cross-cutting providers every app shares: ports bound to the runtime, auth, errors, logging, metrics, health. */
 @Global()
@@ -37,6 +52,12 @@ export class PlatformModule implements NestModule {
         Metrics,
         CommandPipeline,
         IdempotencyPruner,
+        {
+          provide: SubscriptionLagReporter,
+          inject: [Metrics],
+          useFactory: (metrics: Metrics) => new SubscriptionLagReporter(SubscriptionRunner.for(runtime.pool, runtime.store), metrics.subscriptionLag),
+        },
+        SubscriptionLagLifecycle,
         // Guards run in this order: per-IP throttle, token, per-subject throttle; the JSON body is
         // parsed after all of them (JsonBodyGuard, registered last in configureHttpApp).
         { provide: APP_GUARD, useClass: IpThrottlerGuard },

@@ -1,7 +1,7 @@
-import { Pool } from 'pg';
+import { ClientConfig, Pool } from 'pg';
 import { Logger } from 'pino';
 import { Clock, IdGenerator, UuidV7Generator, systemClock } from '@ipstd/kernel';
-import { EventStore, EventStoreDbEventStore, PostgresEventStore, runMigrations } from '@ipstd/event-store';
+import { EventStore, EventStoreDbEventStore, PostgresEventStore, currentRole, migrateEventStore, grantEventStoreAccess, runMigrations } from '@ipstd/event-store';
 import { AppConfig } from './config/config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { TokenKeys, jwksKeys, secretKeys } from './auth/jwt';
@@ -43,10 +43,13 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
   let embedded: EmbeddedPostgresHandle | null = null;
   let pool = overrides.pool;
   let databaseLabel = 'provided pool';
+  /** Where the owner role connects to run the event store's migrations; null: as the application's pool. */
+  let owner: ClientConfig | null = null;
   if (!pool) {
     let url = config.databaseUrl;
     if (url) {
       databaseLabel = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+      if (config.migrationDatabaseUrl) owner = { connectionString: config.migrationDatabaseUrl };
     } else {
       embedded = await startEmbeddedPostgres({
         dataDir: config.dataDir,
@@ -56,15 +59,16 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
         packageHandlesSignals: overrides.packageHandlesSignals,
       });
       databaseLabel = embedded.label;
+      owner = embedded.ownerConnection;
     }
-    pool = embedded ? new Pool({ ...embedded.connection, max: 20 }) : new Pool({ connectionString: url!, max: 20 });
+    pool = embedded ? new Pool({ ...embedded.appConnection, max: 20 }) : new Pool({ connectionString: url!, max: 20 });
   }
   const ownedPool = !overrides.pool;
   pool.on('error', (error) => overrides.log?.(`idle PostgreSQL client error: ${error.message}`));
   let store = overrides.store;
   let tokenKeys: TokenKeys;
   try {
-    if (!store) store = await createEventStore(config, pool, clock);
+    if (!store) store = await createEventStore(config, pool, clock, owner);
     await runMigrations(pool, 'http', HTTP_IDEMPOTENCY_MIGRATIONS);
     tokenKeys = config.auth.jwksUrl
       ? jwksKeys(config.auth.jwksUrl, { cacheMaxAgeSeconds: config.auth.jwksCacheSeconds, cooldownSeconds: config.auth.jwksCooldownSeconds })
@@ -94,11 +98,29 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
   };
 }
 
-async function createEventStore(config: AppConfig, pool: Pool, clock: Clock): Promise<EventStore> {
+async function createEventStore(config: AppConfig, pool: Pool, clock: Clock, owner: ClientConfig | null): Promise<EventStore> {
   if (config.eventStore === 'eventstoredb') {
     return EventStoreDbEventStore.fromConnectionString(config.eventStoreDbUrl!, { clock, pollIntervalMs: config.projectionPollMs });
   }
   const store = new PostgresEventStore(pool, { clock, pollIntervalMs: config.projectionPollMs });
-  await store.migrate();
+  if (owner) await migrateAsOwner(owner, pool);
+  else await store.migrate();
   return store;
+}
+
+/**
+ * The event store's migrations run as the owner role, which then grants the application's role
+ * (the pool's user) SELECT and INSERT on es_events and nothing more (issue 14 item 5; docs/runbook.md
+ * "Database roles"). When both connect as the same role there is nothing to grant.
+ */
+export async function migrateAsOwner(owner: ClientConfig, appPool: Pool): Promise<void> {
+  const ownerPool = new Pool({ ...owner, max: 2 });
+  ownerPool.on('error', () => undefined);
+  try {
+    await migrateEventStore(ownerPool);
+    const [app, self] = await Promise.all([currentRole(appPool), currentRole(ownerPool)]);
+    if (app !== self) await grantEventStoreAccess(ownerPool, app);
+  } finally {
+    await ownerPool.end();
+  }
 }

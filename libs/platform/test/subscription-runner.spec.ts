@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { PoolClient } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { NewEvent, PostgresEventStore, RecordedEvent } from '@ipstd/event-store';
-import { CHECKPOINTS_TABLE, LogConsumer, SubscriptionRunner } from '@ipstd/platform';
+import { CHECKPOINTS_TABLE, LogConsumer, SubscriptionLagReporter, SubscriptionRunner } from '@ipstd/platform';
 import { TestDatabase, createTestDatabase } from '../../../test/support/postgres';
 
 const META = { actor: { userId: 'test', role: 'system', organisation: null }, correlationId: 'c', causationId: null, effectiveAt: '2024-11-01T00:00:00.000Z', idempotencyKey: null };
@@ -127,5 +127,70 @@ describe('SubscriptionRunner: one read of the log per process', () => {
     await until(() => handled.length === Number(head) + 1, 'the late reactor served by the shared read');
     expect(handled).toEqual(Array.from({ length: Number(head) + 1 }, (_, i) => BigInt(i + 1)));
     await runner.stop();
+  });
+
+  it('reports every consumer\'s lag from the checkpoint table, reactors included', async () => {
+    const runner = new SubscriptionRunner(db.pool, store, { batchSize: 500 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await runner.attach(tableConsumer('lag-model', null), { kind: 'reactor', name: 'lag-reactor', eventTypes: null, handle: () => gate });
+    const head = await store.headPosition();
+    await until(async () => (await checkpoint('lag-model')) === head, 'the read model at the head');
+    const set: Record<string, number> = {};
+    const reporter = new SubscriptionLagReporter(runner, { set: ({ consumer }, value) => void (set[consumer] = value) });
+    await reporter.report();
+    expect(set).toEqual({ 'lag-model': 0, 'lag-reactor': Number(head) });
+    release();
+    await until(async () => (await checkpoint('lag-reactor')) === head, 'the reactor at the head');
+    await reporter.report();
+    expect(set['lag-reactor']).toBe(0);
+    await runner.stop();
+  });
+
+  it('runs a leased reactor in one process at a time; when the holder\'s session ends the standby takes over from the checkpoint and nothing is lost', async () => {
+    // The second "process" has a pool of its own, which must end once it stopped (its lease session given back).
+    const otherPool = new Pool({ connectionString: db.url, max: 5 });
+    otherPool.on('error', () => undefined);
+    const otherStore = new PostgresEventStore(otherPool, { pollIntervalMs: 50 });
+    const one = new SubscriptionRunner(db.pool, store, { leaseRetryMs: 100, retryDelayMs: 50 });
+    const two = new SubscriptionRunner(otherPool, otherStore, { leaseRetryMs: 100, retryDelayMs: 50 });
+    const byOne: bigint[] = [];
+    const byTwo: bigint[] = [];
+    const leased = (into: bigint[]): LogConsumer => ({ kind: 'reactor', name: 'leased', eventTypes: ['L'], lease: true, handle: async (events) => void into.push(...events.map((e) => e.globalPosition)) });
+    await one.attach(leased(byOne));
+    await two.attach(leased(byTwo));
+    expect(one.statusOf('leased')?.state).not.toBe('standby');
+    expect(two.statusOf('leased')?.state).toBe('standby');
+    for (let i = 0; i < 5; i++) await store.appendToStream(`l-${i}`, [event('L', 500 + i)], { expectedRevision: 'no-stream' });
+    await until(() => byOne.length === 5, 'the holder handling the first events');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(byTwo).toEqual([]);
+
+    // The holder's database session ends (a crash, a network loss): its lease goes with it.
+    await db.pool.query(`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and classid = 7320500 and granted and pid <> pg_backend_pid()`);
+    await until(() => one.statusOf('leased')?.state === 'standby' || two.statusOf('leased')?.state === 'live', 'the lease changing hands');
+    for (let i = 5; i < 10; i++) await store.appendToStream(`l-${i}`, [event('L', 500 + i)], { expectedRevision: 'no-stream' });
+    await until(() => new Set([...byOne, ...byTwo]).size === 10, 'every event handled by one of them');
+    // Exactly one holder at a time: after the handover only the new holder handles events.
+    const holder = two.statusOf('leased')?.state === 'live' ? byTwo : byOne;
+    expect(holder.length).toBeGreaterThan(0);
+    await one.stop();
+    await two.stop();
+    await otherStore.close();
+    await Promise.race([otherPool.end(), new Promise((_, reject) => setTimeout(() => reject(new Error('a stopped runner still holds a pool client')), 5000))]);
+  });
+
+  it('gives its lease session back when the last leased consumer detaches, also one that only stood by', async () => {
+    const pool = new Pool({ connectionString: db.url, max: 5 });
+    pool.on('error', () => undefined);
+    const holder = new SubscriptionRunner(db.pool, store, { leaseRetryMs: 100 });
+    const standby = new SubscriptionRunner(pool, new PostgresEventStore(pool), { leaseRetryMs: 100 });
+    const reactor = (): LogConsumer => ({ kind: 'reactor', name: 'lease-return', eventTypes: ['None'], lease: true, handle: async () => undefined });
+    await holder.attach(reactor());
+    await standby.attach(reactor());
+    expect(standby.statusOf('lease-return')?.state).toBe('standby');
+    await standby.stop();
+    await holder.stop();
+    await Promise.race([pool.end(), new Promise((_, reject) => setTimeout(() => reject(new Error('the standby runner still holds its lease session')), 5000))]);
   });
 });

@@ -30,16 +30,17 @@ export class ApplicationWritePath {
       applicationSpec(applicationId),
       context,
       async (state, now) => {
-        const programme = await loadOpenProgramme(this.pipeline, existing(state).programmeId);
+        const programme = await loadOpenProgramme(this.pipeline, existingApplication(state).programmeId);
         return build({ programmeId: programme.state.programmeId, terms: programme.state.terms }, now);
       },
-      { authorise: (state) => policy(principal, scopeOf(existing(state))), retry: RETRY_ON_CONFLICT },
+      { authorise: (state) => policy(principal, scopeOf(existingApplication(state))), retry: RETRY_ON_CONFLICT },
     );
     return applicationResult(result, principal);
   }
 }
 
-function existing(state: ApplicationState): Exclude<ApplicationState, { status: 'none' }> {
+/** The application of a loaded state; 404 when there is none. */
+export function existingApplication(state: ApplicationState): Exclude<ApplicationState, { status: 'none' }> {
   if (state.status === 'none') throw notFound('APPLICATION_NOT_FOUND', '申报不存在', 'No such application');
   return state;
 }

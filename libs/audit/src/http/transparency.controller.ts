@@ -1,12 +1,16 @@
-import { Controller, Get, Header, HttpStatus, Inject, Logger, Param, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpStatus, Inject, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { Response } from 'express';
+import { Clock } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
-import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam } from '@ipstd/platform';
+import { CLOCK, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam } from '@ipstd/platform';
+import { CosignerKey, noteParts, signatureLineParts, verifyCosignature } from '../verify/cosignature';
+import { NoteError, openCheckpoint, parseVerifierKey } from '../verify/signed-note';
+import { WitnessCosignatures } from '../merkle/witness-cosignatures';
 import { EnvelopeJson, envelopeJson } from '../verify/export-format';
 import { LeafRefusedError, MerkleLog, TreeHead } from '../merkle/merkle-log';
-import { LogSigner } from '../merkle/log-signer';
+import { LogSigner, algorithmOf } from '../merkle/log-signer';
 
 /** A tree size or position: a decimal integer without sign or leading zeros, below 2^53. */
 const COUNT = /^(0|[1-9][0-9]{0,14})$/;
@@ -15,6 +19,22 @@ export class InclusionQueryDto {
   @ApiProperty({ example: '42', description: 'global position of the event' }) @Matches(COUNT) position!: string;
   @ApiPropertyOptional({ example: '1000', description: 'size of the tree the proof is for (default: the current tree)' }) @IsOptional() @Matches(COUNT) treeSize?: string;
 }
+
+export class CheckpointQueryDto {
+  @ApiPropertyOptional({ example: '1000', description: 'an earlier tree size (1 to the current size): its checkpoint, with the cosignatures witnesses sent for it; default the current tree' })
+  @IsOptional() @Matches(COUNT) treeSize?: string;
+}
+
+export class CosignatureDto {
+  @ApiProperty({ description: 'the signed checkpoint note the witness cosigned, as this log served or published it (its Ed25519 signature line must be present)' })
+  @IsString() @Length(1, 8192) checkpoint!: string;
+  @ApiProperty({ example: '— witness.example.gov.cn/w1 jWbPPwAAAABkGFDL…', description: 'the witness\'s C2SP tlog-cosignature line: "— <name> base64(keyid ‖ u64 timestamp ‖ Ed25519 signature)"' })
+  @IsString() @Length(1, 1024) cosignature!: string;
+}
+
+/** How far in the future (by the service's clock) a cosignature's timestamp may lie. */
+export const COSIGNATURE_MAX_FUTURE_SECONDS = 300;
+export const WITNESS_KEYS = Symbol('WITNESS_KEYS');
 
 export class ConsistencyQueryDto {
   @ApiProperty({ example: '500', description: 'the smaller tree size (≥ 1)' }) @Matches(COUNT) from!: string;
@@ -61,7 +81,16 @@ export class TransparencyController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly tree: MerkleLog,
     private readonly signer: LogSigner,
+    private readonly cosignatures: WitnessCosignatures,
+    @Inject(WITNESS_KEYS) private readonly witnessKeys: readonly CosignerKey[],
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** The signed note of the tree of `size` leaves, with the cosignature lines witnesses sent for exactly that tree. */
+  private async note(size: bigint, root: Buffer): Promise<string> {
+    const lines = await this.cosignatures.linesFor(size, root);
+    return this.signer.checkpoint(size, root) + lines.map((l) => `${l}\n`).join('');
+  }
 
   /** Takes new events into the tree; a refused event (stored hash ≠ hash of its fields) leaves the tree before it. */
   private async current(response?: Response): Promise<TreeHead> {
@@ -76,31 +105,93 @@ export class TransparencyController {
   }
 
   @Get('checkpoint')
-  @Roles('auditor')
+  @Roles('auditor', 'witness')
   @Header('Cache-Control', 'no-store')
   @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'The signed checkpoint (C2SP tlog-checkpoint as an Ed25519 signed note) of the Merkle tree over the whole log, up to its head' })
-  async checkpoint(@Res({ passthrough: true }) response: Response): Promise<string> {
+  @ApiOperation({ summary: 'The signed checkpoint (C2SP tlog-checkpoint as an Ed25519 signed note) of the Merkle tree over the whole log, up to its head (or of an earlier treeSize), with witness cosignature lines for exactly that tree' })
+  async checkpoint(@Query() query: CheckpointQueryDto, @Res({ passthrough: true }) response: Response): Promise<string> {
     const head = await this.current(response);
+    let size = head.size;
+    let root = head.root;
+    if (query.treeSize !== undefined) {
+      size = BigInt(query.treeSize);
+      if (size < 1n || size > head.size) {
+        throw problem('CHECKPOINT_TREE_SIZE_INVALID', `树大小须在 1 到当前树大小 ${head.size} 之间`, `treeSize must be between 1 and the current tree size ${head.size}`, { currentTreeSize: Number(head.size) });
+      }
+      root = size === head.size ? head.root : await this.tree.rootAt(size);
+    }
     response.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    return this.signer.checkpoint(head.size, head.root);
+    return this.note(size, root);
+  }
+
+  @Post('checkpoint/cosignatures')
+  @Roles('witness')
+  @ApiOperation({
+    summary: 'A witness submits its C2SP tlog-cosignature of a checkpoint this log signed; it then appears as an extra signature line of that checkpoint',
+    description: 'The checkpoint must carry this log\'s valid signature and be a tree this log holds (same root at that size); the cosignature must be by a configured witness key (AUDIT_WITNESS_KEYS) and verify. Idempotent: the same cosignature is kept once; a later one by the same witness for the same tree replaces it.',
+  })
+  async cosign(@Body() body: CosignatureDto, @Res({ passthrough: true }) response: Response) {
+    let checkpoint: { origin: string; size: bigint; root: Buffer };
+    let text: string;
+    try {
+      const keys = this.signer.ed25519Keys.map(parseVerifierKey);
+      const note = body.checkpoint.endsWith('\n') ? body.checkpoint : `${body.checkpoint}\n`;
+      checkpoint = openCheckpoint(note, keys);
+      text = noteParts(note).body;
+    } catch (error) {
+      if (!(error instanceof NoteError)) throw error;
+      throw problem('CHECKPOINT_INVALID', `检查点不是本日志签名的有效签名注记：${error.message}`, `The checkpoint is not a note validly signed by this log: ${error.message}`);
+    }
+    if (checkpoint.origin !== this.signer.origin) throw problem('CHECKPOINT_INVALID', `检查点来源 ${checkpoint.origin} 不是本日志`, `The checkpoint's origin ${checkpoint.origin} is not this log`);
+    const head = await this.current(response);
+    if (checkpoint.size < 1n || checkpoint.size > head.size || !(await this.tree.rootAt(checkpoint.size)).equals(checkpoint.root)) {
+      throw new ProblemException(
+        HttpStatus.CONFLICT,
+        'CHECKPOINT_NOT_IN_LOG',
+        { zh: '本日志不存在该大小与根哈希的树：这不是本日志签发的检查点', en: 'This log holds no tree of that size and root hash: it is not a checkpoint this log signed' },
+        { treeSize: Number(checkpoint.size), currentTreeSize: Number(head.size) },
+      );
+    }
+    const line = body.cosignature.trim();
+    const parts = signatureLineParts(line);
+    if (!parts) throw problem('COSIGNATURE_INVALID', '联署签名行格式应为 “— <名称> <base64>”', 'A cosignature line has the form "— <name> <base64>"');
+    const key = this.witnessKeys.find((k) => k.name === parts.name && k.keyId === parts.keyId);
+    if (!key) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'WITNESS_KEY_UNKNOWN', { zh: `见证方密钥 ${parts.name} 未在 AUDIT_WITNESS_KEYS 中配置`, en: `The witness key ${parts.name} is not configured in AUDIT_WITNESS_KEYS` }, { witness: parts.name });
+    }
+    let cosignature;
+    try {
+      cosignature = verifyCosignature(text, line, key);
+    } catch (error) {
+      if (!(error instanceof NoteError)) throw error;
+      throw problem('COSIGNATURE_INVALID', `联署签名无效：${error.message}`, `The cosignature is not valid: ${error.message}`, { witness: key.name });
+    }
+    const now = this.clock.now();
+    if (cosignature.timestamp > BigInt(Math.floor(now.getTime() / 1000) + COSIGNATURE_MAX_FUTURE_SECONDS)) {
+      throw problem('COSIGNATURE_TIME_INVALID', '联署签名的时间戳晚于当前时间', 'The cosignature is timestamped in the future', { witness: key.name, timestamp: Number(cosignature.timestamp) });
+    }
+    await this.cosignatures.record(cosignature, checkpoint.size, checkpoint.root, now);
+    response.status(HttpStatus.CREATED);
+    return { witness: key.name, treeSize: Number(checkpoint.size), timestamp: Number(cosignature.timestamp), note: await this.note(checkpoint.size, checkpoint.root) };
   }
 
   @Get('keys')
-  @Roles('auditor')
-  @ApiOperation({ summary: 'Verifier keys (name+hexkeyhash+base64key) of the checkpoint signatures: the current key and retired ones' })
+  @Roles('auditor', 'witness')
+  @ApiOperation({ summary: 'Verifier keys (name+hexkeyhash+base64key) of the checkpoint signatures: the current key and retired ones, and the witnesses whose cosignatures the log accepts' })
   keys() {
     return {
       origin: this.signer.origin,
       keys: [
         { verifierKey: this.signer.verifierKey, algorithm: 'ed25519', status: 'current' },
-        ...this.signer.retiredKeys.map((verifierKey) => ({ verifierKey, algorithm: 'ed25519', status: 'retired' })),
+        ...(this.signer.sm2VerifierKey ? [{ verifierKey: this.signer.sm2VerifierKey, algorithm: 'sm2-sm3', status: 'current' }] : []),
+        ...this.signer.retiredKeys.map((verifierKey) => ({ verifierKey, algorithm: algorithmOf(verifierKey), status: 'retired' })),
       ],
+      witnesses: this.witnessKeys.map((k) => ({ verifierKey: k.text, algorithm: 'ed25519-cosignature/v1' })),
     };
   }
 
   @Get('proofs/inclusion')
-  @Roles('auditor')
+  @Roles('auditor', 'witness')
   @ApiOperation({ summary: 'RFC 9162 inclusion proof of the event at a global position in the tree of treeSize leaves' })
   async inclusion(@Query() query: InclusionQueryDto): Promise<InclusionProofJson> {
     const position = BigInt(query.position);
@@ -124,7 +215,7 @@ export class TransparencyController {
   }
 
   @Get('proofs/consistency')
-  @Roles('auditor')
+  @Roles('auditor', 'witness')
   @ApiOperation({ summary: 'RFC 9162 consistency proof that the tree of `from` leaves is a prefix of the tree of `to` leaves' })
   async consistency(@Query() query: ConsistencyQueryDto): Promise<{ from: number; to: number; proof: string[] }> {
     const from = BigInt(query.from);
@@ -163,7 +254,7 @@ export class TransparencyController {
       leafIndex: Number(leaf.leafIndex),
       treeSize: Number(head.size),
       inclusionProof: hex(await this.tree.inclusionProof(leaf.leafIndex, head.size)),
-      checkpoint: this.signer.checkpoint(head.size, head.root),
+      checkpoint: await this.note(head.size, head.root),
     };
   }
 }

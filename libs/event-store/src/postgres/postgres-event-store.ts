@@ -23,6 +23,16 @@ import { AppendConnection, AppendConnections } from './append-connection';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-rows';
 import { DEFAULT_READ_PAGE_SIZE, readStreamInPages } from '../read-pages';
 
+/**
+ * Creates or upgrades the event-store tables (returns the versions applied), then makes es_events
+ * append-only. Run by the owner role when the application connects as another role (see roles.ts).
+ */
+export async function migrateEventStore(pool: Pool): Promise<number[]> {
+  const applied = await runMigrations(pool, 'event-store', EVENT_STORE_MIGRATIONS);
+  await runMigrations(pool, 'event-store-append-only', APPEND_ONLY_MIGRATIONS);
+  return applied;
+}
+
 /** Advisory lock held by every append transaction until it commits: positions are handed out in commit order. */
 const APPEND_LOCK = 7_320_500_002;
 const NOTIFY_CHANNEL = 'es_appended';
@@ -107,9 +117,7 @@ export class PostgresEventStore implements EventStore {
 
   /** Creates or upgrades the event-store tables (returns the versions applied), then makes es_events append-only. */
   async migrate(): Promise<number[]> {
-    const applied = await runMigrations(this.pool, 'event-store', EVENT_STORE_MIGRATIONS);
-    await runMigrations(this.pool, 'event-store-append-only', APPEND_ONLY_MIGRATIONS);
-    return applied;
+    return migrateEventStore(this.pool);
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {

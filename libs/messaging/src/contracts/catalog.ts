@@ -2,6 +2,7 @@ import { DomainEvent, EventRegistry } from '@ipstd/kernel';
 import { APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent } from '@ipstd/applications';
 import { GRANT_EVENTS, GrantEvent } from '@ipstd/grants';
 import { STATEMENT_EVENTS, StatementEvent } from '@ipstd/finance';
+import { AUDIT_EVENTS, AuditEvent } from '@ipstd/audit';
 import * as s from './json-schema';
 
 /**
@@ -18,7 +19,7 @@ import * as s from './json-schema';
  * Versioning: `type` ends in `.v<major>`. Adding an optional field keeps the version; anything else
  * publishes a new major type alongside the old one for a deprecation period (docs/integration.md).
  */
-export type IntegrationContext = 'applications' | 'grants' | 'finance' | 'credit';
+export type IntegrationContext = 'applications' | 'grants' | 'finance' | 'credit' | 'audit';
 
 /**
  * What a contract's mapping may know beyond the event's own data: facts of the event that created the
@@ -417,7 +418,25 @@ credit.add(
   (d, o) => ({ enterprise: enterpriseOf(o), grantId: d.grantId, clawbackId: d.clawbackId, writtenOffFen: d.amountFen, reason: d.reason, writtenOffAt: d.writtenOffAt }),
 );
 
-export const INTEGRATION_CONTRACTS: readonly IntegrationContract[] = [...applications.list, ...grants.list, ...finance.list, ...credit.list];
+
+// ---------------------------------------------------------------- audit (the signed Merkle log's heads)
+const audit = contracts<AuditEvent>('audit', AUDIT_EVENTS);
+audit.add(
+  'SignedCheckpointPublished',
+  'checkpoint-published',
+  "A signed checkpoint of the log's RFC 9162 Merkle tree (C2SP tlog-checkpoint in a C2SP signed note, Ed25519; docs/audit.md §8). Keep them: a later checkpoint must be consistent with every earlier one (GET /v1/audit/proofs/consistency), which shows the log was only appended to. Published when the log grew since the last one (AUDIT_CHECKPOINT_PUBLISH_SECONDS); the event is itself a leaf of the next tree. Not scoped by city: every subscriber receives every checkpoint.",
+  s.object({
+    origin: s.string({ description: 'the checkpoint origin line: the log\'s name and its key name' }),
+    treeSize: s.integer({ minimum: 1, description: 'events (leaves) the checkpoint covers' }),
+    rootHash: s.string({ pattern: '^[A-Za-z0-9+/]{43}=$', description: 'RFC 9162 root hash, base64' }),
+    lastPosition: s.integer({ minimum: 1, description: 'global position of the last event the tree covers' }),
+    note: s.string({ description: 'the signed note, verbatim: checkpoint body, a blank line, one signature line per key ("— <name> <base64(keyid ‖ signature)>")' }),
+    publishedAt: s.instant(),
+  }),
+  (d) => ({ origin: d.origin, treeSize: d.treeSize, rootHash: d.rootHash, lastPosition: d.lastPosition, note: d.note, publishedAt: d.publishedAt }),
+);
+
+export const INTEGRATION_CONTRACTS: readonly IntegrationContract[] = [...applications.list, ...grants.list, ...finance.list, ...credit.list, ...audit.list];
 
 /** Domain registries by context, to decode (and upcast) a stored event before mapping it. */
 export const DOMAIN_REGISTRIES: Readonly<Record<IntegrationContext, EventRegistry<DomainEvent>>> = {
@@ -425,6 +444,7 @@ export const DOMAIN_REGISTRIES: Readonly<Record<IntegrationContext, EventRegistr
   grants: GRANT_EVENTS as EventRegistry<DomainEvent>,
   finance: STATEMENT_EVENTS as EventRegistry<DomainEvent>,
   credit: GRANT_EVENTS as EventRegistry<DomainEvent>,
+  audit: AUDIT_EVENTS as EventRegistry<DomainEvent>,
 };
 
 /** The context whose topic a domain type is published on first; further contracts (credit) are copies for one consumer. */

@@ -8,7 +8,7 @@ export interface FeedQuery {
   readonly limit: number;
   /** Only this context's events. */
   readonly context?: IntegrationContext;
-  /** Only this city's events (auditors see their own city). */
+  /** Only this city's events (auditors see their own city), and the log's signed checkpoints, which belong to none. */
   readonly city?: string;
 }
 
@@ -52,7 +52,8 @@ export class EventFeed {
         const contract = query.context ? contractsForDomainType(event.type).find((c) => c.context === query.context) : contractForDomainType(event.type);
         if (contract) {
           const origin = await this.cities.originOf(event);
-          if (!query.city || origin.city === query.city) {
+          // Signed checkpoints belong to no city: hashes of the whole log, for every reader to keep.
+          if (!query.city || origin.city === query.city || contract.context === 'audit') {
             const integration = toIntegrationEvent(event, origin.city, contract, origin);
             if (integration) events.push(integration);
           }

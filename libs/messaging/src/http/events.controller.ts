@@ -13,8 +13,8 @@ export class EventFeedQueryDto {
   @IsOptional() @Matches(/^\d{1,19}$/) after?: string;
   @ApiPropertyOptional({ example: 100, description: '1–1000, default 100' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ enum: ['applications', 'grants', 'finance', 'credit'], description: "only this context's events (the Kafka topic they go to); credit: the clawback events for the credit system" })
-  @IsOptional() @IsIn(['applications', 'grants', 'finance', 'credit']) context?: IntegrationContext;
+  @ApiPropertyOptional({ enum: ['applications', 'grants', 'finance', 'credit', 'audit'], description: "only this context's events (the Kafka topic they go to); credit: the clawback events for the credit system; audit: the log's signed checkpoints" })
+  @IsOptional() @IsIn(['applications', 'grants', 'finance', 'credit', 'audit']) context?: IntegrationContext;
 }
 
 @ApiTags('integration')
@@ -25,7 +25,7 @@ export class EventsController {
 
   @Get()
   @Roles('auditor', 'system')
-  @ApiOperation({ summary: 'The integration event feed in global order (CloudEvents, structured JSON), for systems without Kafka; auditors see their own city' })
+  @ApiOperation({ summary: 'The integration event feed in global order (CloudEvents, structured JSON), for systems without Kafka; auditors see their own city and every signed checkpoint' })
   async list(@Query() query: EventFeedQueryDto, @CurrentPrincipal() principal: Principal): Promise<FeedPage> {
     const after = BigInt(query.after ?? '0');
     if (after > MAX_POSITION) throw new ProblemException(HttpStatus.BAD_REQUEST, 'POSITION_OUT_OF_RANGE', { zh: 'after 超出范围', en: 'after is out of range' });

@@ -68,6 +68,8 @@ export class IntegrationRelay {
       batchSize: options.batchSize,
       retryDelayMs: options.retryDelayMs ?? 1000,
       eventTypes: INTEGRATION_CONTRACTS.map((c) => c.domainType),
+      // The relay holds its own lease (RELAY_LEASE_LOCK) and starts the worker only while it leads.
+      lease: false,
       log: this.log,
       // Read and map batch N+1 while Kafka acknowledges batch N.
       overlap: true,

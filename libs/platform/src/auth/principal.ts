@@ -1,7 +1,7 @@
 import { Actor } from '@ipstd/event-store';
 
-/** Roles of DOMAIN.md §1. */
-export const ROLES = ['applicant', 'district-office', 'programme-admin', 'expert', 'finance', 'auditor', 'system'] as const;
+/** Roles of DOMAIN.md §1, and `witness`: an outside party that cosigns the log's checkpoints (docs/audit.md §8.9). */
+export const ROLES = ['applicant', 'district-office', 'programme-admin', 'expert', 'finance', 'auditor', 'system', 'witness'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller, from verified token claims. */

@@ -12,6 +12,12 @@ export interface AppConfig {
   readonly dataDir: string;
   /** Null: start the embedded PostgreSQL in dataDir. */
   readonly databaseUrl: string | null;
+  /**
+   * MIGRATION_DATABASE_URL: the owner role that runs the event store's migrations and grants the
+   * application role (DATABASE_URL's user) what it may do. Null: the migrations run as DATABASE_URL's
+   * user (one role for both; es_events is then guarded by its trigger only). Needs DATABASE_URL.
+   */
+  readonly migrationDatabaseUrl: string | null;
   /** Null: the embedded PostgreSQL listens only on a Unix socket in dataDir; a number: also on 127.0.0.1:<port>. */
   readonly embeddedPostgresPort: number | null;
   readonly eventStore: EventStoreKind;
@@ -82,6 +88,12 @@ export interface AppConfig {
     readonly logOrigin: string;
     /** AUDIT_RETIRED_VERIFIER_KEYS: verifier keys of earlier signing keys, comma-separated, still listed by GET /v1/audit/keys. */
     readonly retiredVerifierKeys: readonly string[];
+    /** AUDIT_CHECKPOINT_PUBLISH_SECONDS: how often a signed checkpoint is published (integration event) when the log grew since the last one. */
+    readonly publishEverySeconds: number;
+    /** AUDIT_WITNESS_KEYS: comma-separated cosigner keys (C2SP tlog-cosignature vkeys, type 0x04) of the witnesses whose cosignatures are accepted. */
+    readonly witnessKeys: readonly string[];
+    /** AUDIT_SM2_KEY_FILE: the SM2 key adding a second (SM2/SM3) signature line to checkpoints; null = DATA_DIR/audit/log-signing-sm2.key if present, else none. */
+    readonly sm2KeyFile: string | null;
   };
   readonly shutdownGraceMs: number;
 }
@@ -120,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (eventStore === 'eventstoredb' && !eventStoreDbUrl) problems.push("EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL (e.g. esdb://localhost:2113?tls=false)");
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// connection string');
+  const migrationDatabaseUrl = text('MIGRATION_DATABASE_URL');
+  if (migrationDatabaseUrl && !/^postgres(ql)?:\/\//.test(migrationDatabaseUrl)) problems.push('MIGRATION_DATABASE_URL must be a postgres:// connection string');
+  if (migrationDatabaseUrl && !databaseUrl) problems.push('MIGRATION_DATABASE_URL needs DATABASE_URL (the embedded default creates and uses its own owner and application roles)');
   const logLevel = (text('LOG_LEVEL') ?? 'info') as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push('LOG_LEVEL must be debug, info, warn or error');
   const bodyLimit = text('BODY_LIMIT') ?? '1mb';
@@ -130,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: text('HOST') ?? '0.0.0.0',
     dataDir: resolve(text('DATA_DIR') ?? './data'),
     databaseUrl,
+    migrationDatabaseUrl,
     embeddedPostgresPort: text('EMBEDDED_PG_PORT') === null ? null : int('EMBEDDED_PG_PORT', 0, 1024, 65535),
     eventStore,
     eventStoreDbUrl,
@@ -179,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       signingKeyFile: text('AUDIT_SIGNING_KEY_FILE') === null ? null : resolve(text('AUDIT_SIGNING_KEY_FILE')!),
       logOrigin: text('AUDIT_LOG_ORIGIN') ?? DEFAULT_LOG_ORIGIN,
       retiredVerifierKeys: (text('AUDIT_RETIRED_VERIFIER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      publishEverySeconds: int('AUDIT_CHECKPOINT_PUBLISH_SECONDS', 300, 1, 86_400),
+      witnessKeys: (text('AUDIT_WITNESS_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      sm2KeyFile: text('AUDIT_SM2_KEY_FILE') === null ? null : resolve(text('AUDIT_SM2_KEY_FILE')!),
     },
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
@@ -187,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.auth.jwksUrl && !/^https?:\/\/[^\s]+$/.test(config.auth.jwksUrl)) problems.push('AUTH_JWKS_URL must be an http(s) URL');
   if (/[\s+]/u.test(config.audit.logOrigin)) problems.push("AUDIT_LOG_ORIGIN may not hold spaces or '+' (it is the checkpoint's origin line and key name, e.g. audit.example.gov.cn/ipstd)");
   for (const key of config.audit.retiredVerifierKeys) if (!/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(key)) problems.push(`AUDIT_RETIRED_VERIFIER_KEYS: ${JSON.stringify(key)} is not a verifier key (name+hexkeyhash+base64key)`);
+  for (const key of config.audit.witnessKeys) if (!/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(key)) problems.push(`AUDIT_WITNESS_KEYS: ${JSON.stringify(key)} is not a cosigner key (name+hexkeyid+base64key)`);
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

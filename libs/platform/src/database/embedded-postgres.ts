@@ -8,12 +8,16 @@ import { Client, ClientConfig } from 'pg';
 import { StartupError } from '../startup-error';
 
 export interface EmbeddedPostgresHandle {
-  /** Connection string of the application database (over the Unix socket unless a TCP port was asked for). */
+  /** Superuser connection string of the application database (over the Unix socket unless a TCP port was asked for): maintenance, tests, the bench. */
   readonly url: string;
   /** Connection string of the maintenance database (for creating test databases). */
   readonly adminUrl: string;
-  /** Connection settings of the application database, for `new Pool({ ...connection })`. */
+  /** Superuser connection settings of the application database, for `new Pool({ ...connection })`. */
   readonly connection: ClientConfig;
+  /** The application role (EMBEDDED_APP_ROLE): reads and appends es_events, may not change or remove a row. */
+  readonly appConnection: ClientConfig;
+  /** The owner role (EMBEDDED_OWNER_ROLE): owns the event store's tables and runs their migrations. */
+  readonly ownerConnection: ClientConfig;
   /** The cluster folder (DATA_DIR/postgres). */
   readonly dataDir: string;
   /** The folder holding the server's Unix socket. */
@@ -43,6 +47,9 @@ export interface EmbeddedPostgresOptions {
 }
 
 const PASSWORD = 'postgres';
+/** The roles the embedded default creates in its cluster (docs/runbook.md, "Database roles"). */
+export const EMBEDDED_OWNER_ROLE = 'ipstd_owner';
+export const EMBEDDED_APP_ROLE = 'ipstd_app';
 /** The socket file's number when no TCP port is asked for (the socket is `.s.PGSQL.5432`). */
 const SOCKET_ONLY_PORT = 5432;
 /** Linux and macOS limit a Unix socket path to 107 (103) bytes; PostgreSQL refuses longer ones. */
@@ -116,8 +123,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const database = options.database ?? 'ipstd';
-  const connection = (name: string): ClientConfig =>
-    options.tcpPort ? { host: '127.0.0.1', port, user: 'postgres', password: PASSWORD, database: name } : { host: socketDir, port, user: 'postgres', password: PASSWORD, database: name };
+  const connection = (name: string, user = 'postgres'): ClientConfig =>
+    options.tcpPort ? { host: '127.0.0.1', port, user, password: PASSWORD, database: name } : { host: socketDir, port, user, password: PASSWORD, database: name };
   const toUrl = (name: string) =>
     options.tcpPort ? `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${name}` : `postgres://postgres:${PASSWORD}@localhost/${name}?host=${encodeURIComponent(socketDir)}&port=${port}`;
   try {
@@ -129,6 +136,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     } finally {
       await client.end();
     }
+    const inDatabase = new Client(connection(database));
+    await inDatabase.connect();
+    try {
+      await inDatabase.query(EMBEDDED_ROLES_SQL);
+    } finally {
+      await inDatabase.end();
+    }
   } catch (error) {
     await server.stop().catch(() => undefined);
     throw new StartupError(`the embedded PostgreSQL in ${pgdata} started but database "${database}" could not be opened or created (${(error as Error).message}); stop every process using DATA_DIR and start again, or set DATABASE_URL`, 1);
@@ -137,6 +151,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: toUrl(database),
     adminUrl: toUrl('postgres'),
     connection: connection(database),
+    appConnection: connection(database, EMBEDDED_APP_ROLE),
+    ownerConnection: connection(database, EMBEDDED_OWNER_ROLE),
     dataDir: pgdata,
     socketDir,
     label: `embedded PostgreSQL, data in ${pgdata}, Unix socket in ${socketDir}${options.tcpPort ? `, also on 127.0.0.1:${port}` : ''}`,
@@ -147,6 +163,49 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     },
   };
 }
+
+/**
+ * Run as the superuser in the application database at every start: the owner and application roles
+ * exist and may log in, the owner owns the schema (it creates the event store's tables and grants the
+ * application what it may do on them), and the application may create its own tables (read models,
+ * the Merkle tree, stored responses). Objects an earlier version created as the superuser are handed
+ * over: the event store's tables to the owner, everything else to the application.
+ */
+export const EMBEDDED_ROLES_SQL = `
+do $$
+declare
+  r record;
+  owner_tables constant text[] := array['es_events', 'es_streams', 'es_idempotency', 'schema_migrations'];
+begin
+  if not exists (select from pg_roles where rolname = '${EMBEDDED_OWNER_ROLE}') then
+    create role ${EMBEDDED_OWNER_ROLE} login password '${PASSWORD}';
+  end if;
+  if not exists (select from pg_roles where rolname = '${EMBEDDED_APP_ROLE}') then
+    create role ${EMBEDDED_APP_ROLE} login password '${PASSWORD}';
+  end if;
+  execute format('alter database %I owner to ${EMBEDDED_OWNER_ROLE}', current_database());
+  alter schema public owner to ${EMBEDDED_OWNER_ROLE};
+  grant usage, create on schema public to ${EMBEDDED_APP_ROLE};
+  for r in
+    select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relowner = (select oid from pg_roles where rolname = current_user)
+      and (c.relkind in ('r', 'p', 'v', 'm')
+           or (c.relkind = 'S' and not exists (select from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i'))))
+  loop
+    execute format('alter %s %I owner to %I',
+      case r.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence' else 'table' end,
+      r.relname,
+      case when r.relname = any(owner_tables) then '${EMBEDDED_OWNER_ROLE}' else '${EMBEDDED_APP_ROLE}' end);
+  end loop;
+  for r in
+    select p.oid::regprocedure as fn, p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'public' and p.proowner = (select oid from pg_roles where rolname = current_user)
+  loop
+    execute format('alter function %s owner to %I', r.fn,
+      case when r.proname like 'es\\_%' then '${EMBEDDED_OWNER_ROLE}' else '${EMBEDDED_APP_ROLE}' end);
+  end loop;
+end
+$$`;
 
 function ensureFolder(dir: string, what: string): void {
   try {

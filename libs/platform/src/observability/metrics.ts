@@ -28,6 +28,12 @@ export class Metrics {
     labelNames: ['projection'],
     registers: [this.registry],
   });
+  readonly subscriptionLag = new Gauge({
+    name: 'subscription_lag_events',
+    help: 'Events in the log a consumer of the process (read model or reactor) has not handled yet',
+    labelNames: ['consumer'],
+    registers: [this.registry],
+  });
   readonly projectionPosition = new Gauge({
     name: 'projection_checkpoint_position',
     help: 'Global position of the last event a projection applied',

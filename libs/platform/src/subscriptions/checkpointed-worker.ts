@@ -18,11 +18,17 @@ export interface CheckpointedWorkerOptions {
   readonly overlap?: boolean;
   /** Called before the handler is run again from the checkpoint after a failure, e.g. to drop state of failed batches. */
   readonly beforeSubscribe?: () => void;
+  /**
+   * One process at a time runs this worker (default true): the others stand by and take over when the
+   * holder's database session ends. False for a worker that leases itself (the integration relay).
+   */
+  readonly lease?: boolean;
 }
 
 /**
  * A handler with side effects (commands, messages) over the log, as a reactor of the process's one
  * SubscriptionRunner: it gets the batches of the shared read, after the read models' transaction.
+ * Leased by default: with several replicas one runs it and the others stand by.
  * Delivery is at least once: the checkpoint is saved after the handler succeeds, so handlers must be
  * idempotent. A failing handler is retried from its checkpoint after a delay, reading on its own
  * until it catches up with the shared read.
@@ -57,6 +63,7 @@ export class CheckpointedWorker {
         batchSize: this.options.batchSize,
         retryDelayMs: this.options.retryDelayMs,
         overlap: this.options.overlap,
+        lease: this.options.lease ?? true,
         onRetry: () => {
           log.error({ msg: 'worker failed; retrying from its checkpoint', worker: this.name, error: this.lastError });
           this.options.beforeSubscribe?.();

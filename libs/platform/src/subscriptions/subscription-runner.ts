@@ -83,6 +83,13 @@ export interface Reactor extends ConsumerBase {
    * reactor's position is never saved by the runner.
    */
   readonly ownPosition?: () => Promise<bigint>;
+  /**
+   * Run in one process at a time: the runner holds a PostgreSQL session advisory lock per leased
+   * consumer name on a session of its own; a runner that cannot take it keeps the consumer on standby
+   * and tries again every `leaseRetryMs`. The lease ends with the session (stop, crash, network loss),
+   * and the standby takes over from the stored checkpoint.
+   */
+  readonly lease?: boolean;
 }
 
 export type LogConsumer = TransactionalConsumer | Reactor;
@@ -91,21 +98,33 @@ export interface ConsumerStatus {
   readonly name: string;
   readonly kind: LogConsumer['kind'];
   readonly position: bigint;
-  /** 'live': served by the shared read; 'catching-up': behind it, reading on its own until it joins; 'retrying': failed, retried after a delay. */
-  readonly state: 'live' | 'catching-up' | 'retrying';
+  /**
+   * 'live': served by the shared read; 'catching-up': behind it, reading on its own until it joins;
+   * 'retrying': failed, retried after a delay; 'standby': leased and another process holds the lease.
+   */
+  readonly state: MemberState;
   readonly lastError: string | null;
 }
+
+type MemberState = 'live' | 'catching-up' | 'retrying' | 'standby';
+
+/** The advisory-lock namespace (first key) of consumer leases; the second key is hashtext(name). */
+export const CONSUMER_LEASE_NAMESPACE = 7_320_500;
 
 export interface SubscriptionRunnerOptions {
   readonly batchSize?: number;
   readonly retryDelayMs?: number;
+  /** How often a leased consumer on standby tries to take its lease (default 5 s). */
+  readonly leaseRetryMs?: number;
   readonly log?: { error(message: unknown): void; log?(message: unknown): void };
 }
 
 interface Member {
   readonly consumer: LogConsumer;
   position: bigint;
-  state: 'live' | 'catching-up' | 'retrying';
+  state: MemberState;
+  /** A leased consumer's lock is held on the lease session. */
+  leaseHeld: boolean;
   lastError: string | null;
   /** Overlapping reactors: the last batch handed over, settled once its checkpoint is saved. */
   pending: Promise<void>;
@@ -146,6 +165,9 @@ export class SubscriptionRunner {
   private migrated: Promise<void> | null = null;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
+  private readonly leaseRetryMs: number;
+  /** The session holding this runner's consumer leases. */
+  private leaseSession: Promise<PoolClient> | null = null;
   private readonly log: NonNullable<SubscriptionRunnerOptions['log']>;
 
   constructor(
@@ -156,6 +178,7 @@ export class SubscriptionRunner {
     this.log = options.log ?? new Logger('SubscriptionRunner');
     this.batchSize = options.batchSize ?? 500;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.leaseRetryMs = options.leaseRetryMs ?? 5000;
   }
 
   /** The process's runner for this store (one per store instance, so one per process in the apps). */
@@ -189,19 +212,24 @@ export class SubscriptionRunner {
     try {
       await this.migrate();
       const positions = await this.positionsOf(consumers);
-      await this.join(consumers, positions);
+      const leased = new Set<string>();
+      for (const consumer of consumers) if (isLeased(consumer) && (await this.tryLease(consumer.name))) leased.add(consumer.name);
+      await this.join(consumers, positions, leased);
     } finally {
       consumers.forEach((c) => this.attaching.delete(c.name));
     }
     this.resubscribe();
   }
 
-  private join(consumers: readonly LogConsumer[], positions: ReadonlyMap<string, bigint>): Promise<void> {
+  private join(consumers: readonly LogConsumer[], positions: ReadonlyMap<string, bigint>, leased: ReadonlySet<string>): Promise<void> {
     return this.exclusive(async () => {
       for (const consumer of consumers) {
-        const member: Member = { consumer, position: positions.get(consumer.name) ?? 0n, state: 'live', lastError: null, pending: Promise.resolve(), timer: null, detached: false };
+        const member: Member = { consumer, position: positions.get(consumer.name) ?? 0n, state: 'live', leaseHeld: leased.has(consumer.name), lastError: null, pending: Promise.resolve(), timer: null, detached: false };
         this.members.set(consumer.name, member);
-        if (this.cursor !== null && member.position < this.cursor) {
+        if (isLeased(consumer) && !member.leaseHeld) {
+          member.state = 'standby';
+          this.standBy(member);
+        } else if (this.cursor !== null && member.position < this.cursor) {
           member.state = 'catching-up';
           void this.catchUp(member);
         }
@@ -219,8 +247,94 @@ export class SubscriptionRunner {
       this.members.delete(name);
     });
     await member.pending.catch(() => undefined);
+    if (member.leaseHeld) await this.releaseLease(member);
+    if (![...this.members.values()].some((m) => isLeased(m.consumer))) await this.closeLeaseSession();
     if (this.members.size === 0) await this.stopReading();
     else this.resubscribe();
+  }
+
+  /** Takes a consumer's lease on the lease session; false when another session holds it (or the database is unreachable). */
+  private async tryLease(name: string): Promise<boolean> {
+    try {
+      const session = await this.sessionForLeases();
+      const { rows } = await session.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [CONSUMER_LEASE_NAMESPACE, name]);
+      return rows[0].locked;
+    } catch (error) {
+      this.log.error({ msg: 'could not take a consumer lease; standing by', consumer: name, error: (error as Error).message });
+      return false;
+    }
+  }
+
+  private sessionForLeases(): Promise<PoolClient> {
+    if (!this.leaseSession) {
+      const session = this.pool.connect().then((client) => {
+        client.on('error', (error) => this.lostLeaseSession(session, error));
+        return client;
+      });
+      session.catch(() => {
+        if (this.leaseSession === session) this.leaseSession = null;
+      });
+      this.leaseSession = session;
+    }
+    return this.leaseSession;
+  }
+
+  /** The lease session ended: every leased consumer stops at once and stands by. */
+  private lostLeaseSession(session: Promise<PoolClient>, error: unknown): void {
+    if (this.leaseSession !== session) return;
+    this.leaseSession = null;
+    void session.then((client) => client.release(true)).catch(() => undefined);
+    this.log.error({ msg: 'the session holding the consumer leases ended; leased consumers stand by', error: (error as Error).message });
+    for (const member of this.members.values()) {
+      if (!member.leaseHeld) continue;
+      member.leaseHeld = false;
+      if (member.timer) clearTimeout(member.timer);
+      member.state = 'standby';
+      this.standBy(member);
+    }
+  }
+
+  private async releaseLease(member: Member): Promise<void> {
+    member.leaseHeld = false;
+    const session = this.leaseSession;
+    if (!session) return;
+    try {
+      const client = await session;
+      await client.query('select pg_advisory_unlock($1, hashtext($2))', [CONSUMER_LEASE_NAMESPACE, member.consumer.name]);
+    } catch {
+      // the session is gone, and its locks with it
+    }
+  }
+
+  /** Gives the lease session back to the pool once no leased consumer is attached (held or standing by). */
+  private async closeLeaseSession(): Promise<void> {
+    const session = this.leaseSession;
+    if (!session) return;
+    this.leaseSession = null;
+    try {
+      (await session).release();
+    } catch {
+      // it never connected
+    }
+  }
+
+  /** Tries the lease again later; once taken, the consumer catches up from its checkpoint and joins. */
+  private standBy(member: Member): void {
+    member.timer = setTimeout(() => {
+      member.timer = null;
+      if (member.detached || member.state !== 'standby') return;
+      void this.tryLease(member.consumer.name).then((taken) => {
+        if (member.detached || member.state !== 'standby') {
+          if (taken && !member.detached) member.leaseHeld = true;
+          return;
+        }
+        if (!taken) return this.standBy(member);
+        member.leaseHeld = true;
+        member.state = 'catching-up';
+        this.log.log?.({ msg: 'took the lease of a consumer', consumer: member.consumer.name });
+        void this.catchUp(member);
+      });
+    }, this.leaseRetryMs);
   }
 
   /** Detaches every consumer and stops reading. */
@@ -431,7 +545,7 @@ export class SubscriptionRunner {
   /** Takes a member out of the shared read; it is retried from its checkpoint after a delay. */
   private failed(member: Member, error: unknown): void {
     member.lastError = (error as Error).message;
-    if (member.state === 'retrying' || member.detached) return;
+    if (member.state === 'retrying' || member.state === 'standby' || member.detached) return;
     member.state = 'retrying';
     this.log.error({ msg: 'consumer failed; retrying from its checkpoint', consumer: member.consumer.name, error: member.lastError });
     member.timer = setTimeout(() => {
@@ -454,8 +568,9 @@ export class SubscriptionRunner {
         member.position = await member.consumer.ownPosition();
       }
       for (;;) {
-        if (member.detached) return;
+        if (member.detached || member.state !== 'catching-up') return;
         const joined = await this.exclusive(async () => {
+          if (member.state !== 'catching-up') return true;
           if (this.cursor === null || member.position >= this.cursor) {
             member.state = 'live';
             return true;
@@ -484,6 +599,10 @@ export class SubscriptionRunner {
   }
 }
 
+function isLeased(consumer: LogConsumer): boolean {
+  return consumer.kind === 'reactor' && consumer.lease === true;
+}
+
 const typeSets = new WeakMap<LogConsumer, ReadonlySet<string> | null>();
 
 function freshFor(consumer: LogConsumer, events: readonly RecordedEvent[], after: bigint): RecordedEvent[] {
@@ -494,4 +613,38 @@ function freshFor(consumer: LogConsumer, events: readonly RecordedEvent[], after
   }
   const wanted = types;
   return events.filter((e) => e.globalPosition > after && (wanted === null || wanted.has(e.type)));
+}
+
+/**
+ * Publishes every attached consumer's lag (`subscription_lag_events{consumer}`) every few seconds,
+ * from the runner's one lag computation.
+ */
+export class SubscriptionLagReporter {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly runner: SubscriptionRunner,
+    private readonly gauge: { set(labels: { consumer: string }, value: number): void },
+    private readonly everyMs = 5000,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.report(), this.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async report(): Promise<void> {
+    try {
+      const { consumers } = await this.runner.lag();
+      for (const [consumer, lag] of Object.entries(consumers)) this.gauge.set({ consumer }, Number(lag));
+    } catch {
+      // readiness reports an unreachable database; the gauge keeps its last values
+    }
+  }
 }

@@ -2,10 +2,10 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { ApplicationProfile } from '../../domain';
 import { requireOwnApplication } from '../access';
-import { scopeOf } from '../application-write-path';
+import { existingApplication, scopeOf } from '../application-write-path';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
 import { RuleCatalog } from '../rules/rule-catalog';
-import { applicationSpec, loadApplication, loadOpenProgramme } from '../streams';
+import { applicationSpec, loadOpenProgramme } from '../streams';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class AmendApplicationCommand extends Command<ApplicationCommandResult> {
@@ -19,17 +19,19 @@ export class AmendApplicationHandler implements ICommandHandler<AmendApplication
   constructor(private readonly pipeline: CommandPipeline, private readonly rules: RuleCatalog) {}
 
   async execute({ applicationId, profile, principal, context }: AmendApplicationCommand): Promise<ApplicationCommandResult> {
-    const current = await loadApplication(this.pipeline, applicationId);
-    requireOwnApplication(principal, scopeOf(current.state));
-    const programme = await loadOpenProgramme(this.pipeline, current.state.programmeId);
-    const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, current.state.profile.enterprise.creditCode) };
-    const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
-      type: 'AmendApplication' as const,
-      programme: { programmeId: programme.state.programmeId, terms: programme.state.terms },
-      profile,
-      basis,
-      now,
-    }));
+    // The application stream is read once, by the pipeline; the caller is authorised on it before the
+    // programme and the enterprise's facts are read. No retry: a lost race answers 409 (or 412 with If-Match).
+    const result = await this.pipeline.run(
+      applicationSpec(applicationId),
+      context,
+      async (state, now) => {
+        const current = existingApplication(state);
+        const programme = await loadOpenProgramme(this.pipeline, current.programmeId);
+        const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, current.profile.enterprise.creditCode) };
+        return { type: 'AmendApplication' as const, programme: { programmeId: programme.state.programmeId, terms: programme.state.terms }, profile, basis, now };
+      },
+      { authorise: (state) => requireOwnApplication(principal, scopeOf(existingApplication(state))) },
+    );
     return applicationResult(result, principal);
   }
 }

@@ -1,8 +1,8 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { requireOwnApplication } from '../access';
-import { scopeOf } from '../application-write-path';
-import { applicationSpec, loadApplication } from '../streams';
+import { existingApplication, scopeOf } from '../application-write-path';
+import { applicationSpec } from '../streams';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class WithdrawApplicationCommand extends Command<ApplicationCommandResult> {
@@ -16,9 +16,10 @@ export class WithdrawApplicationHandler implements ICommandHandler<WithdrawAppli
   constructor(private readonly pipeline: CommandPipeline) {}
 
   async execute({ applicationId, reason, principal, context }: WithdrawApplicationCommand): Promise<ApplicationCommandResult> {
-    const current = await loadApplication(this.pipeline, applicationId);
-    requireOwnApplication(principal, scopeOf(current.state));
-    const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({ type: 'WithdrawApplication' as const, reason, now }));
+    // One read of the application stream: the pipeline authorises the caller on the state it loaded.
+    const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({ type: 'WithdrawApplication' as const, reason, now }), {
+      authorise: (state) => requireOwnApplication(principal, scopeOf(existingApplication(state))),
+    });
     return applicationResult(result, principal);
   }
 }
