@@ -14,6 +14,15 @@ import { until } from '../support/wait';
  * money once (even when the decision is sent twice at once); grants are awarded only after the period
  * and only once every objection on the application is resolved.
  */
+/** A 201 names what it created: `Location` (followed, 200) contains the new id, which the body carries too. */
+async function expectCreatedAt(t: TestApp, response: { status: number; headers: Record<string, string> }, id: string, token: string): Promise<void> {
+  expect(response.status).toBe(201);
+  expect(id).toBeTruthy();
+  expect(response.headers.location).toEqual(expect.stringMatching(/^\/v1\//));
+  expect(response.headers.location).toContain(id);
+  expect((await t.http.get(response.headers.location).set(bearer(token))).status).toBe(200);
+}
+
 describe('public notice (公示) and objections', () => {
   const DISTRICTS = ['320505', '320506', '320507'];
   const EXPERTS = ['e1', 'e2', 'e3'];
@@ -92,6 +101,7 @@ describe('public notice (公示) and objections', () => {
     // 5 working days after Friday 2025-01-24: Sunday 01-26 (make-up day) 1, Monday 01-27 2, 01-28..02-04 off, 02-05 3, 02-06 4, 02-07 5.
     expect(notice).toMatchObject({ workingDays: 5, endsOn: '2025-02-07', endsAt: '2025-02-07T16:00:00.000Z', closedAt: null });
     expect(keyed[0].headers.location).toContain(`/v1/programmes/${programmeId}/notices`);
+    await expectCreatedAt(t, keyed[0], notice.noticeId, admin);
     expect(notice.entries).toHaveLength(3);
     for (const entry of notice.entries) expect(Object.keys(entry).sort()).toEqual(['applicationId', 'approvedAmountFen', 'clearance', 'enterpriseName', 'projectTitle']);
     expect(notice.entries.find((e: { applicationId: string }) => e.applicationId === ids[0])).toMatchObject({ enterpriseName: '苏州企业0', approvedAmountFen: AMOUNTS[0], clearance: 'pending' });
@@ -114,6 +124,7 @@ describe('public notice (公示) and objections', () => {
     const citizen = t.token({ role: 'applicant', org: codes[2], sub: 'ent-2' });
     const filed = await t.http.post(`/v1/programmes/${programmeId}/objections`).set(bearer(citizen)).send(objectionBody(ids[0])).expect(201);
     objectionA = filed.body.objectionId;
+    await expectCreatedAt(t, filed, objectionA, citizen);
     expect(filed.body.objector).toBeNull();
     const refused = await t.http.post(`/v1/programmes/${programmeId}/objections`).set(bearer(citizen)).send(objectionBody(ids[1], { channel: 'written' }));
     expect(refused.status).toBe(403);
@@ -216,6 +227,7 @@ describe('public notice (公示) and objections', () => {
     expect(twice.map((r) => r.status)).toEqual([201, 201]);
     const requests = twice[0].body.reviewRequests;
     expect(requests).toHaveLength(1);
+    await expectCreatedAt(t, twice[0], requests[0].requestId, own);
     expect(requests[0]).toMatchObject({ basis: 'objection-upheld', deadlineOn: '2025-02-11', requestedBy: { sub: 'ent-0', role: 'applicant' }, decision: null });
     const again = await ask(own);
     expect(again.status).toBe(409);
@@ -305,6 +317,7 @@ describe('public notice (公示) and objections', () => {
     const first = await publish(year2027);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ year: 2027, version: 1 });
+    await expectCreatedAt(t, first, '2027', admin);
     const twice = await Promise.all([publish(year2027), publish(year2027)]);
     expect(twice.map((r) => [r.status, r.body.version])).toEqual([[201, 1], [201, 1]]);
     const corrected = await publish({ ...year2027, off: [...year2027.off, '2027-02-09'] });
