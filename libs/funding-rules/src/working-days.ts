@@ -64,10 +64,31 @@ export function checkWorkingDayYear(year: WorkingDayYear): WorkingDayYearProblem
   return problems;
 }
 
-/** 0 = Sunday … 6 = Saturday, by the proleptic Gregorian calendar (no host time zone involved). */
-function weekday(date: string): number {
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 of a calendar date (Date.UTC is arithmetic: no clock, no host time zone). */
+function dayNumber(date: string): number {
   const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  return Date.UTC(y, m - 1, d) / DAY_MS;
+}
+
+/** The calendar date of a day number (proleptic Gregorian; H. Hinnant's civil_from_days). */
+function dateOfDay(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */
+function weekday(date: string): number {
+  return (((dayNumber(date) + 4) % 7) + 7) % 7;
 }
 
 function isWeekend(date: string): boolean {
@@ -97,8 +118,7 @@ export function isWorkingDay(calendar: WorkingDayCalendar, date: string): boolea
 }
 
 export function nextDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return dateOfDay(dayNumber(date) + 1);
 }
 
 /**
