@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPENAPI_TITLE, openApiDocument } from '@ipstd/platform';
 import { TestApp, bearer, startTestApp } from '../support/app';
-import { suzhouTerms } from '../support/fixtures';
+import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { awardedGrant, seededCreditCode, submitApplications } from '../support/seed';
 
 /**
@@ -130,8 +130,10 @@ describe('OpenAPI document', () => {
     };
     /** Calls the route and validates its body against the operation's schema for that status. */
     const check = async (method: 'get' | 'post', path: string, url: string, token: string | null, status: number, body?: unknown) => {
-      let call = method === 'get' ? r.http.get(url) : r.http.post(url).send(body as object);
+      let call = method === 'get' ? r.http.get(url) : r.http.post(url);
       if (token) call = call.set(bearer(token));
+      if (Buffer.isBuffer(body)) call = call.set('Content-Type', 'text/csv').send(body);
+      else if (body !== undefined) call = call.send(body as object);
       const response = await call;
       expect({ url, status: response.status }).toEqual({ url, status });
       const media = doc.paths[path][method].responses[String(status)].content!['application/json'];
@@ -184,6 +186,20 @@ describe('OpenAPI document', () => {
       await check('get', '/v1/audit/evidence/{eventId}', `/v1/audit/evidence/${stream.events[0].eventId}`, r.token({ role: 'auditor' }), 200);
     });
 
+    it('statement imports (201, then 200 for the same content) and reconciliations', async () => {
+      const finance = r.token({ role: 'finance', city: '320500' });
+      const statement = Buffer.from(
+        ['reference,payee_credit_code,amount_yuan,value_date,direction', `PAY-1,${seededCreditCode(9, '320506')},1000.00,2024-10-08,debit`, `REP-1,${seededCreditCode(9, '320506')},10.00,2024-10-08,credit`].join('\n') + '\n',
+      );
+      const imported = await check('post', '/v1/finance/statements', '/v1/finance/statements', finance, 201, statement);
+      expect(await check('post', '/v1/finance/statements', '/v1/finance/statements', finance, 200, statement)).toEqual(imported);
+      await r.projectionsCaughtUp();
+      const reconciliation = await check('get', '/v1/finance/reconciliations/{statementId}', `/v1/finance/reconciliations/${imported.statementId}`, finance, 200);
+      const rows = Object.values(reconciliation.categories as Record<string, { items: unknown[] }>).flatMap((c) => c.items);
+      expect(rows.length).toBe(2);
+      await check('get', '/v1/finance/reconciliations/{statementId}', `/v1/finance/reconciliations/${imported.statementId}?category=ordered-but-unpaid`, finance, 200);
+    });
+
     it('the events feed and the integration routes', async () => {
       const feed = await check('get', '/v1/events', '/v1/events?limit=50', r.token({ role: 'system' }), 200);
       expect(feed.events.length).toBeGreaterThan(5);
@@ -192,5 +208,29 @@ describe('OpenAPI document', () => {
       await check('get', '/v1/integration/schemas/{type}', `/v1/integration/schemas/${types.items[0].type}`, null, 200);
       await check('get', '/v1/integration/asyncapi.json', '/v1/integration/asyncapi.json', null, 200);
     });
+
+    // Last: it moves the clock past the call's window.
+    it('public notices and objections (publish, list, file, resolve)', async () => {
+      const { publicNotice: _, reviewRequest: __, phases: ___, ...terms } = suzhouTerms({ code: 'SZ-OPENAPI-NOTICE', review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] } });
+      const callId = (await r.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
+      const code = seededCreditCode(20, '320505');
+      const applicationId = (await r.http.post(`/v1/programmes/${callId}/applications`).set(bearer(r.token({ role: 'applicant', org: code }))).send(suzhouProfile({ creditCode: code, district: '320505' })).expect(201)).body.applicationId;
+      await r.http.post(`/v1/applications/${applicationId}/endorsement`).set(bearer(r.token({ role: 'district-office', district: '320505' }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
+      r.clock.set('2024-11-19T02:00:00Z');
+      await r.http.post(`/v1/applications/${applicationId}/review-panel`).set(bearer(admin())).send({ experts: ['e1', 'e2', 'e3'].map((expertId) => ({ expertId, organisation: 'univ' })) }).expect(200);
+      for (const e of ['e1', 'e2', 'e3']) await r.http.put(`/v1/applications/${applicationId}/reviews/${e}`).set(bearer(r.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
+      await r.http.post(`/v1/applications/${applicationId}/review-panel/closure`).set(bearer(admin())).expect(200);
+      await r.http.post(`/v1/applications/${applicationId}/selection`).set(bearer(admin())).send({ decision: 'select', approvedAmountFen: 10_000_000, reason: '择优立项' }).expect(200);
+      const notice = await check('post', '/v1/programmes/{programmeId}/notices', `/v1/programmes/${callId}/notices`, admin(), 201);
+      expect(notice.entries.map((e: { applicationId: string }) => e.applicationId)).toEqual([applicationId]);
+      const objection = { applicationId, objector: { name: '王某某', contact: '13800000000' }, grounds: '申报材料所列标准并非该企业主导制定' };
+      const filed = await check('post', '/v1/programmes/{programmeId}/objections', `/v1/programmes/${callId}/objections`, r.token({ role: 'applicant', org: seededCreditCode(21, '320506') }), 201, objection);
+      expect(filed.objector).toBeNull();
+      const listed = await check('get', '/v1/programmes/{programmeId}/notices', `/v1/programmes/${callId}/notices`, admin(), 200);
+      expect(listed.notices[0].objections[0].objector).toEqual(objection.objector);
+      const resolved = await check('post', '/v1/programmes/{programmeId}/objections/{objectionId}/decision', `/v1/programmes/${callId}/objections/${filed.objectionId}/decision`, admin(), 200, { outcome: 'dismissed', reason: '经核查异议不成立' });
+      expect(resolved.resolution.outcome).toBe('dismissed');
+    });
+
   });
 });
