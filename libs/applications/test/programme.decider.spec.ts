@@ -1,5 +1,5 @@
 import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
-import { ProgrammeEvent, programmeDecider } from '../src/domain';
+import { ProgrammeEvent, programmeDecider, settleTerms } from '../src/domain';
 import { deciderSpec } from '../../../test/support/decider-spec';
 import { suzhouTerms } from '../../../test/support/fixtures';
 
@@ -8,7 +8,7 @@ const now = new Date('2024-09-30T02:00:00Z');
 const programmeId = '0190a4b2-0000-7000-8000-000000000001';
 const ruleSet = BUILT_IN_RULE_SETS.find((r) => r.id === 'suzhou-2024-ipstd')!;
 const open = (terms = suzhouTerms()) => ({ type: 'OpenProgramme' as const, programmeId, terms, ruleSet, now });
-const opened: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId, openedAt: now.toISOString(), terms: suzhouTerms() } };
+const opened: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId, openedAt: now.toISOString(), terms: settleTerms(suzhouTerms()) } };
 
 describe('programme call', () => {
   describe('not yet opened', () => {

@@ -12,3 +12,5 @@ export { evaluateIndex } from './evaluation-index';
 export type { IndexAssessment, IndexInputs, IndicatorResult, IndicatorValue, RizhaoPilotIndicators } from './evaluation-index';
 export * from './validate';
 export * from './registry';
+export { CN_WORKING_DAY_CALENDAR, addCalendarDays, isWorkingDay, isWorkingDayCovered, workingDaysBefore } from './working-days';
+export type { HolidayYear } from './working-days';

@@ -44,7 +44,7 @@ describe('integration contracts', () => {
     // The credit system's contracts are copies of grant events that the grants topic publishes too.
     for (const copy of INTEGRATION_CONTRACTS.filter((c) => c.context === 'credit')) expect(contractForDomainType(copy.domainType)?.context).toBe('grants');
     for (const contract of INTEGRATION_CONTRACTS) {
-      expect(contract.type).toMatch(/^cn\.ipstd\.(applications|grants|finance|credit|audit)\.[a-z-]+\.v1$/);
+      expect(contract.type).toMatch(/^cn\.ipstd\.(applications|grants|finance|credit|audit|notifications)\.[a-z-]+\.v1$/);
       expect(() => ajv.compile(contract.schema)).not.toThrow();
     }
   });
