@@ -1,5 +1,6 @@
 import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
-import { ProgrammeEvent, programmeDecider, settleTerms } from '../src/domain';
+import { decodeEvent } from '@ipstd/kernel';
+import { DEFAULT_REMINDER_LEADS, PROGRAMME_EVENTS, ProgrammeEvent, programmeDecider, settleTerms } from '../src/domain';
 import { deciderSpec } from '../../../test/support/decider-spec';
 import { suzhouTerms } from '../../../test/support/fixtures';
 
@@ -26,6 +27,11 @@ describe('programme call', () => {
       ['duplicate criterion ids', suzhouTerms({ review: { ...suzhouTerms().review, criteria: [{ id: 'a', max: 1 }, { id: 'a', max: 2 }] } }), 'review.criteria'],
       ['a city the product does not serve', suzhouTerms({ city: '110100' }), 'city'],
       ['a zero budget', suzhouTerms({ budgetFen: 0 }), 'budgetFen'],
+      ['a reminder lead of 0 working days', suzhouTerms({ reminders: { endorsement: 0 } }), 'reminders.endorsement'],
+      ['a reminder lead over 60 working days', suzhouTerms({ reminders: { clawbackDue: 61 } }), 'reminders.clawbackDue'],
+      ['a fractional reminder lead', suzhouTerms({ reminders: { midTermInspection: 1.5 } }), 'reminders.midTermInspection'],
+      ['a review scoring deadline before the window closes', suzhouTerms({ schedule: { reviewScoresDueAt: '2024-11-17T12:00:00+08:00' } }), 'schedule.reviewScoresDueAt'],
+      ['a mid-term inspection after the implementation period', suzhouTerms({ schedule: { midTermInspectionMonths: 24 } }), 'schedule.midTermInspectionMonths'],
     ])('refuses %s', (_, terms, field) => {
       spec.given([]).when(open(terms)).thenRefuses('PROGRAMME_TERMS_INVALID', { field });
     });
@@ -39,6 +45,32 @@ describe('programme call', () => {
   it('refuses a call opening outside the rule set\'s effective period', () => {
     const late = suzhouTerms({ window: { opensAt: '2025-01-02T00:00:00+08:00', closesAt: '2025-03-01T00:00:00+08:00' }, endorsementDeadline: '2025-03-04T00:00:00+08:00' });
     spec.given([]).when(open(late)).thenRefuses('RULE_SET_NOT_EFFECTIVE', { field: 'ruleSet' });
+  });
+
+  it('records every reminder lead time and the schedule, the defaults where the call left them out', () => {
+    const terms = suzhouTerms({ reminders: { endorsement: 3 }, schedule: { reviewScoresDueAt: '2024-12-06T17:00:00+08:00' } });
+    spec.given([]).when(open(terms)).then([
+      {
+        type: 'ProgrammeOpened',
+        data: {
+          programmeId,
+          openedAt: now.toISOString(),
+          terms: {
+            ...terms,
+            reminders: { endorsement: 3, reviewScoring: 2, defenseScoring: 1, acceptanceRequest: 10, midTermInspection: 10, clawbackDue: 5 },
+            schedule: { reviewScoresDueAt: '2024-12-06T17:00:00+08:00', defenseScoresDueAt: null, midTermInspectionMonths: 12 },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('reads a ProgrammeOpened stored as v1 (no reminder settings) with the default lead times', () => {
+    const v1 = JSON.parse(JSON.stringify({ programmeId, openedAt: now.toISOString(), terms: suzhouTerms({ implementationMonths: 1, acceptanceLeadMonths: 0 }) }));
+    const { data } = decodeEvent(PROGRAMME_EVENTS, 'ProgrammeOpened', 1, v1) as Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>;
+    expect(data.terms.reminders).toEqual(DEFAULT_REMINDER_LEADS);
+    expect(data.terms.schedule).toEqual({ reviewScoresDueAt: null, defenseScoresDueAt: null, midTermInspectionMonths: null });
+    expect(data.terms.code).toBe(v1.terms.code);
   });
 
   describe('already opened', () => {
