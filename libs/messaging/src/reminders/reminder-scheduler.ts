@@ -38,7 +38,8 @@ export interface ReminderRun {
  * Once per deadline and recipient, across restarts and replicas: the reminder id (UUIDv5 of kind,
  * resource, deadline and recipient) is the event's id and names its stream, and the append expects
  * no stream, so a second attempt, by this process after a crash or by another replica at the same
- * moment, appends nothing. The relay publishes the event on `<prefix>.notifications` and the REST
+ * moment, appends nothing: the store answers the same event id on the same stream as a replay, and
+ * a concurrent first append loses on the expected revision. The relay publishes the event on `<prefix>.notifications` and the REST
  * feed serves it.
  */
 @Injectable()
@@ -169,7 +170,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
       },
     };
     try {
-      await this.store.appendToStream(
+      const result = await this.store.appendToStream(
         reminderStream(row.reminder_id),
         [
           {
@@ -188,7 +189,8 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
         ],
         { expectedRevision: 'no-stream' },
       );
-      return 'sent';
+      // The same event id on the same stream again is a replay: the store records nothing.
+      return result.replayed ? 'alreadySent' : 'sent';
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) return 'alreadySent';
       throw error;

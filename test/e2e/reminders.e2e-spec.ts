@@ -1,0 +1,263 @@
+import { Pool } from 'pg';
+import { CommandPipeline } from '@ipstd/platform';
+import { ReminderScheduler } from '@ipstd/messaging';
+import { suzhouProfile, suzhouTerms } from '../support/fixtures';
+import { TestApp, bearer, startTestApp } from '../support/app';
+import { TestDatabase } from '../support/postgres';
+import { awardedGrant, seededCreditCode } from '../support/seed';
+import { until } from '../support/wait';
+
+interface Notification {
+  id: string;
+  type: string;
+  city?: string;
+  data: {
+    reminderId: string;
+    kind: string;
+    recipient: { role: string; scope: Record<string, string> };
+    resource: { type: string; id: string; link: string };
+    deadline: string;
+    leadWorkingDays: number | null;
+    remindAt: string;
+    sentAt: string;
+  };
+}
+
+/**
+ * Deadline reminders on a real PostgreSQL: collected from the log, sent when the test clock reaches
+ * their time (09:00 Shanghai, the call's lead in working days before the deadline), once per deadline
+ * and recipient across a restart, a crash between append and bookkeeping, a rebuild of the scheduler's
+ * tables, and two schedulers running at once.
+ */
+describe('deadline reminders', () => {
+  let t: TestApp;
+  let db: TestDatabase;
+  let programmeId: string;
+  const admin = () => t.token({ role: 'programme-admin', city: '320500', sub: 'admin-sz' });
+  const system = () => t.token({ role: 'system', sub: 'notifier' });
+  const scheduler = () => t.app.get(ReminderScheduler);
+  const expertToken = (e: string) => t.token({ role: 'expert', sub: e });
+  const EXPERTS = ['e1', 'e2', 'e3'];
+  const huqiu = (i: number) => seededCreditCode(i, '320505');
+
+  async function notifications(token = system()): Promise<Notification[]> {
+    const all: Notification[] = [];
+    for (let after = '0'; ; ) {
+      const page = (await t.http.get('/v1/events').query({ after, context: 'notifications', limit: 1000 }).set(bearer(token)).expect(200)).body;
+      all.push(...page.events);
+      after = page.next;
+      if (!page.more) return all;
+    }
+  }
+  const ofKind = async (kind: string) => (await notifications()).filter((n) => n.data.kind === kind);
+  const recipients = (list: Notification[]) => list.map((n) => `${n.data.recipient.role}:${n.data.recipient.scope.code ?? n.data.recipient.scope.id ?? n.data.recipient.scope.creditCode}`).sort();
+  async function caughtUp(s: ReminderScheduler = scheduler()): Promise<void> {
+    await until(() => s.caughtUp(), (done) => done, 20_000);
+  }
+  async function runAt(instant: string) {
+    t.clock.set(instant);
+    await caughtUp();
+    return scheduler().runOnce();
+  }
+  async function storedReminders(): Promise<number> {
+    const { rows } = await db.pool.query<{ n: string }>(`select count(*) as n from es_events where event_type = 'DeadlineReminderSent'`);
+    return Number(rows[0].n);
+  }
+
+  let pending: string; // an application never endorsed (district 320505)
+  let reviewed: string; // an application whose panel scores late
+  let grantId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2024-10-09T02:00:00Z', env: { REMINDER_CHECK_INTERVAL_MS: '60000' } });
+    db = t.db;
+    const terms = suzhouTerms({
+      code: 'SZ-REMIND',
+      review: { panelSize: 3, aggregation: 'mean', defenseSize: 1, criteria: [{ id: 'a', max: 100 }] },
+      reminders: { endorsement: 2, reviewScoring: 1, defenseScoring: 1, clawbackDue: 5 },
+      schedule: { reviewScoresDueAt: '2024-11-29T17:00:00+08:00', defenseScoresDueAt: '2024-12-06T17:00:00+08:00', midTermInspectionMonths: 6 },
+    });
+    programmeId = (await t.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
+
+    // District 320505: one application endorsed, one left pending; district 320582: its only application endorsed.
+    const submit = async (creditCode: string, district: string) =>
+      (await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: creditCode }))).send(suzhouProfile({ creditCode, district })).expect(201)).body.applicationId as string;
+    pending = await submit(huqiu(1), '320505');
+    reviewed = await submit(huqiu(2), '320505');
+    const other = await submit(seededCreditCode(3, '320582'), '320582');
+    for (const [id, district] of [[reviewed, '320505'], [other, '320582']]) {
+      await t.http.post(`/v1/applications/${id}/endorsement`).set(bearer(t.token({ role: 'district-office', district }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
+    }
+    // A panel of three; e1 scores at once, e2 and e3 are late.
+    await t.http.post(`/v1/applications/${reviewed}/review-panel`).set(bearer(admin())).send({ experts: EXPERTS.map((expertId) => ({ expertId, organisation: 'univ' })) }).expect(200);
+    await t.http.put(`/v1/applications/${reviewed}/reviews/e1`).set(bearer(expertToken('e1'))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
+
+    // A grant with a paid first tranche, for the grant and clawback deadlines.
+    grantId = await awardedGrant(t, programmeId, admin(), { creditCode: huqiu(4), district: '320505', approvedAmountFen: 20_000_000 });
+    await t.http.post(`/v1/grants/${grantId}/tranches/1/release-order`).set(bearer(admin())).send({ orderNo: 'SZ-R1' }).expect(200);
+    const finance = t.token({ role: 'finance', city: '320500', sub: 'finance-sz' });
+    await t.http.post(`/v1/grants/${grantId}/tranches/1/payment`).set(bearer(finance)).send({ reference: 'TRE-R1', valueDate: '2024-10-09', amountFen: 10_000_000 }).expect(200);
+    await t.http.post(`/v1/grants/${grantId}/clawbacks`).set(bearer(admin())).send({ amountFen: 4_000_000, reason: '未完成合同约定', dueDate: '2024-12-31' }).expect(201);
+    await caughtUp();
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop().catch(() => undefined);
+  });
+
+  it('reminds the district office with a pending endorsement two working days before the deadline, at 09:00 Shanghai', async () => {
+    expect((await runAt('2024-11-18T00:59:59Z')).sent).toBe(0);
+    expect(await notifications()).toEqual([]);
+    expect((await runAt('2024-11-18T01:00:00Z')).sent).toBe(1);
+    const [sent] = await notifications();
+    expect(sent).toMatchObject({
+      type: 'cn.ipstd.notifications.deadline-reminder.v1',
+      id: sent.data.reminderId,
+      city: '320500',
+      data: {
+        kind: 'endorsement-deadline',
+        recipient: { role: 'district-office', scope: { type: 'district', code: '320505' } },
+        resource: { type: 'programme', id: programmeId, link: `/v1/programmes/${programmeId}` },
+        deadline: '2024-11-20T15:59:59.000Z',
+        leadWorkingDays: 2,
+        remindAt: '2024-11-18T01:00:00.000Z',
+        sentAt: '2024-11-18T01:00:00.000Z',
+      },
+    });
+    // Same scope rules as every event of the feed: the city's auditor sees it, another city's does not.
+    expect(await notifications(t.token({ role: 'auditor', city: '320500' }))).toHaveLength(1);
+    expect(await notifications(t.token({ role: 'auditor', city: '371100' }))).toEqual([]);
+    expect((await t.http.get('/v1/events').query({ context: 'notifications' }).set(bearer(t.token({ role: 'district-office', district: '320505' })))).status).toBe(403);
+  });
+
+  it('sends nothing twice across a restart, a crash between the append and its bookkeeping, and a rebuild of its tables', async () => {
+    await t.app.close();
+    await t.runtime.close();
+    t = await startTestApp({ now: '2024-11-18T01:00:05Z', database: db, env: { REMINDER_CHECK_INTERVAL_MS: '60000' } });
+    await caughtUp();
+    expect(await scheduler().runOnce()).toEqual({ sent: 0, alreadySent: 0, missed: 0, cancelled: 0 });
+
+    // Crash after the append, before the row was marked: the next run finds the reminder recorded already.
+    await db.pool.query(`update reminder_deadlines set status = 'pending' where kind = 'endorsement-deadline' and status = 'sent'`);
+    expect(await scheduler().runOnce()).toMatchObject({ sent: 0, alreadySent: 1 });
+
+    // The scheduler's tables emptied and collected again from the log: what was sent stays sent.
+    await t.app.close();
+    await t.runtime.close();
+    await db.pool.query('truncate reminder_deadlines, reminder_applications, reminder_panel, reminder_grants, reminder_programmes');
+    await db.pool.query(`update worker_checkpoints set position = 0 where name = 'reminder-collector'`);
+    t = await startTestApp({ now: '2024-11-18T01:00:10Z', database: db, env: { REMINDER_CHECK_INTERVAL_MS: '60000' } });
+    await caughtUp();
+    // (The endorsed district's deadline is looked at again and dropped again: nothing pending there.)
+    expect(await scheduler().runOnce()).toEqual({ sent: 0, alreadySent: 0, missed: 0, cancelled: 1 });
+    expect(await scheduler().runOnce()).toEqual({ sent: 0, alreadySent: 0, missed: 0, cancelled: 0 });
+    expect(await storedReminders()).toBe(1);
+  }, 60_000);
+
+  it('reminds only the experts who have not scored, once, with two schedulers running at once', async () => {
+    const pool = new Pool({ connectionString: db.url, max: 5 });
+    const second = new ReminderScheduler(pool, t.runtime.store, t.clock, t.config, t.app.get(CommandPipeline));
+    await second.onApplicationBootstrap();
+    try {
+      t.clock.set('2024-11-28T01:00:00Z'); // Thursday 09:00, one working day before Friday 29 November 17:00
+      await Promise.all([caughtUp(), caughtUp(second)]);
+      // Both find the same two reminders due and both try to send them.
+      const runs = await Promise.all([scheduler().runOnce(), second.runOnce()]);
+      expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(2);
+      expect(runs.reduce((n, r) => n + r.sent + r.alreadySent, 0)).toBeGreaterThanOrEqual(2);
+      expect(await Promise.all([scheduler().runOnce(), second.runOnce()])).toEqual([
+        { sent: 0, alreadySent: 0, missed: 0, cancelled: 0 },
+        { sent: 0, alreadySent: 0, missed: 0, cancelled: 0 },
+      ]);
+      const review = await ofKind('review-scoring-due');
+      expect(recipients(review)).toEqual(['expert:e2', 'expert:e3']);
+      expect(review[0].data).toMatchObject({ resource: { type: 'application', id: reviewed, link: `/v1/applications/${reviewed}` }, deadline: '2024-11-29T09:00:00.000Z', leadWorkingDays: 1 });
+      expect(await storedReminders()).toBe(3);
+    } finally {
+      await second.onApplicationShutdown();
+      await pool.end();
+    }
+  });
+
+  it('reminds the panel of the defense scores due, except whoever scored already', async () => {
+    t.clock.set('2024-11-29T02:00:00Z');
+    for (const e of ['e2', 'e3']) {
+      await t.http.put(`/v1/applications/${reviewed}/reviews/${e}`).set(bearer(expertToken(e))).send({ scores: [{ criterionId: 'a', score: 70 }], comment: '' }).expect(200);
+    }
+    await t.http.post(`/v1/applications/${reviewed}/review-panel/closure`).set(bearer(admin())).expect(200);
+    await t.projectionsCaughtUp();
+    const round = await t.http.post(`/v1/programmes/${programmeId}/defense-round`).set(bearer(admin())).send({ size: 1 }).expect(200);
+    expect(round.body.invited.map((i: { applicationId: string }) => i.applicationId)).toEqual([reviewed]);
+    await t.http.put(`/v1/applications/${reviewed}/defense-scores/e3`).set(bearer(expertToken('e3'))).send({ score: 85, comment: '' }).expect(200);
+    expect((await runAt('2024-12-05T00:59:59Z')).sent).toBe(0);
+    expect((await runAt('2024-12-05T01:00:00Z')).sent).toBe(2);
+    expect(recipients(await ofKind('defense-scoring-due'))).toEqual(['expert:e1', 'expert:e2']);
+  });
+
+  it('reminds the enterprise and the finance bureau of a clawback due, then marks it overdue once and tells both, on the scheduler timer', async () => {
+    await t.app.close();
+    await t.runtime.close();
+    t = await startTestApp({ now: '2024-12-24T00:59:00Z', database: db, env: { REMINDER_CHECK_INTERVAL_MS: '100' } });
+    await caughtUp();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await ofKind('clawback-due')).toEqual([]);
+    t.clock.set('2024-12-24T01:00:00Z'); // five working days before Tuesday 31 December
+    const due = await until(() => ofKind('clawback-due'), (list) => list.length === 2);
+    expect(recipients(due)).toEqual([`applicant:${huqiu(4)}`, 'finance-bureau:320500']);
+    expect(due[0].data).toMatchObject({ resource: { type: 'clawback', link: `/v1/grants/${grantId}` }, deadline: '2024-12-31T16:00:00.000Z', leadWorkingDays: 5 });
+
+    t.clock.set('2024-12-31T15:59:59Z');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await ofKind('clawback-overdue')).toEqual([]);
+    t.clock.set('2024-12-31T16:00:00Z');
+    const overdue = await until(() => ofKind('clawback-overdue'), (list) => list.length === 2);
+    expect(recipients(overdue)).toEqual([`applicant:${huqiu(4)}`, 'finance-bureau:320500']);
+    const marks = await t.runtime.store.readStream(`grant-${grantId}`);
+    expect(marks.filter((e) => e.type === 'ClawbackOverdue').map((e) => e.data)).toEqual([
+      { grantId, clawbackId: due[0].data.resource.id, dueDate: '2024-12-31', outstandingFen: 4_000_000, markedAt: '2024-12-31T16:00:00.000Z' },
+    ]);
+    // Later runs, here and after another restart, add nothing.
+    await new Promise((r) => setTimeout(r, 400));
+    await t.app.close();
+    await t.runtime.close();
+    t = await startTestApp({ now: '2025-01-02T02:00:00Z', database: db, env: { REMINDER_CHECK_INTERVAL_MS: '100' } });
+    await caughtUp();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await ofKind('clawback-overdue')).toHaveLength(2);
+    expect((await t.runtime.store.readStream(`grant-${grantId}`)).filter((e) => e.type === 'ClawbackOverdue')).toHaveLength(1);
+  }, 60_000);
+
+  it('reminds of the mid-term inspection across the Qingming holiday, and of the last day to request acceptance', async () => {
+    // Awarded 2024-10-09 10:00 Shanghai; mid-term due six months on, 2025-04-09 (Wednesday). Ten working
+    // days back skip Qingming (04-04..04-06): Tuesday 2025-03-25, 09:00.
+    expect((await runAt('2025-03-25T00:59:59Z')).sent).toBe(0);
+    expect((await runAt('2025-03-25T01:00:00Z')).sent).toBe(2);
+    const midTerm = await ofKind('mid-term-inspection-due');
+    expect(recipients(midTerm)).toEqual([`applicant:${huqiu(4)}`, 'city-bureau:320500']);
+    expect(midTerm[0].data).toMatchObject({ resource: { type: 'grant', id: grantId }, deadline: '2025-04-09T02:00:00.000Z', leadWorkingDays: 10 });
+
+    // Implementation ends 2026-10-09; a request is accepted until 2026-07-09 (three months before); ten working days: 2026-06-25.
+    expect((await runAt('2026-06-25T00:59:59Z')).sent).toBe(0);
+    expect((await runAt('2026-06-25T01:00:00Z')).sent).toBe(1);
+    expect((await ofKind('acceptance-request-due'))[0].data).toMatchObject({
+      recipient: { role: 'applicant', scope: { type: 'enterprise', creditCode: huqiu(4) } },
+      deadline: '2026-07-09T02:00:00.000Z',
+      leadWorkingDays: 10,
+    });
+  });
+
+  it('never reminded anyone of something already done, and every reminder is one event', async () => {
+    const all = await notifications();
+    expect(new Set(all.map((n) => n.id)).size).toBe(all.length);
+    // The endorsed district, the experts who scored, the grant's already-scored panel: nothing for them.
+    expect(all.filter((n) => n.data.recipient.scope.code === '320582')).toEqual([]);
+    expect(all.filter((n) => n.data.kind === 'review-scoring-due' && n.data.recipient.scope.id === 'e1')).toEqual([]);
+    expect(all.map((n) => n.data.kind).sort()).toEqual([
+      'acceptance-request-due', 'clawback-due', 'clawback-due', 'clawback-overdue', 'clawback-overdue', 'defense-scoring-due', 'defense-scoring-due',
+      'endorsement-deadline', 'mid-term-inspection-due', 'mid-term-inspection-due', 'review-scoring-due', 'review-scoring-due',
+    ]);
+    expect(await storedReminders()).toBe(all.length);
+    void pending;
+  });
+});
