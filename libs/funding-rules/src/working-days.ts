@@ -52,14 +52,39 @@ export function isWorkingDay(date: string): boolean {
   checkDate(date);
   if (OFF.has(date)) return false;
   if (WORK.has(date)) return true;
-  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  // 1970-01-01 was a Thursday (day 0 → weekday 4, Sunday = 0).
+  const weekday = (((dayNumber(date) + 4) % 7) + 7) % 7;
   return weekday !== 0 && weekday !== 6;
 }
 
 /** The calendar date `days` before or after (negative) a date. */
 export function addCalendarDays(date: string, days: number): string {
   checkDate(date);
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return fromDayNumber(dayNumber(date) + days);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): string arithmetic, no clock. */
+function dayNumber(date: string): number {
+  const [y0, m, d] = date.split('-').map(Number);
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function fromDayNumber(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 /**

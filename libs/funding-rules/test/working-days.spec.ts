@@ -43,6 +43,19 @@ describe('Chinese working-day calendar', () => {
     }
   });
 
+  it('adds calendar days across month, year and leap-day boundaries', () => {
+    expect(addCalendarDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addCalendarDays('2024-02-29', 1)).toBe('2024-03-01');
+    expect(addCalendarDays('2025-02-28', 1)).toBe('2025-03-01');
+    expect(addCalendarDays('2024-12-31', 1)).toBe('2025-01-01');
+    expect(addCalendarDays('2025-01-01', -1)).toBe('2024-12-31');
+    expect(addCalendarDays('2000-03-01', -1)).toBe('2000-02-29');
+    expect(addCalendarDays('1970-01-01', 0)).toBe('1970-01-01');
+    for (let d = '1999-12-01', n = 0; n < 4000; n++, d = addCalendarDays(d, 1)) {
+      expect(addCalendarDays(d, 1)).toBe(new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10));
+    }
+  });
+
   it('says which years it covers and refuses what is not a date or a count', () => {
     expect(isWorkingDayCovered('2025-06-01')).toBe(true);
     expect(isWorkingDayCovered('2027-06-01')).toBe(false);
