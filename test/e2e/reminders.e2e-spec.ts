@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { CommandPipeline } from '@ipstd/platform';
 import { ReminderScheduler } from '@ipstd/messaging';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
-import { TestApp, bearer, startTestApp } from '../support/app';
+import { TestApp, asText, bearer, startTestApp } from '../support/app';
 import { TestDatabase } from '../support/postgres';
 import { awardedGrant, seededCreditCode } from '../support/seed';
 import { until } from '../support/wait';
@@ -258,6 +258,13 @@ describe('deadline reminders', () => {
       'endorsement-deadline', 'mid-term-inspection-due', 'mid-term-inspection-due', 'review-scoring-due', 'review-scoring-due',
     ]);
     expect(await storedReminders()).toBe(all.length);
-    void pending;
+    // The programme's audit export holds its reminders' streams.
+    const exported = await t.http.get('/v1/audit/export').query({ programmeId }).set(bearer(t.token({ role: 'auditor', city: '320500' }))).buffer(true).parse(asText).expect(200);
+    const lines = (exported.body as string).trim().split('\n').map((l) => JSON.parse(l));
+    const reminderIds = lines.filter((l) => l.kind === 'event' && l.event.type === 'DeadlineReminderSent').map((l) => l.event.eventId).sort();
+    expect(reminderIds).toEqual(all.map((n) => n.id).sort());
+    // Nothing is pending any more for the one application never endorsed: its district was reminded once.
+    expect(all.filter((n) => n.data.kind === 'endorsement-deadline')).toHaveLength(1);
+    expect(pending).toBeDefined();
   });
 });
