@@ -106,6 +106,28 @@ describe('deadline reminders', () => {
     await db?.drop().catch(() => undefined);
   });
 
+  it('refuses bad reminder settings of a call with bilingual problems, and opens nothing', async () => {
+    const base = suzhouTerms({ code: 'SZ-REMIND-BAD' });
+    const cases: Array<[Record<string, unknown>, number, string, string]> = [
+      [{ reminders: { endorsement: 0 } }, 400, 'VALIDATION_FAILED', 'reminders.endorsement'],
+      [{ reminders: { clawbackDue: 61 } }, 400, 'VALIDATION_FAILED', 'reminders.clawbackDue'],
+      [{ reminders: { publicNotice: 3 } }, 400, 'VALIDATION_FAILED', 'reminders.publicNotice'],
+      [{ schedule: { midTermInspectionMonths: 'six' } }, 400, 'VALIDATION_FAILED', 'schedule.midTermInspectionMonths'],
+      [{ schedule: { reviewScoresDueAt: '2024-11-17T12:00:00+08:00' } }, 422, 'PROGRAMME_TERMS_INVALID', 'schedule.reviewScoresDueAt'],
+      [{ implementationMonths: 12, schedule: { midTermInspectionMonths: 12 } }, 422, 'PROGRAMME_TERMS_INVALID', 'schedule.midTermInspectionMonths'],
+    ];
+    for (const [extra, status, code, field] of cases) {
+      const res = await t.http.post('/v1/programmes').set(bearer(admin())).send({ ...base, ...extra });
+      expect({ field, status: res.status, code: res.body.code, body: res.status === status ? null : res.body }).toEqual({ field, status, code, body: null });
+      expect(JSON.stringify(res.body)).toContain(field);
+      expect(res.body.detailZh).toMatch(/[\u4e00-\u9fff]/);
+      expect(res.body.detailEn).toMatch(/[a-z]/);
+    }
+    await t.http.get(`/v1/programmes/${programmeId}`).set(bearer(admin())).expect(200);
+    const { rows } = await db.pool.query(`select count(*)::int as n from es_events where event_type = 'ProgrammeOpened'`);
+    expect(rows[0].n).toBe(1);
+  });
+
   it('reminds the district office with a pending endorsement two working days before the deadline, at 09:00 Shanghai', async () => {
     expect((await runAt('2024-11-18T00:59:59Z')).sent).toBe(0);
     expect(await notifications()).toEqual([]);
