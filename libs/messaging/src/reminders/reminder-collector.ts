@@ -207,11 +207,15 @@ class Collector {
     await this.db.query('update reminder_applications set endorsement_pending = false, position = $2 where application_id = $1 and position < $2', [applicationId, this.position]);
   }
 
-  /** A (re)assigned panel: whoever is not on it any more leaves, the rest join. */
+  /**
+   * A (re)assigned panel: whoever is not on it any more leaves; newcomers join. Experts who stay keep
+   * their scores (and so their reminder's state: cancelled once they scored).
+   */
   private async panelSet(applicationId: string, expertIds: readonly string[]): Promise<void> {
     const { rows } = await this.db.query<{ expert_id: string }>('select expert_id from reminder_panel where application_id = $1 and active', [applicationId]);
-    for (const { expert_id: gone } of rows) if (!expertIds.includes(gone)) await this.panelLeaves(applicationId, gone);
-    await this.panelJoins(applicationId, expertIds);
+    const staying = new Set(rows.map((r) => r.expert_id));
+    for (const gone of staying) if (!expertIds.includes(gone)) await this.panelLeaves(applicationId, gone);
+    await this.panelJoins(applicationId, expertIds.filter((id) => !staying.has(id)));
   }
 
   private async panelJoins(applicationId: string, expertIds: readonly string[]): Promise<void> {
