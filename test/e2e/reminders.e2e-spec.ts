@@ -287,6 +287,22 @@ describe('deadline reminders', () => {
     const lines = (exported.body as string).trim().split('\n').map((l) => JSON.parse(l));
     const reminderIds = lines.filter((l) => l.kind === 'event' && l.event.type === 'DeadlineReminderSent').map((l) => l.event.eventId).sort();
     expect(reminderIds).toEqual(all.map((n) => n.id).sort());
+    // A collector replaying the whole log over its current tables (a redelivery, or a second process far
+    // behind the first) changes nothing: every row takes only later positions.
+    const snapshot = async () => (await db.pool.query('select reminder_id, kind, status, remind_at, position from reminder_deadlines order by reminder_id')).rows;
+    const before = await snapshot();
+    expect(before.filter((r) => r.status === 'cancelled').length).toBeGreaterThan(0);
+    await db.pool.query(`update worker_checkpoints set position = 0 where name = 'reminder-collector'`);
+    const pool = new Pool({ connectionString: db.url, max: 3 });
+    const replaying = new ReminderScheduler(pool, t.runtime.store, t.clock, t.config, t.app.get(CommandPipeline));
+    await replaying.onApplicationBootstrap();
+    try {
+      await caughtUp(replaying);
+      expect(await snapshot()).toEqual(before);
+    } finally {
+      await replaying.onApplicationShutdown();
+      await pool.end();
+    }
     // Nothing is pending any more for the one application never endorsed: its district was reminded once.
     expect(all.filter((n) => n.data.kind === 'endorsement-deadline')).toHaveLength(1);
     expect(pending).toBeDefined();
