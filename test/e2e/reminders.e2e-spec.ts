@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { PostgresEventStore } from '@ipstd/event-store';
 import { CommandPipeline } from '@ipstd/platform';
 import { ReminderScheduler } from '@ipstd/messaging';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
@@ -58,6 +59,13 @@ describe('deadline reminders', () => {
     t.clock.set(instant);
     await caughtUp();
     return scheduler().runOnce();
+  }
+  /** What a second process has: its own connections and event store on the same database (and so its own subscription runner). */
+  async function replicaStore() {
+    const pool = new Pool({ connectionString: db.url, max: 5 });
+    const store = new PostgresEventStore(pool, { clock: t.clock, pollIntervalMs: 20 });
+    await store.migrate();
+    return { pool, store };
   }
   async function storedReminders(): Promise<number> {
     const { rows } = await db.pool.query<{ n: string }>(`select count(*) as n from es_events where event_type = 'DeadlineReminderSent'`);
@@ -170,7 +178,7 @@ describe('deadline reminders', () => {
     await t.app.close();
     await t.runtime.close();
     await db.pool.query('truncate reminder_deadlines, reminder_applications, reminder_panel, reminder_grants, reminder_programmes');
-    await db.pool.query(`update worker_checkpoints set position = 0 where name = 'reminder-collector'`);
+    await db.pool.query(`update subscription_checkpoints set position = 0 where name = 'reminder-collector'`);
     t = await startTestApp({ now: '2024-11-18T01:00:10Z', database: db, env: { REMINDER_CHECK_INTERVAL_MS: '60000' } });
     await caughtUp();
     // (The endorsed district's deadline is looked at again and dropped again: nothing pending there.)
@@ -180,8 +188,8 @@ describe('deadline reminders', () => {
   }, 60_000);
 
   it('reminds only the panel experts who have not scored, once, with two schedulers running at once', async () => {
-    const pool = new Pool({ connectionString: db.url, max: 5 });
-    const second = new ReminderScheduler(pool, t.runtime.store, t.clock, t.config, t.app.get(CommandPipeline));
+    const { pool, store } = await replicaStore();
+    const second = new ReminderScheduler(pool, store, t.clock, t.config, t.app.get(CommandPipeline));
     await second.onApplicationBootstrap();
     try {
       t.clock.set('2024-11-28T01:00:00Z'); // Thursday 09:00, one working day before Friday 29 November 17:00
@@ -200,6 +208,7 @@ describe('deadline reminders', () => {
       expect(await storedReminders()).toBe(3);
     } finally {
       await second.onApplicationShutdown();
+      await store.close();
       await pool.end();
     }
   });
@@ -292,15 +301,16 @@ describe('deadline reminders', () => {
     const snapshot = async () => (await db.pool.query('select reminder_id, kind, status, remind_at, position from reminder_deadlines order by reminder_id')).rows;
     const before = await snapshot();
     expect(before.filter((r) => r.status === 'cancelled').length).toBeGreaterThan(0);
-    await db.pool.query(`update worker_checkpoints set position = 0 where name = 'reminder-collector'`);
-    const pool = new Pool({ connectionString: db.url, max: 3 });
-    const replaying = new ReminderScheduler(pool, t.runtime.store, t.clock, t.config, t.app.get(CommandPipeline));
+    await db.pool.query(`update subscription_checkpoints set position = 0 where name = 'reminder-collector'`);
+    const { pool, store } = await replicaStore();
+    const replaying = new ReminderScheduler(pool, store, t.clock, t.config, t.app.get(CommandPipeline));
     await replaying.onApplicationBootstrap();
     try {
       await caughtUp(replaying);
       expect(await snapshot()).toEqual(before);
     } finally {
       await replaying.onApplicationShutdown();
+      await store.close();
       await pool.end();
     }
     // Nothing is pending any more for the one application never endorsed: its district was reminded once.

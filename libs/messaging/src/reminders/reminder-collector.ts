@@ -84,6 +84,15 @@ const REGISTRIES: Record<string, EventRegistry<DomainEvent>> = Object.fromEntrie
 
 type Handled = ProgrammeEvent | ApplicationEvent | GrantEvent | ReminderEvent;
 
+/** The event types the collector reads (the process's subscription runner reads only declared types). */
+export const COLLECTED_EVENT_TYPES: readonly Handled['type'][] = [
+  'ProgrammeOpened', 'ApplicationSubmitted', 'ApplicationAmended', 'ApplicationEndorsed', 'ApplicationNotEndorsed', 'ApplicationWithdrawn',
+  'ReviewPanelAssigned', 'ReviewPanelDrawn', 'ReserveExpertAssigned', 'ExpertConflictDeclared', 'ReviewScoresSubmitted', 'ReviewClosed',
+  'InvitedToDefense', 'DefenseScoreSubmitted', 'ApplicationSelected', 'ApplicationNotSelected',
+  'GrantAwarded', 'MidTermInspected', 'AcceptanceRequested', 'GrantClosed', 'ClawbackOrdered', 'ClawbackOverdue', 'ClawbackSettled', 'ClawbackWrittenOff',
+  'DeadlineReminderSent',
+];
+
 const district = (code: string): Recipient => ({ role: 'district-office', scope: { type: 'district', code } });
 const expert = (id: string): Recipient => ({ role: 'expert', scope: { type: 'expert', id } });
 const applicant = (creditCode: string): Recipient => ({ role: 'applicant', scope: { type: 'enterprise', creditCode } });

@@ -5,7 +5,7 @@ import { DuplicateEventIdError, EVENT_STORE, EventStore, WrongExpectedRevisionEr
 import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext } from '@ipstd/platform';
 import { grantSpec, isOutstanding } from '@ipstd/grants';
 import { REMINDER_EVENTS, Recipient, ReminderEvent, ReminderKind, ReminderResource, reminderStatusAt, reminderStream } from '../domain/reminders';
-import { REMINDER_MIGRATIONS, collectReminders } from './reminder-collector';
+import { COLLECTED_EVENT_TYPES, REMINDER_MIGRATIONS, collectReminders } from './reminder-collector';
 
 export const REMINDER_WORKER = 'reminder-collector';
 
@@ -56,7 +56,7 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly pipeline: CommandPipeline,
   ) {
-    this.worker = new CheckpointedWorker(pool, store, REMINDER_WORKER, (events) => this.collect(events), { batchSize: 500, log: this.log });
+    this.worker = new CheckpointedWorker(pool, store, REMINDER_WORKER, (events) => this.collect(events), { batchSize: 500, log: this.log, eventTypes: COLLECTED_EVENT_TYPES });
   }
 
   async onApplicationBootstrap(): Promise<void> {
