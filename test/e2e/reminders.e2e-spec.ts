@@ -187,6 +187,8 @@ describe('deadline reminders', () => {
     expect(await storedReminders()).toBe(1);
   }, 60_000);
 
+  // The second scheduler is a second process's: its own event store and subscription runner. Its collector
+  // stands by (the collector is a leased consumer); both send.
   it('reminds only the panel experts who have not scored, once, with two schedulers running at once', async () => {
     const { pool, store } = await replicaStore();
     const second = new ReminderScheduler(pool, store, t.clock, t.config, t.app.get(CommandPipeline));
@@ -296,23 +298,17 @@ describe('deadline reminders', () => {
     const lines = (exported.body as string).trim().split('\n').map((l) => JSON.parse(l));
     const reminderIds = lines.filter((l) => l.kind === 'event' && l.event.type === 'DeadlineReminderSent').map((l) => l.event.eventId).sort();
     expect(reminderIds).toEqual(all.map((n) => n.id).sort());
-    // A collector replaying the whole log over its current tables (a redelivery, or a second process far
-    // behind the first) changes nothing: every row takes only later positions.
+    // A collector replaying the whole log over its current tables (a redelivery from an older
+    // checkpoint) changes nothing: every row takes only later positions.
     const snapshot = async () => (await db.pool.query('select reminder_id, kind, status, remind_at, position from reminder_deadlines order by reminder_id')).rows;
     const before = await snapshot();
     expect(before.filter((r) => r.status === 'cancelled').length).toBeGreaterThan(0);
+    await t.app.close();
+    await t.runtime.close();
     await db.pool.query(`update subscription_checkpoints set position = 0 where name = 'reminder-collector'`);
-    const { pool, store } = await replicaStore();
-    const replaying = new ReminderScheduler(pool, store, t.clock, t.config, t.app.get(CommandPipeline));
-    await replaying.onApplicationBootstrap();
-    try {
-      await caughtUp(replaying);
-      expect(await snapshot()).toEqual(before);
-    } finally {
-      await replaying.onApplicationShutdown();
-      await store.close();
-      await pool.end();
-    }
+    t = await startTestApp({ now: t.clock.now().toISOString(), database: db, env: { REMINDER_CHECK_INTERVAL_MS: '60000' } });
+    await caughtUp();
+    expect(await snapshot()).toEqual(before);
     // Nothing is pending any more for the one application never endorsed: its district was reminded once.
     expect(all.filter((n) => n.data.kind === 'endorsement-deadline')).toHaveLength(1);
     expect(pending).toBeDefined();

@@ -72,10 +72,11 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
     await this.worker.stop();
   }
 
-  /** True once the collector has applied the log up to its head (tests wait on it). */
+  /** True once the collector has applied every event it reads that is in the log now (tests wait on it). */
   async caughtUp(): Promise<boolean> {
-    const [checkpoint, head] = await Promise.all([this.worker.checkpoint(), this.store.headPosition()]);
-    return checkpoint >= head;
+    const checkpoint = await this.worker.checkpoint();
+    const unread = await this.store.readAll({ after: checkpoint, maxCount: 1, eventTypes: COLLECTED_EVENT_TYPES });
+    return unread.length === 0;
   }
 
   /** Sends every reminder whose time has come; one run at a time per process. */
