@@ -3,6 +3,7 @@ import { runMigrations } from '@ipstd/event-store';
 import { ConfigError, StartupError, createLogger, createRuntime, exitOnStartupFailure, loadConfig, migrateCheckpoints } from '@ipstd/platform';
 import { ELIGIBILITY_REASSESSOR_MIGRATIONS, SELECTION_RECONCILER_MIGRATIONS } from '@ipstd/applications';
 import { MerkleLog, WitnessCosignatures } from '@ipstd/audit';
+import { GRANT_AWARDER_MIGRATIONS } from '@ipstd/grants';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
 
 /**
@@ -13,8 +14,8 @@ import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
  * rebuild of a projection whose definition changed) out of the replicas' start-up.
  *
  * Applied: the event store (EVENT_STORE=postgres), stored Idempotency-Key responses, the read
- * models and their checkpoints, the audit Merkle tree and witness cosignatures, and the tables of the selection reconciler
- * and the eligibility re-assessor. The subscription workers' checkpoint table is created by the
+ * models and their checkpoints, the audit Merkle tree and witness cosignatures, and the tables of the selection reconciler,
+ * the eligibility re-assessor and the grant awarder (public notices awaiting their end). The subscription workers' checkpoint table is created by the
  * workers themselves at start.
  *
  * Exit status: 0 done, 1 a migration failed, 2 the configuration is invalid or names no DATABASE_URL.
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   try {
     await runMigrations(runtime.pool, 'selection-reconciler', SELECTION_RECONCILER_MIGRATIONS);
     await runMigrations(runtime.pool, 'eligibility-reassessor', ELIGIBILITY_REASSESSOR_MIGRATIONS);
+    await runMigrations(runtime.pool, 'grant-awarder', GRANT_AWARDER_MIGRATIONS);
     await new MerkleLog(runtime.pool, runtime.store).migrate();
     await new WitnessCosignatures(runtime.pool).migrate();
     // The checkpoint store of every consumer of the log, then the read models' tables.

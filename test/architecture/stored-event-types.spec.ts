@@ -1,5 +1,5 @@
 import { EventRegistry, DomainEvent } from '@ipstd/kernel';
-import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EVENTS, RULE_CATALOG_EVENTS } from '@ipstd/applications';
+import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS } from '@ipstd/applications';
 import { GRANT_EVENTS } from '@ipstd/grants';
 import { STATEMENT_EVENTS } from '@ipstd/finance';
 import { AUDIT_EVENTS } from '@ipstd/audit';
@@ -11,15 +11,19 @@ import { REMINDER_EVENTS } from '@ipstd/messaging';
  * frozen: adding a type or a version means adding it here on purpose; renaming or dropping one fails.
  */
 const FROZEN: Record<string, Record<string, number>> = {
-  PROGRAMME_EVENTS: { ProgrammeOpened: 2, FundsCommitted: 2, FundsReleased: 2, DefenseRoundOpened: 1 },
+  PROGRAMME_EVENTS: {
+    ProgrammeOpened: 3, FundsCommitted: 2, FundsReleased: 2, DefenseRoundOpened: 1, PublicNoticePublished: 1, ObjectionFiled: 1, ObjectionResolved: 1, PublicNoticeClosed: 1,
+  },
   APPLICATION_EVENTS: {
     ApplicationSubmitted: 1, ApplicationAmended: 1, ApplicationWithdrawn: 1, EligibilityAssessed: 1, ApplicationEndorsed: 1, ApplicationNotEndorsed: 1,
     ReviewPanelAssigned: 1, ReviewPanelDrawn: 1, ReserveExpertAssigned: 1, ExpertConflictDeclared: 1, ReviewScoresSubmitted: 1, ReviewClosed: 1,
-    InvitedToDefense: 1, DefenseScoreSubmitted: 1, ApplicationSelected: 2, ApplicationNotSelected: 1,
+    InvitedToDefense: 1, DefenseScoreSubmitted: 1, ApplicationSelected: 2, ApplicationNotSelected: 1, ApplicationSelectionWithdrawn: 1, ReviewRequested: 1,
+    ReviewRequestDecided: 1,
   },
   ENTERPRISE_EVENTS: { EnterpriseFactRecorded: 1 },
   EXPERT_POOL_EVENTS: { ExpertRegistered: 1, ExpertUpdated: 1, ExpertDeactivated: 1, ExpertsDrawn: 1, ReserveCalledIn: 1 },
   RULE_CATALOG_EVENTS: { RuleSetPublished: 1 },
+  WORKING_DAY_CALENDAR_EVENTS: { WorkingDayYearPublished: 1 },
   GRANT_EVENTS: {
     GrantAwarded: 1, AgreementSigned: 1, TrancheReleaseOrdered: 1, TranchePaid: 1, TranchePaidInFull: 1, TrancheReleaseCancelled: 1, MidTermInspected: 1,
     AcceptanceRequested: 1, AcceptanceDecided: 1, GrantEvaluated: 1, ClawbackOrdered: 1, RepaymentRecorded: 1, ClawbackSettled: 1, ClawbackOverdue: 1,
@@ -31,7 +35,7 @@ const FROZEN: Record<string, Record<string, number>> = {
 };
 
 const REGISTRIES: Record<string, EventRegistry<DomainEvent>> = {
-  PROGRAMME_EVENTS, APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, RULE_CATALOG_EVENTS, GRANT_EVENTS, STATEMENT_EVENTS, AUDIT_EVENTS, REMINDER_EVENTS,
+  PROGRAMME_EVENTS, APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS, GRANT_EVENTS, STATEMENT_EVENTS, AUDIT_EVENTS, REMINDER_EVENTS,
 } as unknown as Record<string, EventRegistry<DomainEvent>>;
 
 describe('stored event types (a frozen contract)', () => {

@@ -243,6 +243,7 @@ async function main(): Promise<void> {
         progress(`run ${run}/${settings.heavyRuns}: catch-up through subscribeToAll: ${rate(m, 'events/s')}, ${formatNumber(m.batches)} batches`);
       }
     }
+    progress('closing the event store');
     await store.close();
     await pool.end();
 
@@ -777,6 +778,13 @@ async function truncate(url: string, tables: readonly string[]): Promise<void> {
     await pool.end();
   }
 }
+
+// Node exits with code 0 when nothing is left to wait for, even with a promise pending: a bench that
+// stopped that way printed nothing. Say so and fail instead.
+process.on('beforeExit', () => {
+  process.stderr.write('bench failed: it stopped before finishing (a promise it was waiting for can never settle)\n');
+  process.exit(1);
+});
 
 main().then(
   () => process.exit(0),

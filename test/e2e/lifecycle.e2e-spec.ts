@@ -215,7 +215,7 @@ describe('whole lifecycles over REST', () => {
         .expect(200);
       const blocked = await t.http.post(`/v1/grants/${grantId}/closure`).set(bearer(admin())).send({}).expect(409);
       expect(blocked.body).toMatchObject({ code: 'TRANCHES_ORDERED_UNPAID', trancheNos: [1], unpaidFen: 2_000_000, tranches: [{ trancheNo: 1, orderedFen: 10_000_000, paidFen: 8_000_000, unpaidFen: 2_000_000 }] });
-      expect(blocked.body.detailZh).toContain('20000.00 元');
+      expect(blocked.body.detailZh).toContain('20,000.00 元');
 
       const full = await t.http.post(`${tranche(1)}/payment`).set(bearer(finance())).send({ reference: 'TRE-P2', valueDate: '2024-09-19', amountFen: 2_000_000 }).expect(200);
       expect(full.body.tranches[0]).toMatchObject({
@@ -248,8 +248,8 @@ describe('whole lifecycles over REST', () => {
       await t.projectionsCaughtUp();
       const auditor = t.token({ role: 'auditor', city: '320500', sub: 'auditor-sz' });
       const timeline = (await t.http.get(`/v1/audit/grants/${grantId}/history`).set(bearer(auditor)).expect(200)).body.entries;
-      expect(timeline.find((e: { type: string }) => e.type === 'TrancheReleaseCancelled').what.zh).toContain('撤销第 1 批拨付令（SZ-P1，90000.00 元）');
-      expect(timeline.find((e: { type: string }) => e.type === 'TranchePaidInFull').what.en).toContain('paid in full: 100000.00 yuan');
+      expect(timeline.find((e: { type: string }) => e.type === 'TrancheReleaseCancelled').what.zh).toContain('撤销第 1 批拨付令（SZ-P1，90,000.00 元）');
+      expect(timeline.find((e: { type: string }) => e.type === 'TranchePaidInFull').what.en).toContain('paid in full: 100,000.00 yuan');
       const ledger = (await t.http.get(`/v1/finance/ledger?programmeId=${programmeId}`).set(bearer(finance())).expect(200)).body;
       expect(ledger.grants.find((g: { grantId: string }) => g.grantId === grantId)).toMatchObject({ orderedFen: 10_000_000, paidFen: 10_000_000, unpaidOrderedFen: 0 });
       const row = await t.db.pool.query(`select status, ordered_fen::int, paid_fen::int from rm_grants where grant_id = $1`, [grantId]);
@@ -429,8 +429,8 @@ describe('whole lifecycles over REST', () => {
       expect(timeline[0].who).toEqual({ userId: 'system:grant-awarder', role: 'system', organisation: null });
       const byFinance = (await t.http.get(`/v1/audit/grants/${grantId}/history?role=finance`).set(bearer(auditor)).expect(200)).body.entries;
       expect(byFinance).toHaveLength(2);
-      expect(byFinance[0].what.zh).toContain('财政局确认第 1 批已拨付 40000.00 元');
-      expect(byFinance[1].what.zh).toContain('第 1 批拨付令（SZ-A1）40000.00 元已全部拨付');
+      expect(byFinance[0].what.zh).toContain('财政局确认第 1 批已拨付 40,000.00 元');
+      expect(byFinance[1].what.zh).toContain('第 1 批拨付令（SZ-A1）40,000.00 元已全部拨付');
       const paged = (await t.http.get(`/v1/audit/grants/${grantId}/history?limit=2`).set(bearer(auditor)).expect(200)).body;
       expect(paged.entries).toHaveLength(2);
       const rest = (await t.http.get(`/v1/audit/grants/${grantId}/history?limit=2&cursor=${paged.nextCursor}`).set(bearer(auditor)).expect(200)).body;

@@ -298,8 +298,16 @@ describe('lists and views', () => {
       const followed = (await get(repayment.headers.location, finance()).expect(200)).body;
       expect(followed).toMatchObject({ clawbackId: clawback.body.clawbackId, amountFen: 1_000_000, repaidFen: 400_000, outstandingFen: 600_000, repaymentIds: [repayment.body.repaymentId] });
       // A witness cosignature needs a configured witness key: its Location and id are checked in
-      // test/e2e/witness-cosignatures.e2e-spec.ts. Every other 201 route is walked here.
-      const elsewhere = ['POST /v1/audit/checkpoint/cosignatures'];
+      // test/e2e/witness-cosignatures.e2e-spec.ts. The public notice, objections, review requests and
+      // calendar years need a call with a notice period: test/e2e/public-notice.e2e-spec.ts checks
+      // theirs (expectCreatedAt). Every other 201 route is walked here.
+      const elsewhere = [
+        'POST /v1/audit/checkpoint/cosignatures',
+        'POST /v1/programmes/:param/notices',
+        'POST /v1/programmes/:param/objections',
+        'POST /v1/applications/:param/review-requests',
+        'POST /v1/calendar/working-day-years',
+      ];
       expect([...walked.keys(), ...elsewhere].sort()).toEqual(createdRoutes());
 
       // The money names of the grant view match the ledger's, with the old names as aliases.

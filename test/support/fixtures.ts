@@ -26,6 +26,11 @@ export function suzhouTerms(overrides: Partial<ProgrammeTerms> = {}): ProgrammeT
     },
     implementationMonths: 24,
     acceptanceLeadMonths: 3,
+    // These fixtures predate the public notice, review requests and the phase rule: a call as opened
+    // before them (as ProgrammeOpened v1 is read), unless a test asks otherwise.
+    publicNotice: null,
+    reviewRequest: null,
+    phases: 'rolling',
     ...overrides,
   };
 }

@@ -23,17 +23,23 @@ import { EnterprisesController } from './infrastructure/http/enterprises.control
 import { RulesController } from './infrastructure/http/rules.controller';
 import { ProgrammesController } from './infrastructure/http/programmes.controller';
 import { ExpertPoolsController } from './infrastructure/http/expert-pools.controller';
+import { CalendarController } from './infrastructure/http/calendar.controller';
 import { DeactivateExpertHandler, RegisterExpertHandler, UpdateExpertHandler } from './application/expert-pool/expert-pool.handlers';
 import { DrawReviewPanelHandler } from './application/draw-review-panel/draw-review-panel.handler';
+import { PublicNotices } from './application/public-notice/public-notices';
+import { ObjectionSettler } from './application/public-notice/objection-settler';
+import { ReviewRequests } from './application/review-request/review-requests';
+import { WorkingDayCalendarSource } from './application/public-notice/working-day-calendar';
 import { DRAW_SEED_SOURCE, cryptoSeedSource } from './application/draw-review-panel/seed-source';
 
 const commandHandlers = [OpenProgrammeHandler, SubmitApplicationHandler, AmendApplicationHandler, WithdrawApplicationHandler, RecordEnterpriseFactHandler, EndorseApplicationHandler, AssignReviewPanelHandler, CloseReviewHandler, DeclareConflictHandler, SubmitReviewScoresHandler, SubmitDefenseScoreHandler, SelectApplicationHandler, OpenDefenseRoundHandler, RegisterExpertHandler, UpdateExpertHandler, DeactivateExpertHandler, DrawReviewPanelHandler];
-const controllers = [ProgrammesController, ApplicationsController, RulesController, EnterprisesController, ExpertPoolsController];
+const controllers = [ProgrammesController, ApplicationsController, RulesController, EnterprisesController, ExpertPoolsController, CalendarController];
 
 /** Write side of programmes and applications (applications-service). */
 @Module({
   imports: [CqrsModule, RulesModule],
   controllers,
-  providers: [...commandHandlers, { provide: DRAW_SEED_SOURCE, useValue: cryptoSeedSource }, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler],
+  providers: [...commandHandlers, { provide: DRAW_SEED_SOURCE, useValue: cryptoSeedSource }, ApplicationWritePath, FundsCommitments, EligibilityReassessor, SelectionReconciler, PublicNotices, WorkingDayCalendarSource, ObjectionSettler, ReviewRequests],
+  exports: [PublicNotices],
 })
 export class ApplicationsModule {}

@@ -10,3 +10,6 @@ export { RecordEnterpriseFactCommand, RecordEnterpriseFactHandler, RecordFactRes
 export { FundsCommitments, selectionRecorded } from './application/select-application/funds-commitments';
 export { SELECTION_RECONCILER_MIGRATIONS, SelectionReconciler } from './application/select-application/selection-reconciler';
 export { ELIGIBILITY_REASSESSOR_MIGRATIONS, EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';
+export { PublicNotices, noticesView, seesObjectors } from './application/public-notice/public-notices';
+export { WorkingDayCalendarSource } from './application/public-notice/working-day-calendar';
+export { ObjectionSettler } from './application/public-notice/objection-settler';

@@ -65,12 +65,40 @@ describe('programme call', () => {
     ]);
   });
 
-  it('reads a ProgrammeOpened stored as v1 (no reminder settings) with the default lead times', () => {
-    const v1 = JSON.parse(JSON.stringify({ programmeId, openedAt: now.toISOString(), terms: suzhouTerms({ implementationMonths: 1, acceptanceLeadMonths: 0 }) }));
-    const { data } = decodeEvent(PROGRAMME_EVENTS, 'ProgrammeOpened', 1, v1) as Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>;
+  // Stored JSON as each earlier version wrote it (main's v1, then v2 with the public notice): never edited.
+  const storedTerms = {
+    code: 'SZ-2024-IPSTD', title: '2024年度苏州市知识产权和标准融合计划项目', city: '320500', ruleSet: { id: 'suzhou-2024-ipstd', version: 1 },
+    window: { opensAt: '2024-10-08T00:00:00+08:00', closesAt: '2024-11-17T23:59:59+08:00' }, endorsementDeadline: '2024-11-20T23:59:59+08:00', budgetFen: 2000000000,
+    tranchePlan: [{ percent: 50, trigger: 'award' }, { percent: 50, trigger: 'acceptance-passed' }],
+    review: { panelSize: 5, aggregation: 'trimmed-mean', defenseSize: 10, criteria: [{ id: 'strategy', max: 30 }, { id: 'ip-standards-base', max: 40 }, { id: 'targets', max: 30 }] },
+    implementationMonths: 1, acceptanceLeadMonths: 0,
+  };
+  const storedV1 = `{"programmeId":"${programmeId}","openedAt":"2024-09-01T00:00:00.000Z","terms":${JSON.stringify(storedTerms)}}`;
+  const storedV2 = `{"programmeId":"${programmeId}","openedAt":"2024-09-01T00:00:00.000Z","terms":${JSON.stringify({
+    ...storedTerms, implementationMonths: 24, acceptanceLeadMonths: 3, publicNotice: { workingDays: 7 }, reviewRequest: null, phases: 'after-close',
+  })}}`;
+  const decodeOpened = (version: number, json: string) => (decodeEvent(PROGRAMME_EVENTS, 'ProgrammeOpened', version, JSON.parse(json)) as Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>).data;
+
+  it('reads a ProgrammeOpened stored as v1 through v2 to v3: no notice, rolling, the default lead times', () => {
+    const data = decodeOpened(1, storedV1);
+    expect(data.terms).toEqual({
+      ...storedTerms,
+      publicNotice: null,
+      reviewRequest: null,
+      phases: 'rolling',
+      reminders: DEFAULT_REMINDER_LEADS,
+      schedule: { reviewScoresDueAt: null, defenseScoresDueAt: null, midTermInspectionMonths: null },
+    });
+  });
+
+  it('reads a ProgrammeOpened stored as v2 (public notice, no reminder settings) as v3 with its notice kept and the default lead times', () => {
+    const data = decodeOpened(2, storedV2);
+    expect(data.terms.publicNotice).toEqual({ workingDays: 7 });
+    expect(data.terms.reviewRequest).toBeNull();
+    expect(data.terms.phases).toBe('after-close');
     expect(data.terms.reminders).toEqual(DEFAULT_REMINDER_LEADS);
-    expect(data.terms.schedule).toEqual({ reviewScoresDueAt: null, defenseScoresDueAt: null, midTermInspectionMonths: null });
-    expect(data.terms.code).toBe(v1.terms.code);
+    expect(data.terms.schedule).toEqual({ reviewScoresDueAt: null, defenseScoresDueAt: null, midTermInspectionMonths: 12 });
+    expect(decodeOpened(3, JSON.stringify(data))).toEqual(data);
   });
 
   describe('already opened', () => {

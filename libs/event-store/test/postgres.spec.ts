@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { ManualClock } from '@ipstd/kernel';
 import { PostgresEventStore } from '../src';
 import { createTestDatabase } from '../../../test/support/postgres';
@@ -20,6 +22,35 @@ eventStoreContract('PostgreSQL', async () => {
 });
 
 describe('PostgreSQL event store specifics', () => {
+  it('close() settles in a process with nothing else to wait for (its idle append connection is ended, not abandoned)', async () => {
+    const db = await createTestDatabase('es');
+    try {
+      // A process of its own: inside Jest something always keeps the event loop alive.
+      const script = `
+        const { Pool } = require('pg');
+        const { PostgresEventStore } = require(${JSON.stringify(join(__dirname, '../../../dist/libs/event-store/src'))});
+        (async () => {
+          // Idle pool clients end at once, so that only the store's own connections can keep the process alive.
+          const pool = new Pool({ connectionString: ${JSON.stringify(db.url)}, max: 20, idleTimeoutMillis: 1 });
+          const store = new PostgresEventStore(pool);
+          await store.migrate();
+          const meta = { actor: { userId: 'u', role: 'system', organisation: null }, correlationId: 'c', causationId: null, effectiveAt: new Date().toISOString(), idempotencyKey: null };
+          for (let round = 0; round < 5; round++) await Promise.all(Array.from({ length: 64 }, (_, i) => store.appendToStream('close-' + round + '-' + i, [{ eventId: require('crypto').randomUUID(), type: 'Closed', schemaVersion: 1, data: {}, metadata: meta }], { expectedRevision: 'no-stream' })));
+          await new Promise((r) => setTimeout(r, 100));
+          await store.close();
+          await pool.end();
+          process.stdout.write('closed');
+          globalThis.closed = true;
+        })();
+        process.on('beforeExit', () => { if (!globalThis.closed) { process.stdout.write('left behind'); process.exitCode = 3; } });
+      `;
+      const result = spawnSync(process.execPath, ['-e', script], { cwd: join(__dirname, '../../..'), encoding: 'utf8', timeout: 30_000 });
+      expect({ stdout: result.stdout, status: result.status, stderr: result.stderr }).toEqual({ stdout: 'closed', status: 0, stderr: '' });
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('reads a stream of more than 10,000 events whole with the default page size (no fixed cap)', async () => {
     const db = await createTestDatabase('es');
     const store = new PostgresEventStore(db.pool);

@@ -23,14 +23,6 @@ export function compare(value: number, min: number): BilingualText {
   return value >= min ? { zh: '≥', en: '≥' } : { zh: '<', en: '<' };
 }
 
-/** Integer fen as yuan with two decimals and thousands separators, without locale data. */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(fen));
-  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${whole}.${String(abs % 100).padStart(2, '0')}`;
-}
-
 /** Hundredths as a number with two decimals, for scores. */
 export function twoDecimals(hundredths: number): string {
   return (hundredths / 100).toFixed(2);

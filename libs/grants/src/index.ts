@@ -1,7 +1,7 @@
 export * from './domain';
 export { GrantsModule } from './grants.module';
 export { ClawbackOverdueCheck } from './application/clawback-overdue-check';
-export { GrantAwarder } from './application/grant-awarder';
+export { GRANT_AWARDER_MIGRATIONS, GrantAwarder } from './application/grant-awarder';
 export { CREDIT_WATCH, CreditWatch } from './application/credit-watch';
 export { readCreditStanding } from './application/credit-view';
 export { grantView } from './application/grant-view';

@@ -185,8 +185,8 @@ describe('grant', () => {
 
       it('refuses more than the planned amount, naming it', () => {
         const error = spec.given(IN_IMPLEMENTATION).when(order(1, 25_000_001)).thenRefuses('TRANCHE_AMOUNT_EXCEEDS_PLAN', { trancheNo: 1, plannedFen: 25_000_000 });
-        expect(error.text.zh).toContain('250000.00 元');
-        expect(error.text.en).toContain('CNY 250000.01');
+        expect(error.text.zh).toContain('250,000.00 元');
+        expect(error.text.en).toContain('CNY 250,000.01');
       });
 
       it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses an amount of %s', (amountFen) => {
@@ -531,8 +531,8 @@ describe('grant', () => {
         unpaidFen: 2_000_000,
         tranches: [{ trancheNo: 1, orderedFen: 10_000_000, paidFen: 8_000_000, unpaidFen: 2_000_000 }],
       });
-      expect(error.text.zh).toContain('20000.00 元');
-      expect(error.text.en).toContain('CNY 20000.00');
+      expect(error.text.zh).toContain('20,000.00 元');
+      expect(error.text.en).toContain('CNY 20,000.00');
       const paid = extend(partly, pay(1, 2_000_000, decidedAt, 'TRE-2M'));
       spec.given(paid).when(close([{ trancheNo: 2, reason: '企业书面放弃剩余资金' }])).thenMatches([{ type: 'GrantClosed', data: { outcome: 'accepted' } }]);
     });

@@ -6,3 +6,4 @@ export * from './domain-error';
 export * from './shanghai-time';
 export * from './credit-code';
 export * from './decimal';
+export * from './money';

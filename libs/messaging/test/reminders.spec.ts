@@ -1,18 +1,31 @@
+import { BUILT_IN_WORKING_DAY_YEARS, calendarOf } from '@ipstd/funding-rules';
 import { uuidV5 } from '@ipstd/kernel';
 import { DEADLINE_KINDS, REMINDER_NAMESPACE, clawbackDeadline, deadlineDate, midTermInspectionDueAt, reminderIdFor, reminderStatusAt, remindAt } from '../src/domain/reminders';
 
+const calendar = calendarOf(BUILT_IN_WORKING_DAY_YEARS);
+const at = (deadline: string, lead: number | null) => remindAt(calendar, deadline, lead).at;
 const district = { role: 'district-office' as const, scope: { type: 'district' as const, code: '320505' } };
 
 describe('deadline reminders (pure)', () => {
   it('go out at 09:00 Shanghai, the lead in working days before the deadline day', () => {
     // Endorsement deadline Wednesday 2024-11-20 23:59:59 +08:00, two working days: Monday 2024-11-18 09:00 +08:00.
-    expect(remindAt('2024-11-20T15:59:59.000Z', 2)).toBe('2024-11-18T01:00:00.000Z');
+    expect(at('2024-11-20T15:59:59.000Z', 2)).toBe('2024-11-18T01:00:00.000Z');
     // Across the National Day holiday onto the make-up Sunday 2024-09-29.
-    expect(remindAt('2024-10-08T09:00:00.000Z', 2)).toBe('2024-09-29T01:00:00.000Z');
+    expect(at('2024-10-08T09:00:00.000Z', 2)).toBe('2024-09-29T01:00:00.000Z');
     // Across a weekend: Monday's deadline, one working day → the Friday before.
-    expect(remindAt('2024-11-25T10:00:00+08:00', 1)).toBe('2024-11-22T01:00:00.000Z');
+    expect(at('2024-11-25T10:00:00+08:00', 1)).toBe('2024-11-22T01:00:00.000Z');
     // Without a lead (overdue): at the deadline itself.
-    expect(remindAt('2025-01-01T00:00:00+08:00', null)).toBe('2024-12-31T16:00:00.000Z');
+    expect(at('2025-01-01T00:00:00+08:00', null)).toBe('2024-12-31T16:00:00.000Z');
+  });
+
+  it('count with the calendar they are given, and fall back to Monday–Friday for a year not published, naming it', () => {
+    // Without 2024 published, the weekday rule counts Monday 10-07 and Friday 10-04 (both in the National Day holiday) and skips the make-up Sunday.
+    const without2024 = calendarOf(BUILT_IN_WORKING_DAY_YEARS.filter((y) => y.year !== 2024));
+    expect(remindAt(without2024, '2024-10-08T09:00:00.000Z', 2)).toEqual({ at: '2024-10-04T01:00:00.000Z', missingYear: 2024 });
+    expect(remindAt(calendar, '2024-10-08T09:00:00.000Z', 2)).toEqual({ at: '2024-09-29T01:00:00.000Z', missingYear: null });
+    // A deadline early in 2027 (no calendar shipped): counted back by weekdays, 2027 named.
+    expect(remindAt(calendar, '2027-01-06T23:59:59+08:00', 2)).toEqual({ at: '2027-01-04T01:00:00.000Z', missingYear: 2027 });
+    expect(remindAt(without2024, '2024-10-08T09:00:00.000Z', null)).toEqual({ at: '2024-10-08T09:00:00.000Z', missingYear: null });
   });
 
   it('date a deadline at 00:00 Shanghai to the day that ended', () => {
@@ -20,7 +33,7 @@ describe('deadline reminders (pure)', () => {
     expect(deadlineDate('2024-11-20T23:59:59+08:00')).toBe('2024-11-20');
     expect(clawbackDeadline('2024-12-31')).toBe('2024-12-31T16:00:00.000Z');
     // A clawback due 2024-12-31 with five working days: the reminder is 2024-12-24 (Tuesday), 09:00.
-    expect(remindAt(clawbackDeadline('2024-12-31'), 5)).toBe('2024-12-24T01:00:00.000Z');
+    expect(at(clawbackDeadline('2024-12-31'), 5)).toBe('2024-12-24T01:00:00.000Z');
   });
 
   it('put the mid-term inspection the given calendar months after the start', () => {

@@ -16,6 +16,8 @@ export function programmeView(state: Extract<ProgrammeState, { status: 'open' }>
     committedFen: state.committedFen,
     remainingFen: state.terms.budgetFen - state.committedFen,
     defenseRound: state.defenseRound && (seesRanking ? state.defenseRound : { roundId: state.defenseRound.roundId, invited: null }),
+    /** The public notices (公示) and when each period ends (for reminders); entries and objections at /notices. */
+    notices: Object.values(state.notices).map((n) => ({ noticeId: n.noticeId, publishedAt: n.publishedAt, workingDays: n.workingDays, endsOn: n.endsOn, endsAt: n.endsAt, closedAt: n.closedAt, entries: n.entries.length })),
     revision: Number(revision),
   };
 }
@@ -71,6 +73,8 @@ export function applicationView(state: Exclude<ApplicationState, { status: 'none
       experts: seesReviewers(viewer) ? Object.keys(state.defense.scores).filter((id) => viewer === null || viewer.role !== 'expert' || viewer.sub === id) : null,
     },
     selection: state.selection,
+    /** Review requests (复核) and the bureau's decisions, with who and when. */
+    reviewRequests: state.reviewRequests,
     profile: state.profile,
     revision: Number(revision),
   };

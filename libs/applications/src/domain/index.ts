@@ -8,3 +8,4 @@ export * from './rule-catalog';
 export * from './enterprise';
 export * from './review';
 export * from './expert-pool';
+export * from './working-day-calendar';

@@ -1,5 +1,5 @@
 import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, formatShanghai, shanghaiDate } from '@ipstd/kernel';
-import { RuleSet, isEffectiveOn } from '@ipstd/funding-rules';
+import { CalendarYearMissing, RuleSet, WorkingDayCalendar, addWorkingDays, isEffectiveOn, nextDate } from '@ipstd/funding-rules';
 import { CITIES, CITY_CODE } from './divisions';
 import { legacySelectionId } from './streams';
 
@@ -34,10 +34,94 @@ export interface ProgrammeTerms {
   };
   readonly implementationMonths: number;
   readonly acceptanceLeadMonths: number;
+  /**
+   * The public notice (公示) of proposed selections before any grant is awarded, its period in working
+   * days; null: no notice, a selection is awarded at once (every call opened before ProgrammeOpened v2).
+   */
+  readonly publicNotice: { readonly workingDays: number } | null;
+  /**
+   * The review request (复核): an applicant not selected (or whose selection an upheld objection
+   * withdrew) may ask within this many working days; null: not offered (calls opened before v2).
+   */
+  readonly reviewRequest: { readonly workingDays: number } | null;
+  /**
+   * When review, defense and selection may run: `after-close` (only once the window has closed, so no
+   * budget is committed before later applicants are reviewed) or `rolling` (while the call still
+   * accepts applications: rolling programmes, and every call opened before ProgrammeOpened v2).
+   */
+  readonly phases: PhaseRule;
   /** Reminder lead times in working days (工作日); a missing one takes its default (DEFAULT_REMINDER_LEADS). */
   readonly reminders?: Partial<ReminderLeadTimes>;
   /** Deadlines of the call beyond the window and the endorsement deadline; missing ones take their defaults. */
   readonly schedule?: Partial<CallSchedule>;
+}
+
+export const PHASE_RULES = ['after-close', 'rolling'] as const;
+export type PhaseRule = (typeof PHASE_RULES)[number];
+
+/** Review, defense and selection wait for the window to close unless the call is rolling. */
+export function requireWindowClosed(terms: ProgrammeTerms, now: Date, action: { zh: string; en: string }): void {
+  if (terms.phases === 'rolling' || windowPhase(terms, now) === 'closed') return;
+  const closes = describeDeadline(terms.window.closesAt);
+  throw new DomainError(
+    'WINDOW_STILL_OPEN',
+    'state',
+    { zh: `申报将于 ${closes.zh} 截止，截止后方可${action.zh}`, en: `The application window closes at ${closes.en}; ${action.en} only after it has closed` },
+    { closesAt: terms.window.closesAt },
+  );
+}
+
+/** The review-request window when a new call names none (Guangzhou's 5 working days). */
+export const DEFAULT_REVIEW_REQUEST_WORKING_DAYS = 5;
+
+/** The notice period when a new call names none (Guangzhou's 5 working days). */
+export const DEFAULT_NOTICE_WORKING_DAYS = 5;
+
+/** One proposed selection on a public notice: the public fields only. */
+export interface NoticeEntry {
+  readonly applicationId: string;
+  readonly selectionId: string;
+  readonly enterpriseName: string;
+  readonly projectTitle: string;
+  readonly approvedAmountFen: number;
+}
+
+/** Who did a step: the caller's subject and role. */
+export interface StepActor {
+  readonly sub: string;
+  readonly role: string;
+}
+
+export interface Objector {
+  readonly name: string;
+  readonly contact: string;
+}
+
+export type ObjectionChannel = 'online' | 'written';
+export type ObjectionOutcome = 'upheld' | 'dismissed';
+
+export interface NoticeState {
+  readonly noticeId: string;
+  readonly entries: readonly NoticeEntry[];
+  readonly workingDays: number;
+  readonly publishedAt: string;
+  readonly publishedBy: StepActor;
+  /** The last working day of the period (Asia/Shanghai) and the instant it ends (the next day's 00:00). */
+  readonly endsOn: string;
+  readonly endsAt: string;
+  readonly closedAt: string | null;
+}
+
+export interface ObjectionState {
+  readonly objectionId: string;
+  readonly noticeId: string;
+  readonly applicationId: string;
+  readonly objector: Objector;
+  readonly grounds: string;
+  readonly channel: ObjectionChannel;
+  readonly filedBy: StepActor;
+  readonly filedAt: string;
+  readonly resolution: { readonly outcome: ObjectionOutcome; readonly reason: string; readonly resolvedBy: StepActor; readonly resolvedAt: string } | null;
 }
 
 /**
@@ -68,7 +152,7 @@ export interface CallSchedule {
   readonly midTermInspectionMonths: number | null;
 }
 
-/** The terms as a programme stores them (ProgrammeOpened v2): every reminder lead time and schedule entry set. */
+/** The terms as a programme stores them (ProgrammeOpened v3): every reminder lead time and schedule entry set. */
 export type SettledTerms = ProgrammeTerms & { readonly reminders: ReminderLeadTimes; readonly schedule: CallSchedule };
 
 /** Fills the reminder lead times and the schedule a call left out with their defaults. */
@@ -96,7 +180,10 @@ export interface DefenseInvitation {
 }
 
 export type ProgrammeEvent =
-  /** v2: the terms carry every reminder lead time and the call's schedule (settleTerms); v1 is upcast with the defaults. */
+  /**
+   * v2: the terms carry `publicNotice`, `reviewRequest` and `phases`; v3: also every reminder lead time and
+   * the call's schedule (settleTerms). v1 is upcast to v2, v2 to v3 with the reminder defaults.
+   */
   | DomainEvent<'ProgrammeOpened', { programmeId: string; openedAt: string; terms: SettledTerms }>
   /** v2: keyed by the selection decision (`selectionId`), with the reservation's lease (`expiresAt`). */
   | DomainEvent<
@@ -105,7 +192,20 @@ export type ProgrammeEvent =
     >
   /** v2: releases exactly one selection's commitment (`selectionId`). */
   | DomainEvent<'FundsReleased', { programmeId: string; selectionId: string; applicationId: string; amountFen: number; reason: string; releasedAt: string }>
-  | DomainEvent<'DefenseRoundOpened', { programmeId: string; roundId: string; size: number; invited: DefenseInvitation[]; openedAt: string }>;
+  | DomainEvent<'DefenseRoundOpened', { programmeId: string; roundId: string; size: number; invited: DefenseInvitation[]; openedAt: string }>
+  /** The proposed list published for public notice (公示), with the period's end in working days. */
+  | DomainEvent<
+      'PublicNoticePublished',
+      { programmeId: string; noticeId: string; entries: NoticeEntry[]; workingDays: number; calendarNotices: string[]; endsOn: string; endsAt: string; publishedBy: StepActor; publishedAt: string }
+    >
+  /** A real-name objection against one listed application (identity visible to the bureau and auditors only). */
+  | DomainEvent<
+      'ObjectionFiled',
+      { programmeId: string; noticeId: string; objectionId: string; applicationId: string; objector: Objector; grounds: string; channel: ObjectionChannel; filedBy: StepActor; filedAt: string }
+    >
+  | DomainEvent<'ObjectionResolved', { programmeId: string; objectionId: string; applicationId: string; outcome: ObjectionOutcome; reason: string; resolvedBy: StepActor; resolvedAt: string }>
+  /** The notice period has ended: no more objections; its settled entries can be awarded. */
+  | DomainEvent<'PublicNoticeClosed', { programmeId: string; noticeId: string; closedAt: string }>;
 
 export type ProgrammeState =
   | { readonly status: 'none' }
@@ -122,6 +222,8 @@ export type ProgrammeState =
       readonly commitments: Readonly<Record<string, Commitment>>;
       readonly committedFen: number;
       readonly defenseRound: { readonly roundId: string; readonly invited: readonly DefenseInvitation[] } | null;
+      readonly notices: Readonly<Record<string, NoticeState>>;
+      readonly objections: Readonly<Record<string, ObjectionState>>;
     };
 
 export interface OpenProgramme {
@@ -180,7 +282,43 @@ export interface OpenDefenseRound {
   readonly now: Date;
 }
 
-export type ProgrammeCommand = OpenProgramme | CommitFunds | ReleaseFunds | OpenDefenseRound;
+export interface PublishNotice {
+  readonly type: 'PublishNotice';
+  readonly noticeId: string;
+  /** The selections recorded on their applications and not yet on a notice, as the use case read them. */
+  readonly entries: readonly NoticeEntry[];
+  readonly calendar: WorkingDayCalendar;
+  readonly by: StepActor;
+  readonly now: Date;
+}
+
+export interface FileObjection {
+  readonly type: 'FileObjection';
+  readonly objectionId: string;
+  readonly applicationId: string;
+  readonly objector: Objector;
+  readonly grounds: string;
+  readonly channel: ObjectionChannel;
+  readonly by: StepActor;
+  readonly now: Date;
+}
+
+export interface ResolveObjection {
+  readonly type: 'ResolveObjection';
+  readonly objectionId: string;
+  readonly outcome: ObjectionOutcome;
+  readonly reason: string;
+  readonly by: StepActor;
+  readonly now: Date;
+}
+
+export interface CloseNotice {
+  readonly type: 'CloseNotice';
+  readonly noticeId: string;
+  readonly now: Date;
+}
+
+export type ProgrammeCommand = OpenProgramme | CommitFunds | ReleaseFunds | OpenDefenseRound | PublishNotice | FileObjection | ResolveObjection | CloseNotice;
 
 /** Where a programme's application window stands at an instant. */
 export type WindowPhase = 'not-yet-open' | 'accepting' | 'closed';
@@ -220,6 +358,15 @@ export function checkTerms(terms: ProgrammeTerms): void {
   }
   if (terms.implementationMonths > MAX_IMPLEMENTATION_MONTHS) {
     throw invalidTerms('implementationMonths', '实施期不得超过 24 个月', 'the implementation period cannot exceed 24 months');
+  }
+  if (terms.publicNotice !== null && (!Number.isInteger(terms.publicNotice.workingDays) || terms.publicNotice.workingDays < 1 || terms.publicNotice.workingDays > 30)) {
+    throw invalidTerms('publicNotice.workingDays', '公示期须为 1 至 30 个工作日', 'the notice period must be 1 to 30 working days');
+  }
+  if (!(PHASE_RULES as readonly string[]).includes(terms.phases)) {
+    throw invalidTerms('phases', '须为 after-close 或 rolling', 'must be after-close or rolling');
+  }
+  if (terms.reviewRequest !== null && (!Number.isInteger(terms.reviewRequest.workingDays) || terms.reviewRequest.workingDays < 1 || terms.reviewRequest.workingDays > 30)) {
+    throw invalidTerms('reviewRequest.workingDays', '复核申请期须为 1 至 30 个工作日', 'the review-request window must be 1 to 30 working days');
   }
   if (terms.acceptanceLeadMonths >= terms.implementationMonths) {
     throw invalidTerms('acceptanceLeadMonths', '验收申请提前期必须短于实施期', 'the acceptance lead time must be shorter than the implementation period');
@@ -357,6 +504,7 @@ function release(command: ReleaseFunds, state: ProgrammeState): ProgrammeEvent[]
 
 function openDefenseRound(command: OpenDefenseRound, state: ProgrammeState): ProgrammeEvent[] {
   const programme = requireOpened(state);
+  requireWindowClosed(programme.terms, command.now, { zh: '安排答辩', en: 'the defense round can be opened' });
   if (programme.defenseRound) {
     if (programme.defenseRound.roundId === command.roundId) return [];
     throw new DomainError('DEFENSE_ROUND_ALREADY_OPEN', 'state', { zh: '本计划的答辩已经安排', en: 'The defense round of this programme is already open' }, { roundId: programme.defenseRound.roundId });
@@ -380,13 +528,31 @@ export const programmeDecider: Decider<ProgrammeCommand, ProgrammeEvent, Program
         return release(command, state);
       case 'OpenDefenseRound':
         return openDefenseRound(command, state);
+      case 'PublishNotice':
+        return publishNotice(command, state);
+      case 'FileObjection':
+        return fileObjection(command, state);
+      case 'ResolveObjection':
+        return resolveObjection(command, state);
+      case 'CloseNotice':
+        return closeNotice(command, state);
       default:
         return assertNever(command);
     }
   },
   evolve(state, event) {
     if (event.type === 'ProgrammeOpened') {
-      return { status: 'open', programmeId: event.data.programmeId, openedAt: event.data.openedAt, terms: event.data.terms, commitments: {}, committedFen: 0, defenseRound: null };
+      return {
+        status: 'open',
+        programmeId: event.data.programmeId,
+        openedAt: event.data.openedAt,
+        terms: event.data.terms,
+        commitments: {},
+        committedFen: 0,
+        defenseRound: null,
+        notices: {},
+        objections: {},
+      };
     }
     if (state.status === 'none') return state;
     switch (event.type) {
@@ -401,6 +567,25 @@ export const programmeDecider: Decider<ProgrammeCommand, ProgrammeEvent, Program
       }
       case 'DefenseRoundOpened':
         return { ...state, defenseRound: { roundId: event.data.roundId, invited: event.data.invited } };
+      case 'PublicNoticePublished': {
+        const { noticeId, entries, workingDays, publishedAt, publishedBy, endsOn, endsAt } = event.data;
+        return { ...state, notices: { ...state.notices, [noticeId]: { noticeId, entries, workingDays, publishedAt, publishedBy, endsOn, endsAt, closedAt: null } } };
+      }
+      case 'ObjectionFiled': {
+        const { objectionId, noticeId, applicationId, objector, grounds, channel, filedBy, filedAt } = event.data;
+        return { ...state, objections: { ...state.objections, [objectionId]: { objectionId, noticeId, applicationId, objector, grounds, channel, filedBy, filedAt, resolution: null } } };
+      }
+      case 'ObjectionResolved': {
+        const objection = state.objections[event.data.objectionId];
+        if (!objection) return state;
+        const { outcome, reason, resolvedBy, resolvedAt } = event.data;
+        return { ...state, objections: { ...state.objections, [objection.objectionId]: { ...objection, resolution: { outcome, reason, resolvedBy, resolvedAt } } } };
+      }
+      case 'PublicNoticeClosed': {
+        const notice = state.notices[event.data.noticeId];
+        if (!notice) return state;
+        return { ...state, notices: { ...state.notices, [notice.noticeId]: { ...notice, closedAt: event.data.closedAt } } };
+      }
       default:
         return assertNever(event);
     }
@@ -412,11 +597,45 @@ export function describeDeadline(instant: string): { zh: string; en: string } {
 }
 
 export const PROGRAMME_EVENTS: EventRegistry<ProgrammeEvent> = {
-  ProgrammeOpened: { version: 2, upcast: (data) => upcastProgrammeOpenedV1(data as ProgrammeOpenedV1) },
+  ProgrammeOpened: {
+    version: 3,
+    upcast: (data, fromVersion) => upcastProgrammeOpenedV2(fromVersion < 2 ? upcastProgrammeOpenedV1(data as ProgrammeOpenedV1) : (data as ProgrammeOpenedV2)),
+  },
   FundsCommitted: { version: 2, upcast: (data) => upcastFundsCommittedV1(data as FundsCommittedV1) },
   FundsReleased: { version: 2, upcast: (data) => upcastFundsReleasedV1(data as FundsReleasedV1) },
   DefenseRoundOpened: { version: 1 },
+  PublicNoticePublished: { version: 1 },
+  ObjectionFiled: { version: 1 },
+  ObjectionResolved: { version: 1 },
+  PublicNoticeClosed: { version: 1 },
 };
+
+/** ProgrammeOpened as stored before v2: terms without `publicNotice`, `reviewRequest` and `phases`. */
+interface ProgrammeOpenedV1 {
+  programmeId: string;
+  openedAt: string;
+  terms: Omit<ProgrammeTerms, 'publicNotice' | 'reviewRequest' | 'phases' | 'reminders' | 'schedule'>;
+}
+
+/**
+ * A call opened before the public notice existed keeps its behaviour: no notice (a selection is
+ * awarded at once), no review request, and review and selection while the window is still open.
+ */
+function upcastProgrammeOpenedV1(data: ProgrammeOpenedV1): ProgrammeOpenedV2 {
+  return { ...data, terms: { ...data.terms, publicNotice: null, reviewRequest: null, phases: 'rolling' } };
+}
+
+/** ProgrammeOpened as stored in v2: terms with the public notice, review request and phases, no reminder settings. */
+interface ProgrammeOpenedV2 {
+  programmeId: string;
+  openedAt: string;
+  terms: Omit<ProgrammeTerms, 'reminders' | 'schedule'>;
+}
+
+/** A call opened before reminders existed takes the default lead times, no scoring deadlines, and the default mid-term inspection. */
+function upcastProgrammeOpenedV2(data: ProgrammeOpenedV2): Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>['data'] {
+  return { ...data, terms: settleTerms(data.terms) };
+}
 
 /** FundsCommitted as stored before v2: keyed by application, no lease. */
 interface FundsCommittedV1 {
@@ -459,10 +678,182 @@ function upcastFundsReleasedV1(data: FundsReleasedV1): Extract<ProgrammeEvent, {
   return { ...data, selectionId: legacySelectionId(data.applicationId) };
 }
 
-/** ProgrammeOpened as stored before v2: terms without reminder lead times or schedule. */
-type ProgrammeOpenedV1 = { programmeId: string; openedAt: string; terms: ProgrammeTerms };
+// ---------------------------------------------------------------------------------------------
+// Public notice (公示) and objections (异议)
+// ---------------------------------------------------------------------------------------------
 
-/** A call opened before v2 had no reminder settings: it takes the defaults. */
-function upcastProgrammeOpenedV1(data: ProgrammeOpenedV1): Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>['data'] {
-  return { ...data, terms: settleTerms(data.terms) };
+const SHANGHAI_OFFSET = '+08:00';
+
+/** The latest notice listing an application (a selection made again after a review request is listed anew). */
+function noticeOf(programme: Opened, applicationId: string): NoticeState | null {
+  let found: NoticeState | null = null;
+  for (const notice of Object.values(programme.notices)) if (notice.entries.some((e) => e.applicationId === applicationId)) found = notice;
+  return found;
+}
+
+function listedSelection(programme: Opened, selectionId: string): boolean {
+  return Object.values(programme.notices).some((n) => n.entries.some((e) => e.selectionId === selectionId));
+}
+
+function publishNotice(command: PublishNotice, state: ProgrammeState): ProgrammeEvent[] {
+  const programme = requireOpened(state);
+  const own = Object.hasOwn(programme.notices, command.noticeId) ? programme.notices[command.noticeId] : undefined;
+  if (own) return [];
+  if (!programme.terms.publicNotice) {
+    throw new DomainError('NOTICE_NOT_REQUIRED', 'state', {
+      zh: '本申报通知未设公示期：立项即下达经费',
+      en: 'This call has no public notice period: a selection is awarded at once',
+    });
+  }
+  const fresh = command.entries.filter((e) => !listedSelection(programme, e.selectionId));
+  if (fresh.length === 0) {
+    throw new DomainError('NOTICE_EMPTY', 'state', { zh: '没有尚未公示的立项申报', en: 'No selected application awaits a public notice' });
+  }
+  const workingDays = programme.terms.publicNotice.workingDays;
+  const publishedOn = shanghaiDate(command.now);
+  let endsOn: string;
+  try {
+    endsOn = addWorkingDays(command.calendar, publishedOn, workingDays);
+  } catch (error) {
+    if (error instanceof CalendarYearMissing) {
+      throw new DomainError(
+        'CALENDAR_YEAR_MISSING',
+        'rule',
+        { zh: `尚未发布 ${error.year} 年的工作日历，无法计算公示期`, en: `No working-day calendar is published for ${error.year}; the notice period cannot be counted` },
+        { year: error.year },
+      );
+    }
+    throw error;
+  }
+  const years = new Set<number>();
+  for (let d = publishedOn; d <= endsOn; d = nextDate(d)) years.add(Number(d.slice(0, 4)));
+  const calendarNotices = [...years].sort().map((y) => command.calendar.get(y)!.notice);
+  const endsAt = new Date(`${nextDate(endsOn)}T00:00:00${SHANGHAI_OFFSET}`).toISOString();
+  return [
+    {
+      type: 'PublicNoticePublished',
+      data: {
+        programmeId: programme.programmeId,
+        noticeId: command.noticeId,
+        entries: fresh.map((e) => ({ ...e })),
+        workingDays,
+        calendarNotices,
+        endsOn,
+        endsAt,
+        publishedBy: command.by,
+        publishedAt: command.now.toISOString(),
+      },
+    },
+  ];
+}
+
+function fileObjection(command: FileObjection, state: ProgrammeState): ProgrammeEvent[] {
+  const programme = requireOpened(state);
+  const own = Object.hasOwn(programme.objections, command.objectionId) ? programme.objections[command.objectionId] : undefined;
+  if (own) {
+    if (own.applicationId === command.applicationId && own.grounds === command.grounds && own.filedBy.sub === command.by.sub) return [];
+    throw new DomainError('OBJECTION_ID_REUSED', 'state', { zh: '该异议编号已用于其他异议', en: 'This objection id was already used for another objection' });
+  }
+  const notice = noticeOf(programme, command.applicationId);
+  if (!notice) {
+    throw new DomainError('APPLICATION_NOT_ON_NOTICE', 'state', { zh: '该申报不在公示名单中', en: 'This application is not on a public notice' }, { applicationId: command.applicationId });
+  }
+  if (notice.closedAt !== null || command.now.getTime() >= Date.parse(notice.endsAt)) {
+    throw new DomainError(
+      'NOTICE_PERIOD_ENDED',
+      'state',
+      { zh: `公示期已于 ${notice.endsOn} 结束，不再受理异议`, en: `The notice period ended on ${notice.endsOn}; objections are no longer accepted` },
+      { endsOn: notice.endsOn, endsAt: notice.endsAt },
+    );
+  }
+  return [
+    {
+      type: 'ObjectionFiled',
+      data: {
+        programmeId: programme.programmeId,
+        noticeId: notice.noticeId,
+        objectionId: command.objectionId,
+        applicationId: command.applicationId,
+        objector: { ...command.objector },
+        grounds: command.grounds,
+        channel: command.channel,
+        filedBy: command.by,
+        filedAt: command.now.toISOString(),
+      },
+    },
+  ];
+}
+
+function resolveObjection(command: ResolveObjection, state: ProgrammeState): ProgrammeEvent[] {
+  const programme = requireOpened(state);
+  const objection = Object.hasOwn(programme.objections, command.objectionId) ? programme.objections[command.objectionId] : undefined;
+  if (!objection) throw new DomainError('OBJECTION_NOT_FOUND', 'not-found', { zh: '异议不存在', en: 'No such objection' });
+  if (objection.resolution) {
+    // The same decision again (a retry, or its concurrent twin) changes nothing.
+    if (objection.resolution.outcome === command.outcome && objection.resolution.reason === command.reason) return [];
+    throw new DomainError(
+      'OBJECTION_ALREADY_RESOLVED',
+      'state',
+      { zh: `该异议已于 ${objection.resolution.resolvedAt} 处理（${objection.resolution.outcome}）`, en: `This objection was already resolved (${objection.resolution.outcome}) at ${objection.resolution.resolvedAt}` },
+      { outcome: objection.resolution.outcome },
+    );
+  }
+  return [
+    {
+      type: 'ObjectionResolved',
+      data: {
+        programmeId: programme.programmeId,
+        objectionId: objection.objectionId,
+        applicationId: objection.applicationId,
+        outcome: command.outcome,
+        reason: command.reason,
+        resolvedBy: command.by,
+        resolvedAt: command.now.toISOString(),
+      },
+    },
+  ];
+}
+
+function closeNotice(command: CloseNotice, state: ProgrammeState): ProgrammeEvent[] {
+  const programme = requireOpened(state);
+  const notice = Object.hasOwn(programme.notices, command.noticeId) ? programme.notices[command.noticeId] : undefined;
+  if (!notice) throw new DomainError('NOTICE_NOT_FOUND', 'not-found', { zh: '公示不存在', en: 'No such public notice' });
+  if (notice.closedAt !== null) return [];
+  if (command.now.getTime() < Date.parse(notice.endsAt)) {
+    throw new DomainError(
+      'NOTICE_PERIOD_RUNNING',
+      'state',
+      { zh: `公示期至 ${notice.endsOn} 结束`, en: `The notice period runs until the end of ${notice.endsOn}` },
+      { endsOn: notice.endsOn, endsAt: notice.endsAt },
+    );
+  }
+  return [{ type: 'PublicNoticeClosed', data: { programmeId: programme.programmeId, noticeId: notice.noticeId, closedAt: command.now.toISOString() } }];
+}
+
+/**
+ * Whether a selection may become a grant (the gate of the public notice):
+ * - `no-notice`: the call has none, award at once;
+ * - `awaiting-notice`: selected but not yet on a notice;
+ * - `pending`: the period runs, or an objection on it is unresolved;
+ * - `upheld`: an objection against it was upheld, the selection is to be withdrawn, never awarded;
+ * - `cleared`: the period ended and every objection on it was dismissed: award.
+ */
+export type NoticeClearance = 'no-notice' | 'awaiting-notice' | 'pending' | 'upheld' | 'cleared';
+
+export function noticeClearance(state: ProgrammeState, applicationId: string): NoticeClearance {
+  if (state.status !== 'open') return 'awaiting-notice';
+  if (!state.terms.publicNotice) return 'no-notice';
+  const notice = noticeOf(state, applicationId);
+  if (!notice) return 'awaiting-notice';
+  const objections = Object.values(state.objections).filter((o) => o.applicationId === applicationId && o.noticeId === notice.noticeId);
+  if (objections.some((o) => o.resolution?.outcome === 'upheld')) return 'upheld';
+  if (notice.closedAt === null) return 'pending';
+  if (objections.some((o) => o.resolution === null)) return 'pending';
+  return 'cleared';
+}
+
+export function noticeEntryOf(state: ProgrammeState, applicationId: string): NoticeEntry | null {
+  if (state.status !== 'open') return null;
+  const notice = noticeOf(state, applicationId);
+  return notice?.entries.find((e) => e.applicationId === applicationId) ?? null;
 }

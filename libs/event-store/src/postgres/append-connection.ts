@@ -53,7 +53,11 @@ export class AppendConnections {
     this.pooledOnly = true;
     const client = this.dedicated;
     this.dedicated = null;
-    if (client) await client.end().catch(() => undefined);
+    if (!client) return;
+    // An idle connection's socket is unreferenced; ending it must keep the process alive until it has
+    // ended, or a caller awaiting close() is left behind when nothing else is running.
+    refSocket(client, true);
+    await client.end().catch(() => undefined);
   }
 
   private async openDedicated(): Promise<Client> {

@@ -27,10 +27,4 @@ export function parseYuanToFen(text: string): { fen: number } | { problem: YuanP
   if (fen === 0) return { problem: 'zero' };
   return { fen };
 }
-
-/** `1234567899` → `"12345678.99"`, without floating point. */
-export function fenToYuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
+// The reverse, fen → statement text, is the kernel's formatYuan(fen, { grouping: false }).

@@ -1,7 +1,7 @@
+import { formatYuan } from '@ipstd/kernel';
 import { yearOf } from '../calendar';
 import { BREACH_OUTCOMES, GrowthOrProfitParams } from '../types';
 import { bool, Check, integer, oneOf, shape } from '../checks';
-import { yuan } from '../text';
 import { EligibilityContext, Part, part, Verdict, verdict } from './verdict';
 
 export const growthOrProfitParams: Check = shape({ years: integer(2, 10), shortfall: oneOf(BREACH_OUTCOMES), requireHealthyAssets: bool });
@@ -49,8 +49,8 @@ export function evaluateGrowthOrProfit(params: GrowthOrProfitParams, { profile, 
   const present = rows.filter((row) => row !== null);
   const growth = present.every((row, i) => i === 0 || row.revenueFen > present[i - 1].revenueFen);
   const continuousProfit = present.every((row) => row.netProfitFen > 0);
-  const revenue = present.map((row) => yuan(row.revenueFen)).join(' → ');
-  const profit = { zh: present.map((row) => yuan(row.netProfitFen)).join('、'), en: present.map((row) => yuan(row.netProfitFen)).join(', ') };
+  const revenue = present.map((row) => formatYuan(row.revenueFen)).join(' → ');
+  const profit = { zh: present.map((row) => formatYuan(row.netProfitFen)).join('、'), en: present.map((row) => formatYuan(row.netProfitFen)).join(', ') };
   const revenueText = growth
     ? { zh: `${span} 年主营业务收入逐年增长（${revenue} 元）`, en: `main-business revenue rose every year ${span} (CNY ${revenue})` }
     : { zh: `${span} 年主营业务收入未逐年增长（${revenue} 元）`, en: `main-business revenue did not rise every year ${span} (CNY ${revenue})` };

@@ -1,3 +1,5 @@
+import { formatYuan } from '@ipstd/kernel';
+
 /** A positive whole amount of fen (分) that integer arithmetic handles exactly. */
 export const isPositiveFen = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 
@@ -12,11 +14,5 @@ export function splitAward(awardFen: number, percents: readonly number[]): numbe
   return [...leading, awardFen - leading.reduce((sum, fen) => sum + fen, 0)];
 }
 
-/** `123456` → `1234.56`, without floating point. */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-export const fenText = (fen: number): { zh: string; en: string } => ({ zh: `${yuan(fen)} 元（${fen} 分）`, en: `CNY ${yuan(fen)} (${fen} fen)` });
+/** An amount for an error text: `1,234.56 元（123456 分）` / `CNY 1,234.56 (123456 fen)`. */
+export const fenText = (fen: number): { zh: string; en: string } => ({ zh: `${formatYuan(fen)} 元（${fen} 分）`, en: `CNY ${formatYuan(fen)} (${fen} fen)` });

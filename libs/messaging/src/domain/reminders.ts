@@ -1,5 +1,5 @@
 import { BilingualText, DomainEvent, EventRegistry, addMonthsShanghai, shanghaiDate, uuidV5 } from '@ipstd/kernel';
-import { addCalendarDays, workingDaysBefore } from '@ipstd/funding-rules';
+import { CalendarYearMissing, WorkingDayCalendar, nextDate, weekdaysBefore, workingDaysBefore } from '@ipstd/funding-rules';
 
 /**
  * Deadline reminders (docs/integration.md, "Reminders"). Pure: which deadlines exist, who is told,
@@ -101,13 +101,27 @@ export function deadlineDate(deadline: string): string {
 
 /**
  * When a reminder goes out: at 09:00 Asia/Shanghai on the working day `leadWorkingDays` working days
- * before the deadline's date (Chinese working-day calendar: holidays skipped, make-up days counted).
- * A kind without a lead time (overdue) goes out at the deadline itself.
+ * before the deadline's date, counted with the published working-day calendar (the
+ * `working-day-calendar` stream: holidays skipped, make-up days counted). A kind without a lead time
+ * (overdue) goes out at the deadline itself.
+ *
+ * A year the count reaches with no published calendar: the count falls back to the weekday rule
+ * (Monday–Friday) and names that year in `missingYear`, so the caller logs a warning and counts again
+ * once the year is published (ADR 0016). A reminder is never skipped for want of a calendar.
  */
-export function remindAt(deadline: string, leadWorkingDays: number | null): string {
-  if (leadWorkingDays === null) return new Date(deadline).toISOString();
-  const day = workingDaysBefore(deadlineDate(deadline), leadWorkingDays);
-  return new Date(`${day}T${String(REMINDER_HOUR_SHANGHAI).padStart(2, '0')}:00:00+08:00`).toISOString();
+export function remindAt(calendar: WorkingDayCalendar, deadline: string, leadWorkingDays: number | null): { at: string; missingYear: number | null } {
+  if (leadWorkingDays === null) return { at: new Date(deadline).toISOString(), missingYear: null };
+  const date = deadlineDate(deadline);
+  let day: string;
+  let missingYear: number | null = null;
+  try {
+    day = workingDaysBefore(calendar, date, leadWorkingDays);
+  } catch (error) {
+    if (!(error instanceof CalendarYearMissing)) throw error;
+    missingYear = error.year;
+    day = weekdaysBefore(date, leadWorkingDays);
+  }
+  return { at: new Date(`${day}T${String(REMINDER_HOUR_SHANGHAI).padStart(2, '0')}:00:00+08:00`).toISOString(), missingYear };
 }
 
 /** What the scheduler does with a due-or-not reminder at `now`. */
@@ -119,7 +133,7 @@ export function reminderStatusAt(kind: ReminderKind, at: { remindAt: string; dea
 
 /** The instant a clawback's due date (Asia/Shanghai calendar date) has ended: it is overdue from then. */
 export function clawbackDeadline(dueDate: string): string {
-  return new Date(`${addCalendarDays(dueDate, 1)}T00:00:00+08:00`).toISOString();
+  return new Date(`${nextDate(dueDate)}T00:00:00+08:00`).toISOString();
 }
 
 /** The mid-term inspection is due `months` after the implementation period starts (Asia/Shanghai calendar). */

@@ -1,7 +1,11 @@
+import { Logger } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
 import { Migration, RecordedEvent } from '@ipstd/event-store';
-import { APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent, SettledTerms, cityOf } from '@ipstd/applications';
+import { WorkingDayCalendar, WorkingDayYear, calendarOf } from '@ipstd/funding-rules';
+import {
+  APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent, SettledTerms, WORKING_DAY_CALENDAR_EVENTS, WorkingDayCalendarEvent, cityOf,
+} from '@ipstd/applications';
 import { GRANT_EVENTS, GrantEvent, lastAcceptanceRequestAt } from '@ipstd/grants';
 import {
   DEADLINE_KINDS, REMINDER_EVENTS, Recipient, ReminderEvent, ReminderKind, ReminderResource, clawbackDeadline, midTermInspectionDueAt, reminderIdFor, remindAt,
@@ -64,6 +68,18 @@ export const REMINDER_MIGRATIONS: readonly Migration[] = [
           create index reminder_deadlines_due on reminder_deadlines (remind_at) where status = 'pending';
           create index reminder_deadlines_resource on reminder_deadlines (resource_id, kind);`,
   },
+  {
+    version: 2,
+    name: 'reminder working-day calendar',
+    // The published working-day years as the log has them (latest version of each), and the year a
+    // reminder's count fell back to Monday–Friday for (null: counted with the published calendar).
+    sql: `create table reminder_calendar_years (
+            year integer primary key,
+            version integer not null,
+            data jsonb not null
+          );
+          alter table reminder_deadlines add column calendar_missing_year integer;`,
+  },
 ];
 
 /** One reminder to collect. */
@@ -79,10 +95,10 @@ interface Planned {
 }
 
 const REGISTRIES: Record<string, EventRegistry<DomainEvent>> = Object.fromEntries(
-  [{ ...PROGRAMME_EVENTS, ...APPLICATION_EVENTS }, GRANT_EVENTS, REMINDER_EVENTS].flatMap((registry) => Object.keys(registry).map((type) => [type, registry as EventRegistry<DomainEvent>])),
+  [{ ...PROGRAMME_EVENTS, ...APPLICATION_EVENTS }, GRANT_EVENTS, REMINDER_EVENTS, WORKING_DAY_CALENDAR_EVENTS].flatMap((registry) => Object.keys(registry).map((type) => [type, registry as EventRegistry<DomainEvent>])),
 );
 
-type Handled = ProgrammeEvent | ApplicationEvent | GrantEvent | ReminderEvent;
+type Handled = ProgrammeEvent | ApplicationEvent | GrantEvent | ReminderEvent | WorkingDayCalendarEvent;
 
 /** The event types the collector reads (the process's subscription runner reads only declared types). */
 export const COLLECTED_EVENT_TYPES: readonly Handled['type'][] = [
@@ -90,13 +106,15 @@ export const COLLECTED_EVENT_TYPES: readonly Handled['type'][] = [
   'ReviewPanelAssigned', 'ReviewPanelDrawn', 'ReserveExpertAssigned', 'ExpertConflictDeclared', 'ReviewScoresSubmitted', 'ReviewClosed',
   'InvitedToDefense', 'DefenseScoreSubmitted', 'ApplicationSelected', 'ApplicationNotSelected',
   'GrantAwarded', 'MidTermInspected', 'AcceptanceRequested', 'GrantClosed', 'ClawbackOrdered', 'ClawbackOverdue', 'ClawbackSettled', 'ClawbackWrittenOff',
-  'DeadlineReminderSent',
+  'DeadlineReminderSent', 'WorkingDayYearPublished',
 ];
 
 const district = (code: string): Recipient => ({ role: 'district-office', scope: { type: 'district', code } });
 const expert = (id: string): Recipient => ({ role: 'expert', scope: { type: 'expert', id } });
 const applicant = (creditCode: string): Recipient => ({ role: 'applicant', scope: { type: 'enterprise', creditCode } });
 const cityRole = (role: 'city-bureau' | 'finance-bureau', code: string): Recipient => ({ role, scope: { type: 'city', code } });
+
+const log = new Logger('reminder-collector');
 
 /** Applies one batch of the log to the scheduler's tables, in one transaction. */
 export async function collectReminders(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
@@ -113,6 +131,8 @@ class Collector {
 
   async apply(event: Handled): Promise<void> {
     switch (event.type) {
+      case 'WorkingDayYearPublished':
+        return this.calendarYearPublished(event.data.year, event.data.version);
       case 'ProgrammeOpened':
         await this.db.query('insert into reminder_programmes (programme_id, city, terms) values ($1, $2, $3) on conflict do nothing', [event.data.programmeId, event.data.terms.city, event.data.terms]);
         return;
@@ -313,19 +333,54 @@ class Collector {
     }
   }
 
+  /** The working-day calendar as published in the log up to this position (the `working-day-calendar` stream). */
+  private async calendar(): Promise<WorkingDayCalendar> {
+    const { rows } = await this.db.query<{ data: WorkingDayYear }>('select data from reminder_calendar_years');
+    return calendarOf(rows.map((r) => r.data));
+  }
+
+  /**
+   * A year published (or a corrected version of it): every pending reminder with a lead time is
+   * counted again with the calendar as it now stands, the ones that fell back to Monday–Friday
+   * included. Pending reminders are few (open deadlines only), publications rare (once a year).
+   */
+  private async calendarYearPublished(year: WorkingDayYear, version: number): Promise<void> {
+    const { rowCount } = await this.db.query(
+      `insert into reminder_calendar_years (year, version, data) values ($1, $2, $3)
+       on conflict (year) do update set version = excluded.version, data = excluded.data where reminder_calendar_years.version < excluded.version`,
+      [year.year, version, year],
+    );
+    if (!rowCount) return;
+    const calendar = await this.calendar();
+    const { rows } = await this.db.query<{ reminder_id: string; deadline: Date; lead_working_days: number }>(
+      `select reminder_id, deadline, lead_working_days from reminder_deadlines where status = 'pending' and lead_working_days is not null`,
+    );
+    for (const row of rows) {
+      const { at, missingYear } = remindAt(calendar, row.deadline.toISOString(), row.lead_working_days);
+      await this.db.query('update reminder_deadlines set remind_at = $2, calendar_missing_year = $3 where reminder_id = $1', [row.reminder_id, at, missingYear]);
+    }
+  }
+
   /** Records a reminder once; a later position may bring back one cancelled earlier (an expert assigned again). */
   private async plan(p: Planned): Promise<void> {
     const reminderId = reminderIdFor(p.kind, p.resource, p.deadline, p.recipient);
-    await this.db.query(
-      `insert into reminder_deadlines (reminder_id, kind, resource, resource_id, recipient, recipient_key, deadline, remind_at, lead_working_days, programme_id, city, grant_id, status, position)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13)
+    const { at, missingYear } = remindAt(await this.calendar(), p.deadline, p.leadWorkingDays);
+    const { rowCount } = await this.db.query(
+      `insert into reminder_deadlines (reminder_id, kind, resource, resource_id, recipient, recipient_key, deadline, remind_at, lead_working_days, programme_id, city, grant_id, status, position, calendar_missing_year)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $14)
        on conflict (reminder_id) do update set status = 'pending', position = excluded.position
        where reminder_deadlines.status = 'cancelled' and reminder_deadlines.position < excluded.position`,
       [
-        reminderId, p.kind, p.resource, p.resource.id, p.recipient, recipientKey(p.recipient), p.deadline, remindAt(p.deadline, p.leadWorkingDays), p.leadWorkingDays,
-        p.programmeId, p.city, p.grantId ?? null, this.position,
+        reminderId, p.kind, p.resource, p.resource.id, p.recipient, recipientKey(p.recipient), p.deadline, at, p.leadWorkingDays,
+        p.programmeId, p.city, p.grantId ?? null, this.position, missingYear,
       ],
     );
+    if (rowCount && missingYear !== null) {
+      log.warn({
+        msg: 'no working-day calendar published for a year a reminder is counted in; counted Monday–Friday until it is published',
+        year: missingYear, reminderId, kind: p.kind, deadline: p.deadline, remindAt: at,
+      });
+    }
   }
 
   /** Cancels the pending reminders of these kinds about a resource (for one recipient, or all). */

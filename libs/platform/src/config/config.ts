@@ -76,6 +76,8 @@ export interface AppConfig {
   readonly reminderCheckIntervalMs: number;
   /** How often the reconciler looks for budget commitments whose selection was never recorded. */
   readonly selectionReconcileIntervalMs: number;
+  /** How often the grant awarder looks for public notices whose period has ended (公示期满). */
+  readonly noticeCheckIntervalMs: number;
   /** Integrity checkpoints sealing the global log: every N events or T seconds, whichever first. */
   readonly audit: {
     readonly autoSeal: boolean;
@@ -187,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     clawbackCheckIntervalMs: int('CLAWBACK_CHECK_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     reminderCheckIntervalMs: int('REMINDER_CHECK_INTERVAL_MS', 60_000, 50, 86_400_000),
     selectionReconcileIntervalMs: int('SELECTION_RECONCILE_INTERVAL_MS', 60_000, 1000, 86_400_000),
+    noticeCheckIntervalMs: int('NOTICE_CHECK_INTERVAL_MS', 60_000, 1000, 86_400_000),
     audit: {
       autoSeal: bool('AUDIT_AUTO_SEAL', true),
       checkpointEveryEvents: int('AUDIT_CHECKPOINT_EVERY_EVENTS', 1000, 1, 10_000_000),

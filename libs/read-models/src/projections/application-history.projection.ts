@@ -132,5 +132,23 @@ function describe(event: ApplicationEvent): { zh: string; en: string; details: R
       };
     case 'ApplicationNotSelected':
       return { zh: `未立项，理由：${event.data.reason}`, en: `Not selected; reason: ${event.data.reason}`, details: { ...event.data } };
+    case 'ApplicationSelectionWithdrawn':
+      return {
+        zh: `公示期间异议成立，撤销立项（异议 ${event.data.objectionId}）：${event.data.reason}`,
+        en: `Selection withdrawn after objection ${event.data.objectionId} was upheld during the public notice: ${event.data.reason}`,
+        details: { ...event.data },
+      };
+    case 'ReviewRequested':
+      return {
+        zh: `申报单位申请复核（${event.data.basis === 'not-selected' ? '未立项' : '异议成立撤销立项'}），期限至 ${event.data.deadlineOn}：${event.data.grounds}`,
+        en: `The applicant requested a review (${event.data.basis}) by ${event.data.deadlineOn}: ${event.data.grounds}`,
+        details: { ...event.data },
+      };
+    case 'ReviewRequestDecided':
+      return {
+        zh: `复核${event.data.outcome === 'upheld' ? '成立，重新作出立项决定' : '不成立，维持原决定'}：${event.data.reason}`,
+        en: `Review request ${event.data.outcome}${event.data.outcome === 'upheld' ? '; the selection is decided again' : '; the decision stands'}: ${event.data.reason}`,
+        details: { ...event.data },
+      };
   }
 }

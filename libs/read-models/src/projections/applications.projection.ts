@@ -47,6 +47,8 @@ export const applicationsProjection: KeyedProjection = {
     'InvitedToDefense',
     'ApplicationSelected',
     'ApplicationNotSelected',
+    'ApplicationSelectionWithdrawn',
+    'ReviewRequestDecided',
   ],
   keyOf: (event) => [(event.data as { applicationId: string }).applicationId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
@@ -88,6 +90,11 @@ export const applicationsProjection: KeyedProjection = {
         return row && { ...row, status: 'selected', approved_amount_fen: String(event.data.approvedAmountFen), final_score_hundredths: event.data.finalScoreHundredths, ...touched };
       case 'ApplicationNotSelected':
         return row && { ...row, status: 'not-selected', final_score_hundredths: event.data.finalScoreHundredths, ...touched };
+      case 'ApplicationSelectionWithdrawn':
+        return row && { ...row, status: 'not-selected', approved_amount_fen: null, ...touched };
+      case 'ReviewRequestDecided':
+        // Upheld reopens the decision: under review again (or invited to defense), as the application state says.
+        return row && (event.data.outcome === 'upheld' && row.status === 'not-selected' ? { ...row, status: 'under-review', ...touched } : { ...row, ...touched });
       default:
         return row;
     }

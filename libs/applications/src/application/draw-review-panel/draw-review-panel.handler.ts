@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandContext, CommandPipeline, Principal, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
-import { requireDrawable } from '../../domain';
+import { CLOCK, CommandContext, CommandPipeline, Principal, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
+import { Clock } from '@ipstd/kernel';
+import { requireDrawable, requireWindowClosed } from '../../domain';
 import { ApplicationCommandResult, applicationResult } from '../views';
 import { ApplicationWritePath, scopeOf } from '../application-write-path';
 import { cityAdminPolicy } from '../access';
@@ -33,7 +34,12 @@ export class DrawReviewPanelCommand extends Command<ApplicationCommandResult> {
  */
 @CommandHandler(DrawReviewPanelCommand)
 export class DrawReviewPanelHandler implements ICommandHandler<DrawReviewPanelCommand> {
-  constructor(private readonly pipeline: CommandPipeline, private readonly writePath: ApplicationWritePath, @Inject(DRAW_SEED_SOURCE) private readonly seeds: DrawSeedSource) {}
+  constructor(
+    private readonly pipeline: CommandPipeline,
+    private readonly writePath: ApplicationWritePath,
+    @Inject(DRAW_SEED_SOURCE) private readonly seeds: DrawSeedSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute({ applicationId, field, reserves, cap, principal, context }: DrawReviewPanelCommand): Promise<ApplicationCommandResult> {
     // The write path's order before the pool is touched: load, replay, If-Match, authorise, check.
@@ -47,6 +53,8 @@ export class DrawReviewPanelHandler implements ICommandHandler<DrawReviewPanelCo
     requireDrawable(application);
     const programme = await loadOpenProgramme(this.pipeline, application.programmeId);
     const terms = programme.state.terms;
+    // Before the pool is touched: a call that reviews after its window closed draws nothing earlier.
+    requireWindowClosed(terms, this.clock.now(), { zh: '抽取评审专家', en: 'a review panel can be drawn' });
     const seed = this.seeds.next();
     // The pool append carries no Idempotency-Key (the store keeps a key on one stream only): the pool
     // keeps one draw per application, so a retry finds the draw already recorded there.

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { IsInstant } from '@ipstd/platform';
-import { AGGREGATIONS, DEFAULT_REMINDER_LEADS, MAX_REMINDER_LEAD_WORKING_DAYS, TRANCHE_TRIGGERS } from '../../domain';
+import { AGGREGATIONS, DEFAULT_REMINDER_LEADS, MAX_REMINDER_LEAD_WORKING_DAYS, PHASE_RULES, TRANCHE_TRIGGERS } from '../../domain';
 
 const lead = (kind: keyof typeof DEFAULT_REMINDER_LEADS, what: string) => ApiPropertyOptional({ example: DEFAULT_REMINDER_LEADS[kind], description: `working days before ${what}; default ${DEFAULT_REMINDER_LEADS[kind]}` });
 
@@ -55,6 +55,10 @@ export class ReviewDto {
   @ApiProperty({ type: [CriterionDto] }) @ValidateNested({ each: true }) @Type(() => CriterionDto) @ArrayMinSize(1) @ArrayMaxSize(30) criteria: CriterionDto[];
 }
 
+export class PublicNoticeDto {
+  @ApiProperty({ example: 5, description: 'a period in working days' }) @IsInt() @Min(1) @Max(30) workingDays: number;
+}
+
 /** POST /v1/programmes: open a programme call. */
 export class OpenProgrammeDto {
   @ApiProperty({ example: 'SZ-2024-IPSTD' }) @IsString() @Matches(/^[A-Z0-9][A-Z0-9-]{2,63}$/) code: string;
@@ -68,6 +72,30 @@ export class OpenProgrammeDto {
   @ApiProperty() @ValidateNested() @Type(() => ReviewDto) review: ReviewDto;
   @ApiProperty({ example: 24 }) @IsInt() @Min(1) @Max(24) implementationMonths: number;
   @ApiProperty({ example: 3 }) @IsInt() @Min(0) @Max(23) acceptanceLeadMonths: number;
+  @ApiPropertyOptional({
+    type: PublicNoticeDto,
+    nullable: true,
+    description: 'Public notice (公示) of the proposed selections before award; absent: 5 working days; null: no notice, a selection is awarded at once',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PublicNoticeDto)
+  publicNotice?: PublicNoticeDto | null;
+  @ApiPropertyOptional({
+    type: PublicNoticeDto,
+    nullable: true,
+    description: 'Review request (复核) window after a decision against the applicant, in working days; absent: 5; null: not offered',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PublicNoticeDto)
+  reviewRequest?: PublicNoticeDto | null;
+  @ApiPropertyOptional({ enum: PHASE_RULES, description: "'after-close' (default): review, defense and selection only after the window closes; 'rolling': while it is open" })
+  @IsOptional()
+  @IsIn(PHASE_RULES)
+  phases?: (typeof PHASE_RULES)[number];
   @ApiPropertyOptional({ type: ReminderLeadTimesDto }) @IsOptional() @ValidateNested() @Type(() => ReminderLeadTimesDto) reminders?: ReminderLeadTimesDto;
   @ApiPropertyOptional({ type: CallScheduleDto }) @IsOptional() @ValidateNested() @Type(() => CallScheduleDto) schedule?: CallScheduleDto;
 }

@@ -1,4 +1,4 @@
-import { CreditFacts, RuleSet } from '@ipstd/funding-rules';
+import { CreditFacts, RuleSet, WorkingDayCalendar } from '@ipstd/funding-rules';
 import { ApplicationProfile } from '../profile';
 import { ProgrammeTerms } from '../programme';
 import { PanelExpert } from '../review';
@@ -133,7 +133,42 @@ export interface DecideSelection {
   readonly now: Date;
 }
 
+/**
+ * An objection upheld during the public notice withdraws the selection it named (that selection only:
+ * a later selection of the application, if any, is not touched).
+ */
+export interface WithdrawSelection {
+  readonly type: 'WithdrawSelection';
+  readonly selectionId: string;
+  readonly objectionId: string;
+  readonly reason: string;
+  readonly now: Date;
+}
+
+/** The applicant asks for a review (复核) of the decision against it. */
+export interface RequestReview {
+  readonly type: 'RequestReview';
+  readonly requestId: string;
+  readonly programme: ProgrammeContext;
+  readonly grounds: string;
+  readonly by: { readonly sub: string; readonly role: string };
+  readonly calendar: WorkingDayCalendar;
+  readonly now: Date;
+}
+
+export interface DecideReviewRequest {
+  readonly type: 'DecideReviewRequest';
+  readonly requestId: string;
+  readonly outcome: 'upheld' | 'dismissed';
+  readonly reason: string;
+  readonly by: { readonly sub: string; readonly role: string };
+  readonly now: Date;
+}
+
 export type ApplicationCommand =
+  | RequestReview
+  | DecideReviewRequest
+  | WithdrawSelection
   | SubmitApplication
   | AmendApplication
   | WithdrawApplication

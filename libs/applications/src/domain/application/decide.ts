@@ -1,12 +1,13 @@
 import { DomainError, assertNever, canonicalJson, checkCreditCode, shanghaiDate } from '@ipstd/kernel';
-import { evaluateEligibility } from '@ipstd/funding-rules';
+import { CalendarYearMissing, addWorkingDays, evaluateEligibility, nextDate } from '@ipstd/funding-rules';
 import { isDistrictOf } from '../divisions';
 import { ApplicationProfile } from '../profile';
-import { describeDeadline, windowPhase } from '../programme';
+import { describeDeadline, requireWindowClosed, windowPhase } from '../programme';
 import { aggregate, conflictOf, scoreHundredths, ConflictReason } from '../review';
 import {
   AmendApplication, ApplicationCommand, AssessmentBasis, AssignReviewPanel, CloseReview, DEFENSE_MAX_POINTS, DecideSelection, DeclareConflict, EndorseApplication,
   InviteToDefense, ProgrammeContext, ReassessEligibility, RecordPanelDraw, SubmitApplication, SubmitDefenseScore, SubmitReviewScores, WithdrawApplication,
+  WithdrawSelection, RequestReview, DecideReviewRequest,
 } from './commands';
 import { ApplicationEvent, AssessmentTrigger } from './events';
 import { ApplicationState, ApplicationStatus, ExistingApplication, ReviewState, reviewOf } from './state';
@@ -161,6 +162,7 @@ function reviewClosedError(): DomainError {
 
 function assignPanel(command: AssignReviewPanel, state: ApplicationState): ApplicationEvent[] {
   const current = requireStatus(state, ['endorsed', 'under-review'], { zh: '分配评审专家', en: 'given a review panel' });
+  requireWindowClosed(command.programme.terms, command.now, { zh: '分配评审专家', en: 'a review panel can be assigned' });
   const review = reviewOf(current);
   if (review.aggregateHundredths !== null) throw reviewClosedError();
   const ids = command.experts.map((e) => e.expertId);
@@ -211,6 +213,7 @@ export function requireDrawable(state: ApplicationState): Exclude<ApplicationSta
 
 function recordDraw(command: RecordPanelDraw, state: ApplicationState): ApplicationEvent[] {
   const current = requireDrawable(state);
+  requireWindowClosed(command.programme.terms, command.now, { zh: '抽取评审专家', en: 'a review panel can be drawn' });
   const { draw } = command;
   const size = command.programme.terms.review.panelSize;
   const creditCode = current.profile.enterprise.creditCode;
@@ -378,6 +381,7 @@ export function finalScore(state: Open, programme: ProgrammeContext): number {
 
 function decideSelection(command: DecideSelection, state: ApplicationState): ApplicationEvent[] {
   const current = requireStatus(state, ['under-review', 'invited-to-defense'], { zh: '立项', en: 'selected or rejected' });
+  requireWindowClosed(command.programme.terms, command.now, { zh: '作出立项决定', en: 'selection can be decided' });
   const at = command.now.toISOString();
   if (command.decision === 'reject') {
     // An invited applicant who never completed the defense round can still be turned down on its review.
@@ -484,6 +488,84 @@ function requireStatus(
   return state;
 }
 
+/** Idempotent: a selection already withdrawn (or never recorded) leaves nothing to do. */
+function withdrawSelection(command: WithdrawSelection, state: ApplicationState): ApplicationEvent[] {
+  if (state.status !== 'selected' || state.selection.selectionId !== command.selectionId) return [];
+  return [
+    {
+      type: 'ApplicationSelectionWithdrawn',
+      data: { applicationId: state.applicationId, selectionId: command.selectionId, objectionId: command.objectionId, reason: command.reason, withdrawnAt: command.now.toISOString() },
+    },
+  ];
+}
+
+/**
+ * A review request (复核) within the call's window of working days after the decision against the
+ * applicant (not selected, or its selection withdrawn after an upheld objection); one per decision.
+ */
+function requestReview(command: RequestReview, state: ApplicationState): ApplicationEvent[] {
+  const application = requireStatus(state, ['not-selected'], { zh: '申请复核', en: 'the subject of a review request' });
+  const own = application.reviewRequests.find((r) => r.requestId === command.requestId);
+  if (own) return [];
+  const window = command.programme.terms.reviewRequest;
+  if (!window) {
+    throw new DomainError('REVIEW_REQUEST_NOT_OFFERED', 'state', { zh: '本申报通知未设复核程序', en: 'This call offers no review request' });
+  }
+  const decision = application.adverseDecision;
+  if (!decision) throw new DomainError('REVIEW_REQUEST_NOT_OFFERED', 'state', { zh: '没有可申请复核的决定', en: 'There is no decision to request a review of' });
+  if (application.reviewRequests.some((r) => r.decisionAt === decision.at)) {
+    throw new DomainError('REVIEW_ALREADY_REQUESTED', 'state', { zh: '对该决定已申请过复核', en: 'A review of this decision was already requested' });
+  }
+  let deadlineOn: string;
+  try {
+    deadlineOn = addWorkingDays(command.calendar, shanghaiDate(decision.at), window.workingDays);
+  } catch (error) {
+    if (error instanceof CalendarYearMissing) {
+      throw new DomainError('CALENDAR_YEAR_MISSING', 'rule', { zh: `尚未发布 ${error.year} 年的工作日历`, en: `No working-day calendar is published for ${error.year}` }, { year: error.year });
+    }
+    throw error;
+  }
+  if (shanghaiDate(command.now) > deadlineOn) {
+    throw new DomainError(
+      'REVIEW_REQUEST_WINDOW_CLOSED',
+      'state',
+      { zh: `复核申请期已于 ${deadlineOn} 结束`, en: `The window for a review request ended on ${deadlineOn}` },
+      { deadlineOn, endsAt: new Date(`${nextDate(deadlineOn)}T00:00:00+08:00`).toISOString() },
+    );
+  }
+  return [
+    {
+      type: 'ReviewRequested',
+      data: {
+        applicationId: application.applicationId,
+        requestId: command.requestId,
+        basis: decision.basis,
+        decisionAt: decision.at,
+        grounds: command.grounds,
+        requestedBy: command.by,
+        requestedAt: command.now.toISOString(),
+        deadlineOn,
+      },
+    },
+  ];
+}
+
+function decideReviewRequest(command: DecideReviewRequest, state: ApplicationState): ApplicationEvent[] {
+  if (state.status === 'none') throw new DomainError('APPLICATION_NOT_FOUND', 'not-found', { zh: '申报不存在', en: 'No such application' });
+  const request = state.reviewRequests.find((r) => r.requestId === command.requestId);
+  if (!request) throw new DomainError('REVIEW_REQUEST_NOT_FOUND', 'not-found', { zh: '复核申请不存在', en: 'No such review request' });
+  if (request.decision) {
+    if (request.decision.outcome === command.outcome && request.decision.reason === command.reason) return [];
+    throw new DomainError('REVIEW_REQUEST_ALREADY_DECIDED', 'state', { zh: '该复核申请已作出决定', en: 'This review request was already decided' }, { outcome: request.decision.outcome });
+  }
+  return [
+    {
+      type: 'ReviewRequestDecided',
+      data: { applicationId: state.applicationId, requestId: command.requestId, outcome: command.outcome, reason: command.reason, decidedBy: command.by, decidedAt: command.now.toISOString() },
+    },
+  ];
+}
+
 /** The application's decide: one function per command. */
 export function decideApplication(command: ApplicationCommand, state: ApplicationState): ApplicationEvent[] {
   switch (command.type) {
@@ -513,6 +595,12 @@ export function decideApplication(command: ApplicationCommand, state: Applicatio
       return submitDefenseScore(command, state);
     case 'DecideSelection':
       return decideSelection(command, state);
+    case 'WithdrawSelection':
+      return withdrawSelection(command, state);
+    case 'RequestReview':
+      return requestReview(command, state);
+    case 'DecideReviewRequest':
+      return decideReviewRequest(command, state);
     default:
       return assertNever(command);
   }

@@ -50,7 +50,26 @@ export type ApplicationEvent =
         selectedAt: string;
       }
     >
-  | DomainEvent<'ApplicationNotSelected', { applicationId: string; reason: string; finalScoreHundredths: number; decidedAt: string }>;
+  | DomainEvent<'ApplicationNotSelected', { applicationId: string; reason: string; finalScoreHundredths: number; decidedAt: string }>
+  /** An objection upheld during the public notice (公示) withdrew this selection; its budget commitment is released. */
+  | DomainEvent<'ApplicationSelectionWithdrawn', { applicationId: string; selectionId: string; objectionId: string; reason: string; withdrawnAt: string }>
+  /** The applicant asks the bureau to review (复核) the decision that went against it, within the call's window. */
+  | DomainEvent<
+      'ReviewRequested',
+      {
+        applicationId: string;
+        requestId: string;
+        basis: 'not-selected' | 'objection-upheld';
+        decisionAt: string;
+        grounds: string;
+        requestedBy: { sub: string; role: string };
+        requestedAt: string;
+        /** The last working day of the window (Asia/Shanghai). */
+        deadlineOn: string;
+      }
+    >
+  /** The bureau's decision on a review request; upheld reopens the selection decision. */
+  | DomainEvent<'ReviewRequestDecided', { applicationId: string; requestId: string; outcome: 'upheld' | 'dismissed'; reason: string; decidedBy: { sub: string; role: string }; decidedAt: string }>;
 
 export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
   ApplicationSubmitted: { version: 1 },
@@ -69,6 +88,9 @@ export const APPLICATION_EVENTS: EventRegistry<ApplicationEvent> = {
   DefenseScoreSubmitted: { version: 1 },
   ApplicationSelected: { version: 2, upcast: (data) => upcastApplicationSelectedV1(data as ApplicationSelectedV1) },
   ApplicationNotSelected: { version: 1 },
+  ApplicationSelectionWithdrawn: { version: 1 },
+  ReviewRequested: { version: 1 },
+  ReviewRequestDecided: { version: 1 },
 };
 
 /** ApplicationSelected as stored before v2: no selection id, and `batch` absent on the oldest events. */

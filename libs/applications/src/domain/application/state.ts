@@ -49,6 +49,19 @@ export interface SelectionRecord<Decision extends 'select' | 'reject' = 'select'
   readonly selectionId: Decision extends 'select' ? string : null;
 }
 
+/** A review request (复核) by the applicant against the decision that went against it. */
+export interface ReviewRequestState {
+  readonly requestId: string;
+  readonly basis: 'not-selected' | 'objection-upheld';
+  /** When the decision requested against was made. */
+  readonly decisionAt: string;
+  readonly grounds: string;
+  readonly requestedBy: { readonly sub: string; readonly role: string };
+  readonly requestedAt: string;
+  readonly deadlineOn: string;
+  readonly decision: { readonly outcome: 'upheld' | 'dismissed'; readonly reason: string; readonly decidedBy: { readonly sub: string; readonly role: string }; readonly decidedAt: string } | null;
+}
+
 /** What every application has, whatever its status. */
 export interface ApplicationFacts {
   readonly applicationId: string;
@@ -60,6 +73,9 @@ export interface ApplicationFacts {
   readonly eligibility: Assessment | null;
   /** Facts pushed by other systems that the latest assessment used. */
   readonly factsUsed: Partial<CreditFacts>;
+  /** The latest decision against the applicant that a review request (复核) may be made against. */
+  readonly adverseDecision: { readonly basis: 'not-selected' | 'objection-upheld'; readonly at: string } | null;
+  readonly reviewRequests: readonly ReviewRequestState[];
 }
 
 type Stage<Status extends ApplicationStatus, Parts> = ApplicationFacts & { readonly status: Status; readonly withdrawnAt: null } & Parts;
@@ -113,8 +129,8 @@ export function reviewOf(state: ExistingApplication): ReviewState {
 
 /** The facts part of a state, to build the next status from. */
 function factsOf(state: ExistingApplication): ApplicationFacts {
-  const { applicationId, programmeId, profile, submittedAt, amendments, eligibility, factsUsed } = state;
-  return { applicationId, programmeId, profile, submittedAt, amendments, eligibility, factsUsed };
+  const { applicationId, programmeId, profile, submittedAt, amendments, eligibility, factsUsed, adverseDecision, reviewRequests } = state;
+  return { applicationId, programmeId, profile, submittedAt, amendments, eligibility, factsUsed, adverseDecision, reviewRequests };
 }
 
 /**
@@ -134,6 +150,8 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
       withdrawnAt: null,
       eligibility: null,
       factsUsed: {},
+      adverseDecision: null,
+      reviewRequests: [],
       endorsement: null,
       review: null,
       defense: null,
@@ -207,7 +225,36 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
         ...state,
         status: 'not-selected',
         selection: { decision: 'reject', approvedAmountFen: 0, reason: event.data.reason, finalScoreHundredths: event.data.finalScoreHundredths, eligibilityOverride: null, batch: null, selectionId: null },
+        adverseDecision: { basis: 'not-selected', at: event.data.decidedAt },
       };
+    case 'ApplicationSelectionWithdrawn':
+      if (state.status !== 'selected' || state.selection.selectionId !== event.data.selectionId) return state;
+      return {
+        ...state,
+        status: 'not-selected',
+        selection: {
+          decision: 'reject',
+          approvedAmountFen: 0,
+          reason: event.data.reason,
+          finalScoreHundredths: state.selection.finalScoreHundredths,
+          eligibilityOverride: null,
+          batch: null,
+          selectionId: null,
+        },
+        adverseDecision: { basis: 'objection-upheld', at: event.data.withdrawnAt },
+      };
+    case 'ReviewRequested': {
+      const { requestId, basis, decisionAt, grounds, requestedBy, requestedAt, deadlineOn } = event.data;
+      return { ...state, reviewRequests: [...state.reviewRequests, { requestId, basis, decisionAt, grounds, requestedBy, requestedAt, deadlineOn, decision: null }] };
+    }
+    case 'ReviewRequestDecided': {
+      const { requestId, outcome, reason, decidedBy, decidedAt } = event.data;
+      const reviewRequests = state.reviewRequests.map((r) => (r.requestId === requestId ? { ...r, decision: { outcome, reason, decidedBy, decidedAt } } : r));
+      if (outcome === 'dismissed' || state.status !== 'not-selected' || !state.review) return { ...state, reviewRequests };
+      // Upheld: the decision is reopened; the bureau decides the selection again (the review stays closed).
+      if (state.defense) return { ...state, reviewRequests, status: 'invited-to-defense', review: state.review, defense: state.defense, selection: null, adverseDecision: null };
+      return { ...state, reviewRequests, status: 'under-review', review: state.review, defense: null, selection: null, adverseDecision: null };
+    }
     default:
       return assertNever(event);
   }

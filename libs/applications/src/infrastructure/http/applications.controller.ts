@@ -27,6 +27,8 @@ import { AmendApplicationCommand } from '../../application/amend-application/ame
 import { ApplicationProfileDto } from '../../application/submit-application/application-profile.dto';
 import { loadApplication } from '../../application/streams';
 import { applicationView } from '../../application/views';
+import { ReviewRequestDecisionDto, ReviewRequestDto } from '../../application/public-notice/public-notice.dto';
+import { ReviewRequests } from '../../application/review-request/review-requests';
 import { WithdrawApplicationDto } from '../../application/withdraw-application/withdraw-application.dto';
 import { WithdrawApplicationCommand } from '../../application/withdraw-application/withdraw-application.handler';
 
@@ -34,7 +36,12 @@ import { WithdrawApplicationCommand } from '../../application/withdraw-applicati
 @ApiBearerAuth()
 @Controller('v1/applications')
 export class ApplicationsController {
-  constructor(private readonly commands: CommandBus, private readonly pipeline: CommandPipeline, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly pipeline: CommandPipeline,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly reviewRequests: ReviewRequests,
+  ) {}
 
   @Get(':applicationId')
   @Roles('applicant', 'district-office', 'programme-admin', 'auditor', 'expert')
@@ -172,6 +179,32 @@ export class ApplicationsController {
     const result = await this.commands.execute(new SelectApplicationCommand(id, selectionDecisionOf(body), principal, context));
     response.setHeader('ETag', etagOf(result.revision));
     return result.view;
+  }
+
+  @Post(':applicationId/review-requests')
+  @HttpCode(201)
+  @Roles('applicant')
+  @ApiOperation({ summary: 'Request a review (复核) of the decision against the application (not selected, or withdrawn after an upheld objection), within the call’s working days' })
+  async requestReview(@Param('applicationId', UuidParam) id: string, @Body() body: ReviewRequestDto, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
+    const result = await this.reviewRequests.request(id, body.grounds, principal, context);
+    const latest = result.view.reviewRequests[result.view.reviewRequests.length - 1];
+    response.setHeader('Location', `/v1/applications/${id}#review-request-${latest?.requestId ?? ''}`);
+    return this.answer(response, Promise.resolve(result));
+  }
+
+  @Post(':applicationId/review-requests/:requestId/decision')
+  @HttpCode(200)
+  @Roles('programme-admin')
+  @ApiOperation({ summary: 'Decide a review request: upheld (the selection is decided again) or dismissed, with a reason' })
+  decideReview(
+    @Param('applicationId', UuidParam) id: string,
+    @Param('requestId', UuidParam) requestId: string,
+    @Body() body: ReviewRequestDecisionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.answer(response, this.reviewRequests.decide(id, requestId, body, principal, context));
   }
 
   /** Every application command answers the application as it now stands, with its ETag. */
