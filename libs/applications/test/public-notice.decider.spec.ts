@@ -90,11 +90,11 @@ describe('public notice (公示)', () => {
     expect(noticeClearance(fold([opened(), published, filed('o1'), resolved('o1', 'upheld'), closed]), appB)).toBe('cleared');
   });
 
-  it('reads a ProgrammeOpened v1 (no publicNotice) as a call without notice', () => {
+  it('reads a ProgrammeOpened v1 (no publicNotice) as a call without notice (and, through v2 to v3, the reminder defaults)', () => {
     const { publicNotice: _, reviewRequest: __, phases: ___, ...v1Terms } = suzhouTerms();
     const v1 = { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: v1Terms };
     const event = decodeEvent(PROGRAMME_EVENTS, 'ProgrammeOpened', 1, JSON.parse(JSON.stringify(v1)));
-    expect(event).toEqual({ type: 'ProgrammeOpened', data: { ...v1, terms: { ...v1Terms, publicNotice: null, reviewRequest: null, phases: 'rolling' } } });
+    expect(event).toEqual({ type: 'ProgrammeOpened', data: { ...v1, terms: settleTerms({ ...v1Terms, publicNotice: null, reviewRequest: null, phases: 'rolling' }) } });
     expect(noticeClearance(fold([event]), appA)).toBe('no-notice');
   });
 

@@ -64,10 +64,33 @@ export function checkWorkingDayYear(year: WorkingDayYear): WorkingDayYearProblem
   return problems;
 }
 
-/** 0 = Sunday … 6 = Saturday, by the proleptic Gregorian calendar (no host time zone involved). */
+/** 0 = Sunday … 6 = Saturday, by the proleptic Gregorian calendar (1970-01-01 was a Thursday). */
 function weekday(date: string): number {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  return (((dayNumber(date) + 4) % 7) + 7) % 7;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): string arithmetic, no clock. */
+function dayNumber(date: string): number {
+  const [y0, m, d] = date.split('-').map(Number);
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function fromDayNumber(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 function isWeekend(date: string): boolean {
@@ -97,8 +120,7 @@ export function isWorkingDay(calendar: WorkingDayCalendar, date: string): boolea
 }
 
 export function nextDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return fromDayNumber(dayNumber(date) + 1);
 }
 
 /**
@@ -116,8 +138,7 @@ export function addWorkingDays(calendar: WorkingDayCalendar, date: string, count
 }
 
 export function previousDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+  return fromDayNumber(dayNumber(date) - 1);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { BUILT_IN_WORKING_DAY_YEARS, CalendarYearMissing, addWorkingDays, calendarOf, checkWorkingDayYear, isWorkingDay, weekdaysBefore, workingDaysBefore } from '../src';
+import { BUILT_IN_WORKING_DAY_YEARS, CalendarYearMissing, addWorkingDays, calendarOf, checkWorkingDayYear, isWorkingDay, nextDate, previousDate, weekdaysBefore, workingDaysBefore } from '../src';
 
 const calendar = calendarOf(BUILT_IN_WORKING_DAY_YEARS);
 
@@ -57,6 +57,16 @@ describe('Chinese working-day calendar', () => {
     for (let day = '2024-01-15'; day < '2026-12-01'; day = addWorkingDays(calendar, day, 1)) {
       for (const n of [1, 5]) expect(workingDaysBefore(calendar, addWorkingDays(calendar, day, n), n)).toBe(day);
     }
+  });
+
+  it('steps dates over month, leap-day and year ends without a clock', () => {
+    expect(nextDate('2024-02-28')).toBe('2024-02-29');
+    expect(nextDate('2024-02-29')).toBe('2024-03-01');
+    expect(nextDate('2025-02-28')).toBe('2025-03-01');
+    expect(nextDate('2024-12-31')).toBe('2025-01-01');
+    expect(previousDate('2025-01-01')).toBe('2024-12-31');
+    expect(previousDate('2024-03-01')).toBe('2024-02-29');
+    expect(previousDate('2100-03-01')).toBe('2100-02-28');
   });
 
   it('finds defects in a year published as data', () => {
