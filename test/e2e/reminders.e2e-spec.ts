@@ -177,7 +177,7 @@ describe('deadline reminders', () => {
     // The scheduler's tables emptied and collected again from the log: what was sent stays sent.
     await t.app.close();
     await t.runtime.close();
-    await db.pool.query('truncate reminder_deadlines, reminder_applications, reminder_panel, reminder_grants, reminder_programmes');
+    await db.pool.query('truncate reminder_deadlines, reminder_applications, reminder_panel, reminder_grants, reminder_programmes, reminder_calendar_years');
     await db.pool.query(`update subscription_checkpoints set position = 0 where name = 'reminder-collector'`);
     t = await startTestApp({ now: '2024-11-18T01:00:10Z', database: db, env: { REMINDER_CHECK_INTERVAL_MS: '60000' } });
     await caughtUp();
@@ -312,5 +312,90 @@ describe('deadline reminders', () => {
     // Nothing is pending any more for the one application never endorsed: its district was reminded once.
     expect(all.filter((n) => n.data.kind === 'endorsement-deadline')).toHaveLength(1);
     expect(pending).toBeDefined();
+  });
+});
+
+/**
+ * The end of a public notice (公示) period: the city bureau and every enterprise listed on the notice
+ * are reminded, the call's lead in working days before its last working day (counted with the
+ * published calendar, here onto a make-up Saturday). Its own database: its selections and notice
+ * stay out of the schedule above.
+ */
+describe('deadline reminders: the public notice period ending', () => {
+  let t: TestApp;
+  let programmeId: string;
+  let noticeId: string;
+  const admin = () => t.token({ role: 'programme-admin', city: '320500', sub: 'admin-sz' });
+  const codes = [seededCreditCode(11, '320505'), seededCreditCode(12, '320582')];
+
+  async function ofKind(kind: string): Promise<Notification[]> {
+    const page = (await t.http.get('/v1/events').query({ after: '0', context: 'notifications', limit: 1000 }).set(bearer(t.token({ role: 'system', sub: 'notifier' }))).expect(200)).body;
+    return (page.events as Notification[]).filter((n) => n.data.kind === kind);
+  }
+  async function runAt(instant: string) {
+    t.clock.set(instant);
+    const scheduler = t.app.get(ReminderScheduler);
+    await until(() => scheduler.caughtUp(), (done) => done, 20_000);
+    return scheduler.runOnce();
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2024-10-09T02:00:00Z', env: { REMINDER_CHECK_INTERVAL_MS: '60000' } });
+    const terms = suzhouTerms({
+      code: 'SZ-REMIND-NOTICE',
+      review: { panelSize: 3, aggregation: 'mean', defenseSize: 0, criteria: [{ id: 'a', max: 100 }] },
+      publicNotice: { workingDays: 5 },
+      phases: 'rolling',
+      reminders: { publicNoticeEnding: 2 },
+    });
+    programmeId = (await t.http.post('/v1/programmes').set(bearer(admin())).send(terms).expect(201)).body.programmeId;
+    for (const creditCode of codes) {
+      const district = creditCode === codes[0] ? '320505' : '320582';
+      const applicationId = (await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: creditCode }))).send(suzhouProfile({ creditCode, district })).expect(201)).body.applicationId;
+      await t.http.post(`/v1/applications/${applicationId}/endorsement`).set(bearer(t.token({ role: 'district-office', district }))).send({ decision: 'endorse', opinion: '同意推荐' }).expect(200);
+      await t.http.post(`/v1/applications/${applicationId}/review-panel`).set(bearer(admin())).send({ experts: ['e1', 'e2', 'e3'].map((expertId) => ({ expertId, organisation: 'univ' })) }).expect(200);
+      for (const e of ['e1', 'e2', 'e3']) {
+        await t.http.put(`/v1/applications/${applicationId}/reviews/${e}`).set(bearer(t.token({ role: 'expert', sub: e }))).send({ scores: [{ criterionId: 'a', score: 80 }], comment: '' }).expect(200);
+      }
+      await t.http.post(`/v1/applications/${applicationId}/review-panel/closure`).set(bearer(admin())).expect(200);
+      await t.http.post(`/v1/applications/${applicationId}/selection`).set(bearer(admin())).send({ decision: 'select', approvedAmountFen: 20_000_000, reason: '择优立项' }).expect(200);
+    }
+    // Wednesday 2024-10-09, 10:00 Shanghai: 5 working days are 10-10, 10-11, Saturday 10-12 (make-up day), 10-14, 10-15.
+    const notice = (await t.http.post(`/v1/programmes/${programmeId}/notices`).set(bearer(admin())).expect(201)).body;
+    expect(notice).toMatchObject({ endsOn: '2024-10-15', endsAt: '2024-10-15T16:00:00.000Z' });
+    noticeId = notice.noticeId;
+  }, 120_000);
+
+  afterAll(async () => {
+    const db = t?.db;
+    await t?.close();
+    await db?.drop().catch(() => undefined);
+  });
+
+  it('stores the call as ProgrammeOpened v3 with the reminder settings', async () => {
+    const [opened] = await t.runtime.store.readStream(`programme-${programmeId}`);
+    expect(opened).toMatchObject({ type: 'ProgrammeOpened', schemaVersion: 3 });
+    expect((opened.data as { terms: { reminders: Record<string, number> } }).terms.reminders).toMatchObject({ publicNoticeEnding: 2, endorsement: 2 });
+  });
+
+  it('reminds the city bureau and each listed enterprise two working days before the last day, on the make-up Saturday at 09:00', async () => {
+    // Without the calendar, two weekdays before Tuesday 10-15 would be Friday 10-11.
+    expect((await runAt('2024-10-12T00:59:59Z')).sent).toBe(0);
+    expect(await ofKind('public-notice-ending')).toEqual([]);
+    expect((await runAt('2024-10-12T01:00:00Z')).sent).toBe(3);
+    const sent = await ofKind('public-notice-ending');
+    expect(sent.map((n) => `${n.data.recipient.role}:${n.data.recipient.scope.code ?? n.data.recipient.scope.creditCode}`).sort()).toEqual([`applicant:${codes[0]}`, `applicant:${codes[1]}`, 'city-bureau:320500'].sort());
+    for (const n of sent) {
+      expect(n.data).toMatchObject({
+        resource: { type: 'public-notice', id: noticeId, link: `/v1/programmes/${programmeId}/notices#${noticeId}` },
+        deadline: '2024-10-15T16:00:00.000Z',
+        leadWorkingDays: 2,
+        remindAt: '2024-10-12T01:00:00.000Z',
+      });
+    }
+    // Once: later runs, and the notice closed once its period ended (the grant awarder closes it), add nothing.
+    expect((await runAt('2024-10-14T01:00:00Z')).sent).toBe(0);
+    expect((await runAt('2024-10-16T02:00:00Z')).sent).toBe(0);
+    expect(await ofKind('public-notice-ending')).toHaveLength(3);
   });
 });

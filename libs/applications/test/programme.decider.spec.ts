@@ -57,7 +57,7 @@ describe('programme call', () => {
           openedAt: now.toISOString(),
           terms: {
             ...terms,
-            reminders: { endorsement: 3, reviewScoring: 2, defenseScoring: 1, acceptanceRequest: 10, midTermInspection: 10, clawbackDue: 5 },
+            reminders: { endorsement: 3, reviewScoring: 2, defenseScoring: 1, acceptanceRequest: 10, midTermInspection: 10, clawbackDue: 5, publicNoticeEnding: 1 },
             schedule: { reviewScoresDueAt: '2024-12-06T17:00:00+08:00', defenseScoresDueAt: null, midTermInspectionMonths: 12 },
           },
         },

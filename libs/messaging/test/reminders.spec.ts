@@ -61,7 +61,7 @@ describe('deadline reminders (pure)', () => {
   });
 
   it('declare every kind with its lead setting, resource and recipients', () => {
-    expect(Object.keys(DEADLINE_KINDS)).toEqual(['endorsement-deadline', 'review-scoring-due', 'defense-scoring-due', 'acceptance-request-due', 'mid-term-inspection-due', 'clawback-due', 'clawback-overdue']);
+    expect(Object.keys(DEADLINE_KINDS)).toEqual(['endorsement-deadline', 'review-scoring-due', 'defense-scoring-due', 'acceptance-request-due', 'mid-term-inspection-due', 'clawback-due', 'clawback-overdue', 'public-notice-ending']);
     for (const [kind, spec] of Object.entries(DEADLINE_KINDS)) expect({ kind, consistent: spec.lead === null ? spec.afterDeadline : !spec.afterDeadline }).toEqual({ kind, consistent: true });
   });
 });

@@ -136,9 +136,11 @@ export interface ReminderLeadTimes {
   readonly acceptanceRequest: number;
   readonly midTermInspection: number;
   readonly clawbackDue: number;
+  /** Before the last working day of a public notice (公示) period: the bureau and the listed enterprises. */
+  readonly publicNoticeEnding: number;
 }
 
-export const DEFAULT_REMINDER_LEADS: ReminderLeadTimes = { endorsement: 2, reviewScoring: 2, defenseScoring: 1, acceptanceRequest: 10, midTermInspection: 10, clawbackDue: 5 };
+export const DEFAULT_REMINDER_LEADS: ReminderLeadTimes = { endorsement: 2, reviewScoring: 2, defenseScoring: 1, acceptanceRequest: 10, midTermInspection: 10, clawbackDue: 5, publicNoticeEnding: 1 };
 export const MAX_REMINDER_LEAD_WORKING_DAYS = 60;
 
 /**

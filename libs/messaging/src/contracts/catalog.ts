@@ -4,7 +4,7 @@ import { GRANT_EVENTS, GrantEvent } from '@ipstd/grants';
 import { STATEMENT_EVENTS, StatementEvent } from '@ipstd/finance';
 import { AUDIT_EVENTS, AuditEvent } from '@ipstd/audit';
 import * as s from './json-schema';
-import { DEADLINE_KINDS, REMINDER_EVENTS, REMINDER_KINDS, ReminderEvent } from '../domain/reminders';
+import { DEADLINE_KINDS, REMINDER_EVENTS, REMINDER_KINDS, RESOURCE_TYPES, ReminderEvent } from '../domain/reminders';
 
 /**
  * The integration events: the public contract other systems consume (Kafka and `GET /v1/events`).
@@ -459,7 +459,7 @@ notifications.add(
         ],
       },
     }),
-    resource: s.object({ type: s.oneOf(['programme', 'application', 'grant', 'clawback']), id: s.string(), link: s.string({ description: 'API path of the resource' }) }),
+    resource: s.object({ type: s.oneOf([...RESOURCE_TYPES]), id: s.string(), link: s.string({ description: 'API path of the resource' }) }),
     deadline: s.instant(),
     leadWorkingDays: s.nullable(s.integer({ minimum: 1, description: "the call's lead time in working days (Chinese calendar); null for clawback-overdue" })),
     remindAt: s.instant(),

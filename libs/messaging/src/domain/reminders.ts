@@ -15,7 +15,8 @@ export interface Recipient {
   readonly scope: RecipientScope;
 }
 
-export type ResourceType = 'programme' | 'application' | 'grant' | 'clawback';
+export const RESOURCE_TYPES = ['programme', 'application', 'grant', 'clawback', 'public-notice'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
 export interface ReminderResource {
   readonly type: ResourceType;
   readonly id: string;
@@ -24,7 +25,7 @@ export interface ReminderResource {
 }
 
 /** The call setting (ProgrammeTerms.reminders) that holds a kind's lead time in working days. */
-export type LeadSetting = 'endorsement' | 'reviewScoring' | 'defenseScoring' | 'acceptanceRequest' | 'midTermInspection' | 'clawbackDue';
+export type LeadSetting = 'endorsement' | 'reviewScoring' | 'defenseScoring' | 'acceptanceRequest' | 'midTermInspection' | 'clawbackDue' | 'publicNoticeEnding';
 
 /** One entry per deadline kind: adding a kind is adding an entry here and where the scheduler collects it. */
 export interface DeadlineKind {
@@ -85,6 +86,13 @@ export const DEADLINE_KINDS = {
     recipients: ['finance-bureau', 'applicant'],
     afterDeadline: true,
     title: { zh: '收回资金已逾期未缴回', en: 'A clawback is overdue' },
+  },
+  'public-notice-ending': {
+    lead: 'publicNoticeEnding',
+    resource: 'public-notice',
+    recipients: ['city-bureau', 'applicant'],
+    afterDeadline: false,
+    title: { zh: '立项公示期即将结束（异议须在公示期内提出）', en: 'The public notice period of the proposed selections ends soon (objections only within it)' },
   },
 } as const satisfies Record<string, DeadlineKind>;
 

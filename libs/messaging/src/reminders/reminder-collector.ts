@@ -104,7 +104,7 @@ type Handled = ProgrammeEvent | ApplicationEvent | GrantEvent | ReminderEvent | 
 export const COLLECTED_EVENT_TYPES: readonly Handled['type'][] = [
   'ProgrammeOpened', 'ApplicationSubmitted', 'ApplicationAmended', 'ApplicationEndorsed', 'ApplicationNotEndorsed', 'ApplicationWithdrawn',
   'ReviewPanelAssigned', 'ReviewPanelDrawn', 'ReserveExpertAssigned', 'ExpertConflictDeclared', 'ReviewScoresSubmitted', 'ReviewClosed',
-  'InvitedToDefense', 'DefenseScoreSubmitted', 'ApplicationSelected', 'ApplicationNotSelected',
+  'InvitedToDefense', 'DefenseScoreSubmitted', 'ApplicationSelected', 'ApplicationNotSelected', 'PublicNoticePublished', 'PublicNoticeClosed',
   'GrantAwarded', 'MidTermInspected', 'AcceptanceRequested', 'GrantClosed', 'ClawbackOrdered', 'ClawbackOverdue', 'ClawbackSettled', 'ClawbackWrittenOff',
   'DeadlineReminderSent', 'WorkingDayYearPublished',
 ];
@@ -170,6 +170,11 @@ class Collector {
       case 'ApplicationSelected':
       case 'ApplicationNotSelected':
         await this.cancel(event.data.applicationId, ['review-scoring-due', 'defense-scoring-due']);
+        return;
+      case 'PublicNoticePublished':
+        return this.noticePublished(event);
+      case 'PublicNoticeClosed':
+        await this.cancel(event.data.noticeId, ['public-notice-ending']);
         return;
       case 'GrantAwarded':
         return this.grantAwarded(event);
@@ -297,6 +302,25 @@ class Collector {
     const { rows } = await this.db.query<{ programme_id: string }>('select programme_id from reminder_applications where application_id = $1', [applicationId]);
     const programme = rows[0] && (await this.terms(rows[0].programme_id));
     return programme ? { programmeId: rows[0].programme_id, programme } : null;
+  }
+
+  /**
+   * A public notice (公示): before its last working day, the city bureau (it closes the notice and
+   * settles objections) and every enterprise listed on it are reminded that the period ends.
+   */
+  private async noticePublished(event: Extract<ProgrammeEvent, { type: 'PublicNoticePublished' }>): Promise<void> {
+    const { programmeId, noticeId, entries, endsAt } = event.data;
+    const programme = await this.terms(programmeId);
+    if (!programme) return;
+    const resource: ReminderResource = { type: 'public-notice', id: noticeId, link: `/v1/programmes/${programmeId}/notices#${noticeId}` };
+    const { rows } = await this.db.query<{ credit_code: string }>(
+      'select distinct credit_code from reminder_applications where application_id = any($1) order by credit_code',
+      [entries.map((e) => e.applicationId)],
+    );
+    const recipients = [cityRole('city-bureau', programme.city), ...rows.map((r) => applicant(r.credit_code))];
+    for (const recipient of recipients) {
+      await this.plan({ kind: 'public-notice-ending', resource, recipient, deadline: endsAt, leadWorkingDays: programme.terms.reminders.publicNoticeEnding, programmeId, city: programme.city });
+    }
   }
 
   private async grantAwarded(event: Extract<GrantEvent, { type: 'GrantAwarded' }>): Promise<void> {

@@ -16,6 +16,7 @@ export class ReminderLeadTimesDto {
   @lead('acceptanceRequest', 'the last day an acceptance request is accepted') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) acceptanceRequest?: number;
   @lead('midTermInspection', 'the mid-term inspection is due') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) midTermInspection?: number;
   @lead('clawbackDue', "a clawback's due date") @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) clawbackDue?: number;
+  @lead('publicNoticeEnding', 'the last working day of a public notice (公示) period') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) publicNoticeEnding?: number;
 }
 
 /** The call's scoring deadlines and mid-term inspection month. */
