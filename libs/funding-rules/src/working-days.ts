@@ -64,23 +64,16 @@ export function checkWorkingDayYear(year: WorkingDayYear): WorkingDayYearProblem
   return problems;
 }
 
-/** 0 = Sunday … 6 = Saturday, by the proleptic Gregorian calendar (1970-01-01 was a Thursday). */
-function weekday(date: string): number {
-  return (((dayNumber(date) + 4) % 7) + 7) % 7;
-}
+const DAY_MS = 86_400_000;
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): string arithmetic, no clock. */
+/** Days since 1970-01-01 of a calendar date (Date.UTC is arithmetic: no clock, no host time zone). */
 function dayNumber(date: string): number {
-  const [y0, m, d] = date.split('-').map(Number);
-  const y = m <= 2 ? y0 - 1 : y0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
+  const [y, m, d] = date.split('-').map(Number);
+  return Date.UTC(y, m - 1, d) / DAY_MS;
 }
 
-function fromDayNumber(days: number): string {
+/** The calendar date of a day number (proleptic Gregorian; H. Hinnant's civil_from_days). */
+function dateOfDay(days: number): string {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
@@ -91,6 +84,11 @@ function fromDayNumber(days: number): string {
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */
+function weekday(date: string): number {
+  return (((dayNumber(date) + 4) % 7) + 7) % 7;
 }
 
 function isWeekend(date: string): boolean {
@@ -120,7 +118,7 @@ export function isWorkingDay(calendar: WorkingDayCalendar, date: string): boolea
 }
 
 export function nextDate(date: string): string {
-  return fromDayNumber(dayNumber(date) + 1);
+  return dateOfDay(dayNumber(date) + 1);
 }
 
 /**
@@ -138,7 +136,7 @@ export function addWorkingDays(calendar: WorkingDayCalendar, date: string, count
 }
 
 export function previousDate(date: string): string {
-  return fromDayNumber(dayNumber(date) - 1);
+  return dateOfDay(dayNumber(date) - 1);
 }
 
 /**

@@ -74,3 +74,18 @@ describe('Chinese working-day calendar', () => {
     expect(problems.map((p) => p.field)).toEqual(['off', 'off', 'work']);
   });
 });
+
+describe('date arithmetic without the clock', () => {
+  it('steps day by day exactly as the proleptic Gregorian calendar does, across months, leap days and years', () => {
+    let date = '1999-12-25';
+    for (let i = 0; i < 12_000; i++) {
+      const next = nextDate(date);
+      const expected = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      if (next !== expected) throw new Error(`after ${date}: ${next}, expected ${expected}`);
+      date = next;
+    }
+    expect(date).toBe('2032-11-01');
+    expect(nextDate('2024-02-28')).toBe('2024-02-29');
+    expect(nextDate('2100-02-28')).toBe('2100-03-01');
+  });
+});

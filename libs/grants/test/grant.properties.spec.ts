@@ -372,7 +372,9 @@ describe('grant invariants under random command sequences', () => {
   it('never break the money rules, and decide refuses only with a DomainError', () => {
     fc.assert(
       fc.property(award, steps, (first, sequence) => runSequence(first, sequence, t)),
-      { numRuns: 800 },
+      // Enough sequences that the rarer refusals come up in every run (with the credit commands added,
+      // 800 missed one now and then, failing the coverage check below).
+      { numRuns: 1500 },
     );
   });
 

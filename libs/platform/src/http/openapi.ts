@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { OPERATION_EXTRA_RESPONSES, OPERATION_SCHEMAS, OPERATION_SUCCESS } from './openapi-operations';
 
 /** The title the checked-in document (docs/openapi.json) is generated with. */
 export const OPENAPI_TITLE = 'IP-standards funding';
@@ -31,6 +32,10 @@ const PROBLEM: Schema = {
   additionalProperties: true,
 };
 
+/**
+ * The fallback of an operation no schema is known for. No operation uses it (test/e2e/openapi.e2e-spec.ts
+ * fails when one does), and it is only added to the components when one does.
+ */
 const RESOURCE: Schema = { type: 'object', additionalProperties: true, description: 'The resource; its fields are described per route in docs/api-guide.md' };
 
 const page = (item: string): Schema => ({
@@ -45,7 +50,6 @@ const date = { type: 'string', format: 'date-time' };
 /** Item shapes of the lists (docs/api-guide.md, "Lists"). */
 const SCHEMAS: Record<string, Schema> = {
   Problem: PROBLEM,
-  Resource: RESOURCE,
   ProgrammeSummary: {
     type: 'object',
     properties: {
@@ -268,6 +272,7 @@ const SCHEMAS: Record<string, Schema> = {
     },
   },
   ApplicationSummary: { type: 'object', additionalProperties: true, description: 'applicationId, status, district, creditCode, enterpriseName, projectTitle, requestedAmountFen, submittedAt, updatedAt, amendments, eligibility, ruleSet, revision' },
+  ...OPERATION_SCHEMAS,
 };
 
 /**
@@ -330,6 +335,7 @@ const SUCCESS: Record<string, { media: string; schema: Schema }> = {
   'get /metrics': { media: 'text/plain', schema: { type: 'string', description: 'Prometheus text exposition' } },
   'get /v1/audit/checkpoint': { media: 'text/plain', schema: { type: 'string', description: 'C2SP signed tlog checkpoint' } },
   'get /v1/audit/export': { media: 'application/x-ndjson', schema: { type: 'string', description: 'one event per line' } },
+  ...OPERATION_SUCCESS,
 };
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
@@ -379,8 +385,10 @@ export function completeResponses(document: OpenAPIObject): OpenAPIObject {
         if (!response.description) response.description = code === '201' ? 'Created' : 'OK';
         const hasSchema = Object.values(response.content ?? {}).some((media) => media.schema !== undefined);
         if (!hasSchema) response.content = { [known?.media ?? 'application/json']: { schema: known?.schema ?? ref('Resource') } };
+        if (!hasSchema && !known) (document.components!.schemas as Record<string, unknown>).Resource = RESOURCE;
         if (code === '201') response.headers = { ...(response.headers ?? {}), Location: { description: 'the created resource', schema: { type: 'string' } } };
       }
+      for (const [code, extra] of Object.entries(OPERATION_EXTRA_RESPONSES[`${method} ${path}`] ?? {})) responses[code] ??= extra;
       const isPublic = !operation.security || operation.security.length === 0;
       for (const [code, error] of Object.entries(errorResponses(method, isPublic))) responses[code] ??= error;
     }

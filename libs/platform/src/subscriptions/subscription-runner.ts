@@ -168,6 +168,8 @@ export class SubscriptionRunner {
   private readonly leaseRetryMs: number;
   /** The session holding this runner's consumer leases. */
   private leaseSession: Promise<PoolClient> | null = null;
+  /** Lease queries run one at a time on that session (a pg client runs one query at a time). */
+  private leaseQueries: Promise<unknown> = Promise.resolve();
   private readonly log: NonNullable<SubscriptionRunnerOptions['log']>;
 
   constructor(
@@ -257,12 +259,18 @@ export class SubscriptionRunner {
   private async tryLease(name: string): Promise<boolean> {
     try {
       const session = await this.sessionForLeases();
-      const { rows } = await session.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [CONSUMER_LEASE_NAMESPACE, name]);
+      const { rows } = await this.onLeaseSession(() => session.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [CONSUMER_LEASE_NAMESPACE, name]));
       return rows[0].locked;
     } catch (error) {
       this.log.error({ msg: 'could not take a consumer lease; standing by', consumer: name, error: (error as Error).message });
       return false;
     }
+  }
+
+  private onLeaseSession<T>(query: () => Promise<T>): Promise<T> {
+    const run = this.leaseQueries.then(query, query);
+    this.leaseQueries = run.catch(() => undefined);
+    return run;
   }
 
   private sessionForLeases(): Promise<PoolClient> {
@@ -300,7 +308,7 @@ export class SubscriptionRunner {
     if (!session) return;
     try {
       const client = await session;
-      await client.query('select pg_advisory_unlock($1, hashtext($2))', [CONSUMER_LEASE_NAMESPACE, member.consumer.name]);
+      await this.onLeaseSession(() => client.query('select pg_advisory_unlock($1, hashtext($2))', [CONSUMER_LEASE_NAMESPACE, member.consumer.name]));
     } catch {
       // the session is gone, and its locks with it
     }
@@ -312,6 +320,7 @@ export class SubscriptionRunner {
     if (!session) return;
     this.leaseSession = null;
     try {
+      await this.leaseQueries;
       (await session).release();
     } catch {
       // it never connected

@@ -25,6 +25,8 @@ export const applicationsProjection: KeyedProjection = {
       rule_set: 'text',
       approved_amount_fen: 'bigint',
       final_score_hundredths: 'int',
+      // Whether a defense round invited it: an upheld review request reopens it where the state does.
+      defense_invited: 'boolean',
       revision: 'bigint',
     },
     primaryKey: ['application_id'],
@@ -67,6 +69,7 @@ export const applicationsProjection: KeyedProjection = {
           rule_set: null,
           approved_amount_fen: null,
           final_score_hundredths: null,
+          defense_invited: false,
           ...touched,
         };
       case 'ApplicationAmended':
@@ -85,7 +88,7 @@ export const applicationsProjection: KeyedProjection = {
       case 'ReviewPanelDrawn':
         return row && { ...row, status: 'under-review', ...touched };
       case 'InvitedToDefense':
-        return row && { ...row, status: 'invited-to-defense', ...touched };
+        return row && { ...row, status: 'invited-to-defense', defense_invited: true, ...touched };
       case 'ApplicationSelected':
         return row && { ...row, status: 'selected', approved_amount_fen: String(event.data.approvedAmountFen), final_score_hundredths: event.data.finalScoreHundredths, ...touched };
       case 'ApplicationNotSelected':
@@ -94,7 +97,7 @@ export const applicationsProjection: KeyedProjection = {
         return row && { ...row, status: 'not-selected', approved_amount_fen: null, ...touched };
       case 'ReviewRequestDecided':
         // Upheld reopens the decision: under review again (or invited to defense), as the application state says.
-        return row && (event.data.outcome === 'upheld' && row.status === 'not-selected' ? { ...row, status: 'under-review', ...touched } : { ...row, ...touched });
+        return row && (event.data.outcome === 'upheld' && row.status === 'not-selected' ? { ...row, status: row.defense_invited ? 'invited-to-defense' : 'under-review', ...touched } : { ...row, ...touched });
       default:
         return row;
     }
