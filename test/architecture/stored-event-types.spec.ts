@@ -3,6 +3,7 @@ import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EV
 import { GRANT_EVENTS } from '@ipstd/grants';
 import { STATEMENT_EVENTS } from '@ipstd/finance';
 import { AUDIT_EVENTS } from '@ipstd/audit';
+import { REMINDER_EVENTS } from '@ipstd/messaging';
 
 /**
  * Stored event types are a public contract (docs/events.md): a type is never renamed or removed, and
@@ -11,7 +12,7 @@ import { AUDIT_EVENTS } from '@ipstd/audit';
  */
 const FROZEN: Record<string, Record<string, number>> = {
   PROGRAMME_EVENTS: {
-    ProgrammeOpened: 2, FundsCommitted: 2, FundsReleased: 2, DefenseRoundOpened: 1, PublicNoticePublished: 1, ObjectionFiled: 1, ObjectionResolved: 1, PublicNoticeClosed: 1,
+    ProgrammeOpened: 3, FundsCommitted: 2, FundsReleased: 2, DefenseRoundOpened: 1, PublicNoticePublished: 1, ObjectionFiled: 1, ObjectionResolved: 1, PublicNoticeClosed: 1,
   },
   APPLICATION_EVENTS: {
     ApplicationSubmitted: 1, ApplicationAmended: 1, ApplicationWithdrawn: 1, EligibilityAssessed: 1, ApplicationEndorsed: 1, ApplicationNotEndorsed: 1,
@@ -30,10 +31,11 @@ const FROZEN: Record<string, Record<string, number>> = {
   },
   STATEMENT_EVENTS: { StatementRowsRecorded: 2, StatementImported: 2 },
   AUDIT_EVENTS: { LogCheckpointSealed: 1, SignedCheckpointPublished: 1 },
+  REMINDER_EVENTS: { DeadlineReminderSent: 1 },
 };
 
 const REGISTRIES: Record<string, EventRegistry<DomainEvent>> = {
-  PROGRAMME_EVENTS, APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS, GRANT_EVENTS, STATEMENT_EVENTS, AUDIT_EVENTS,
+  PROGRAMME_EVENTS, APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS, GRANT_EVENTS, STATEMENT_EVENTS, AUDIT_EVENTS, REMINDER_EVENTS,
 } as unknown as Record<string, EventRegistry<DomainEvent>>;
 
 describe('stored event types (a frozen contract)', () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { Kafka, logLevel } from 'kafkajs';
-import { INTEGRATION_CONTRACTS, IntegrationGateway, isPublished, topicsFor } from '@ipstd/messaging';
+import { INTEGRATION_CONTRACTS, IntegrationGateway, ReminderScheduler, isPublished, topicsFor } from '@ipstd/messaging';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
 import { ConsumedMessage, consumeAll, testKafkaBrokers, uniqueTopicPrefix } from '../support/kafka';
@@ -276,6 +276,36 @@ describe('integration gateway on a real Kafka broker', () => {
       expect(paid.map((e) => (e.data as { trancheNo: number }).trancheNo)).toEqual([1, 2]);
     }, 90_000);
   });
+
+  it('publishes deadline reminders on <prefix>.notifications, keyed by the reminder id, as the feed serves them', async () => {
+    // Applications of earlier tests were never endorsed: their district offices are reminded two working
+    // days before the endorsement deadline (2024-11-20), at 09:00 Shanghai on Monday 18 November.
+    const scheduler = t.app.get(ReminderScheduler);
+    t.clock.set('2024-11-18T01:00:00Z');
+    try {
+      await until(() => scheduler.caughtUp(), (done) => done, 20_000);
+      expect((await scheduler.runOnce()).sent).toBeGreaterThanOrEqual(1);
+      const messages = await consumeAll(brokers, [topics().outbound.notifications], {
+        until: (m) => m.some((x) => x.headers.ce_type === 'cn.ipstd.notifications.deadline-reminder.v1' && JSON.parse(x.value).recipient.scope.code === '320505'),
+        timeoutMs: 30_000,
+      });
+      const reminders = messages.filter((m) => m.headers.ce_type === 'cn.ipstd.notifications.deadline-reminder.v1');
+      // One per district office with a pending application, never two for one.
+      const districts = reminders.map((m) => JSON.parse(m.value).recipient.scope.code as string);
+      expect(new Set(districts).size).toBe(districts.length);
+      const reminder = reminders.find((m) => JSON.parse(m.value).recipient.scope.code === '320505')!;
+      const data = JSON.parse(reminder.value);
+      expect(validators.get(reminder.headers.ce_type)!(data)).toBe(true);
+      expect(data).toMatchObject({ kind: 'endorsement-deadline', recipient: { role: 'district-office', scope: { type: 'district', code: '320505' } }, resource: { type: 'programme', id: programmeId } });
+      expect(reminder.key).toBe(data.reminderId);
+      expect(reminder.headers).toMatchObject({ ce_id: data.reminderId, ce_source: '/ipstd/notifications', ce_city: '320500' });
+      const feed = (await t.http.get('/v1/events?context=notifications').set(bearer(t.token({ role: 'system' }))).expect(200)).body.events;
+      expect(feed.map((e: { id: string }) => e.id)).toContain(data.reminderId);
+      expect(feed.find((e: { id: string }) => e.id === data.reminderId).data).toEqual(data);
+    } finally {
+      t.clock.set('2024-10-09T02:00:00Z');
+    }
+  }, 60_000);
 
   it('publishes only events that are in the log', async () => {
     const ids = new Set(await publishedEventIds(t.runtime.store));

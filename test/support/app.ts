@@ -32,8 +32,9 @@ export interface TestApp {
 }
 
 /** The standalone app on a fresh database, with a clock the test moves. */
-export async function startTestApp(options: { now?: string; env?: Record<string, string>; logLines?: string[]; roles?: boolean } = {}): Promise<TestApp> {
-  const db = await createTestDatabase('e2e');
+export async function startTestApp(options: { now?: string; env?: Record<string, string>; logLines?: string[]; roles?: boolean; database?: TestDatabase } = {}): Promise<TestApp> {
+  // `database`: start on the database of an earlier app (a restart); closing this app then leaves it in place.
+  const db = options.database ?? (await createTestDatabase('e2e'));
   // roles: the app connects as an application role and migrates the event store as an owner role
   // (DATABASE_URL and MIGRATION_DATABASE_URL), as production does; otherwise as the superuser.
   const roles = options.roles ? await createTestRoles(db) : null;
@@ -85,7 +86,7 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     async close() {
       await app.close();
       await runtime.close();
-      await db.drop();
+      if (!options.database) await db.drop();
       await roles?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

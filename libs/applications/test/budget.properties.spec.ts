@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DomainError } from '@ipstd/kernel';
-import { CommitFunds, ProgrammeCommand, ProgrammeEvent, ProgrammeState, ReleaseFunds, programmeDecider } from '../src/domain';
+import { CommitFunds, ProgrammeCommand, ProgrammeEvent, ProgrammeState, ReleaseFunds, programmeDecider, settleTerms } from '../src/domain';
 import { suzhouTerms } from '../../../test/support/fixtures';
 
 /**
@@ -22,7 +22,7 @@ type Opened = Extract<ProgrammeState, { status: 'open' }>;
 
 const opened = (budgetFen: number): ProgrammeEvent => ({
   type: 'ProgrammeOpened',
-  data: { programmeId, openedAt: now.toISOString(), terms: suzhouTerms({ budgetFen }) },
+  data: { programmeId, openedAt: now.toISOString(), terms: settleTerms(suzhouTerms({ budgetFen })) },
 });
 
 const fold = (events: readonly ProgrammeEvent[]): ProgrammeState => events.reduce(programmeDecider.evolve, programmeDecider.initialState());

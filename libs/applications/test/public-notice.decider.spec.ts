@@ -1,6 +1,6 @@
 import { BUILT_IN_WORKING_DAY_YEARS, calendarOf } from '@ipstd/funding-rules';
 import { decodeEvent } from '@ipstd/kernel';
-import { PROGRAMME_EVENTS, ProgrammeEvent, ProgrammeState, noticeClearance, programmeDecider } from '../src/domain';
+import { PROGRAMME_EVENTS, ProgrammeEvent, ProgrammeState, noticeClearance, programmeDecider, settleTerms } from '../src/domain';
 import { deciderSpec } from '../../../test/support/decider-spec';
 import { suzhouTerms } from '../../../test/support/fixtures';
 
@@ -18,7 +18,7 @@ const entry = (applicationId: string) => ({ applicationId, selectionId: `sel-${a
 
 const opened = (publicNotice: { workingDays: number } | null = { workingDays: 5 }): ProgrammeEvent => ({
   type: 'ProgrammeOpened',
-  data: { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: suzhouTerms({ publicNotice }) },
+  data: { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: settleTerms(suzhouTerms({ publicNotice })) },
 });
 const published: ProgrammeEvent = {
   type: 'PublicNoticePublished',
@@ -90,16 +90,16 @@ describe('public notice (公示)', () => {
     expect(noticeClearance(fold([opened(), published, filed('o1'), resolved('o1', 'upheld'), closed]), appB)).toBe('cleared');
   });
 
-  it('reads a ProgrammeOpened v1 (no publicNotice) as a call without notice', () => {
+  it('reads a ProgrammeOpened v1 (no publicNotice) as a call without notice (and, through v2 to v3, the reminder defaults)', () => {
     const { publicNotice: _, reviewRequest: __, phases: ___, ...v1Terms } = suzhouTerms();
     const v1 = { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: v1Terms };
     const event = decodeEvent(PROGRAMME_EVENTS, 'ProgrammeOpened', 1, JSON.parse(JSON.stringify(v1)));
-    expect(event).toEqual({ type: 'ProgrammeOpened', data: { ...v1, terms: { ...v1Terms, publicNotice: null, reviewRequest: null, phases: 'rolling' } } });
+    expect(event).toEqual({ type: 'ProgrammeOpened', data: { ...v1, terms: settleTerms({ ...v1Terms, publicNotice: null, reviewRequest: null, phases: 'rolling' }) } });
     expect(noticeClearance(fold([event]), appA)).toBe('no-notice');
   });
 
   it('opens the defense round only after the window closed, unless the call is rolling', () => {
-    const afterClose: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: suzhouTerms({ phases: 'after-close' }) } };
+    const afterClose: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId, openedAt: '2024-09-01T00:00:00.000Z', terms: settleTerms(suzhouTerms({ phases: 'after-close' })) } };
     const round = (now: string) => ({ type: 'OpenDefenseRound' as const, roundId: 'r1', size: 1, ranking: [{ applicationId: appA, rank: 1, scoreHundredths: 9000 }], now: new Date(now) });
     spec.given([afterClose]).when(round('2024-11-17T15:59:59Z')).thenRefuses('WINDOW_STILL_OPEN', { closesAt: '2024-11-17T23:59:59+08:00' });
     spec.given([afterClose]).when(round('2024-11-17T16:00:00Z')).thenMatches([{ type: 'DefenseRoundOpened' }]);

@@ -3,7 +3,7 @@ import { DomainError } from '@ipstd/kernel';
 import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
 import {
   ApplicationEvent, ApplicationState, DecideSelection, ProgrammeContext, ProgrammeEvent, ProgrammeState, RESERVATION_GRACE_MS, RESERVATION_LEASE_MS,
-  applicationDecider, commitmentOf, isLapsed, programmeDecider,
+  applicationDecider, commitmentOf, isLapsed, programmeDecider, settleTerms,
 } from '../src/domain';
 import { suzhouProfile, suzhouTerms } from '../../../test/support/fixtures';
 
@@ -79,7 +79,7 @@ class World {
   now = start.getTime();
 
   constructor() {
-    this.programme.append(0, [{ type: 'ProgrammeOpened', data: { programmeId: programme.programmeId, openedAt: start.toISOString(), terms } }]);
+    this.programme.append(0, [{ type: 'ProgrammeOpened', data: { programmeId: programme.programmeId, openedAt: start.toISOString(), terms: settleTerms(terms) } }]);
     this.applications.forEach((s, i) => s.append(0, reviewedApplication(APPS[i])));
   }
 

@@ -1,6 +1,6 @@
 import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
 import { decodeEvent } from '@ipstd/kernel';
-import { APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeContext, ProgrammeEvent, RESERVATION_GRACE_MS, RESERVATION_LEASE_MS, applicationDecider, isLapsed, legacySelectionId, programmeDecider } from '../src/domain';
+import { APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeContext, ProgrammeEvent, RESERVATION_GRACE_MS, RESERVATION_LEASE_MS, applicationDecider, isLapsed, legacySelectionId, programmeDecider, settleTerms } from '../src/domain';
 import { deciderSpec } from '../../../test/support/decider-spec';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../../../test/support/fixtures';
 
@@ -232,7 +232,7 @@ describe('application review and selection', () => {
 });
 
 describe('programme budget', () => {
-  const opened: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId: programme.programmeId, openedAt: now.toISOString(), terms: { ...terms, budgetFen: 100 } } };
+  const opened: ProgrammeEvent = { type: 'ProgrammeOpened', data: { programmeId: programme.programmeId, openedAt: now.toISOString(), terms: settleTerms({ ...terms, budgetFen: 100 }) } };
   const expires = new Date(now.getTime() + RESERVATION_LEASE_MS).toISOString();
   const committed = (selectionId: string, id: string, amountFen: number, total: number): ProgrammeEvent => ({
     type: 'FundsCommitted',

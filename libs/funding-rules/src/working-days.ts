@@ -134,3 +134,39 @@ export function addWorkingDays(calendar: WorkingDayCalendar, date: string, count
   }
   return current;
 }
+
+export function previousDate(date: string): string {
+  return dateOfDay(dayNumber(date) - 1);
+}
+
+/**
+ * The working day `count` working days before `date` (the day itself not counted; count 0: `date`
+ * itself): counting back from the day before, each working day counts one, holidays and rest days
+ * nothing, make-up days one. The mirror of `addWorkingDays`, used for reminders ahead of a deadline.
+ * Throws CalendarYearMissing when the count reaches a year with no published calendar.
+ */
+export function workingDaysBefore(calendar: WorkingDayCalendar, date: string, count: number): string {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a whole number >= 0 (got ${count})`);
+  let current = date;
+  let left = count;
+  while (left > 0) {
+    current = previousDate(current);
+    if (isWorkingDay(calendar, current)) left--;
+  }
+  return current;
+}
+
+/**
+ * The same backward count by the weekday rule alone (Monday–Friday working, no holidays, no make-up
+ * days): the fallback a caller may choose, and record, when a year has no published calendar.
+ */
+export function weekdaysBefore(date: string, count: number): string {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a whole number >= 0 (got ${count})`);
+  let current = date;
+  let left = count;
+  while (left > 0) {
+    current = previousDate(current);
+    if (!isWeekend(current)) left--;
+  }
+  return current;
+}

@@ -1,4 +1,4 @@
-import { BUILT_IN_WORKING_DAY_YEARS, CalendarYearMissing, addWorkingDays, calendarOf, checkWorkingDayYear, isWorkingDay, nextDate } from '../src';
+import { BUILT_IN_WORKING_DAY_YEARS, CalendarYearMissing, addWorkingDays, calendarOf, checkWorkingDayYear, isWorkingDay, nextDate, previousDate, weekdaysBefore, workingDaysBefore } from '../src';
 
 const calendar = calendarOf(BUILT_IN_WORKING_DAY_YEARS);
 
@@ -36,6 +36,37 @@ describe('Chinese working-day calendar', () => {
 
   it('refuses to count in a year that has no published calendar', () => {
     expect(() => addWorkingDays(calendar, '2026-12-28', 5)).toThrow(CalendarYearMissing);
+    expect(() => workingDaysBefore(calendar, '2024-01-03', 5)).toThrow(CalendarYearMissing);
+  });
+
+  it('counts back across National Day 2024 and the make-up Sunday before it', () => {
+    // 2024-10-01..10-07 off; Monday 09-30 (1), Sunday 09-29 worked (2), Saturday 09-28 is an ordinary rest day, Friday 09-27 (3).
+    expect(workingDaysBefore(calendar, '2024-10-08', 1)).toBe('2024-09-30');
+    expect(workingDaysBefore(calendar, '2024-10-08', 2)).toBe('2024-09-29');
+    expect(workingDaysBefore(calendar, '2024-10-08', 3)).toBe('2024-09-27');
+    expect(workingDaysBefore(calendar, '2024-11-18', 1)).toBe('2024-11-15'); // an ordinary weekend
+    expect(workingDaysBefore(calendar, '2024-11-20', 0)).toBe('2024-11-20');
+    // The weekday rule alone would land elsewhere: it counts 10-07 and 10-04 and skips the make-up Sunday.
+    expect(weekdaysBefore('2024-10-08', 2)).toBe('2024-10-04');
+  });
+
+  it('counts back across the 2025 Spring Festival to its make-up Sunday, and mirrors the forward count', () => {
+    expect(workingDaysBefore(calendar, '2025-02-05', 1)).toBe('2025-01-27');
+    expect(workingDaysBefore(calendar, '2025-02-05', 2)).toBe('2025-01-26');
+    expect(() => workingDaysBefore(calendar, '2025-02-05', -1)).toThrow(RangeError);
+    for (let day = '2024-01-15'; day < '2026-12-01'; day = addWorkingDays(calendar, day, 1)) {
+      for (const n of [1, 5]) expect(workingDaysBefore(calendar, addWorkingDays(calendar, day, n), n)).toBe(day);
+    }
+  });
+
+  it('steps dates over month, leap-day and year ends without a clock', () => {
+    expect(nextDate('2024-02-28')).toBe('2024-02-29');
+    expect(nextDate('2024-02-29')).toBe('2024-03-01');
+    expect(nextDate('2025-02-28')).toBe('2025-03-01');
+    expect(nextDate('2024-12-31')).toBe('2025-01-01');
+    expect(previousDate('2025-01-01')).toBe('2024-12-31');
+    expect(previousDate('2024-03-01')).toBe('2024-02-29');
+    expect(previousDate('2100-03-01')).toBe('2100-02-28');
   });
 
   it('finds defects in a year published as data', () => {

@@ -5,5 +5,6 @@ export { GRANT_AWARDER_MIGRATIONS, GrantAwarder } from './application/grant-awar
 export { CREDIT_WATCH, CreditWatch } from './application/credit-watch';
 export { readCreditStanding } from './application/credit-view';
 export { grantView } from './application/grant-view';
+export { grantSpec } from './application/grant-streams';
 export { PaymentDto } from './application/grant.dto';
 export { GrantDecisionCommand, GrantDecisionHandler } from './application/grant-decision.handler';

@@ -12,3 +12,6 @@ export * from './inbound/inbound-consumer';
 export * from './http/event-feed';
 export * from './integration-gateway';
 export * from './messaging.module';
+export * from './domain/reminders';
+export * from './reminders/reminder-scheduler';
+export { REMINDER_MIGRATIONS } from './reminders/reminder-collector';

@@ -44,7 +44,7 @@ describe('integration contracts', () => {
     // The credit system's contracts are copies of grant events that the grants topic publishes too.
     for (const copy of INTEGRATION_CONTRACTS.filter((c) => c.context === 'credit')) expect(contractForDomainType(copy.domainType)?.context).toBe('grants');
     for (const contract of INTEGRATION_CONTRACTS) {
-      expect(contract.type).toMatch(/^cn\.ipstd\.(applications|grants|finance|credit|audit)\.[a-z-]+\.v1$/);
+      expect(contract.type).toMatch(/^cn\.ipstd\.(applications|grants|finance|credit|audit|notifications)\.[a-z-]+\.v1$/);
       expect(() => ajv.compile(contract.schema)).not.toThrow();
     }
   });
@@ -55,6 +55,11 @@ describe('integration contracts', () => {
     }
     const schemas = JSON.stringify(INTEGRATION_CONTRACTS.map((c) => c.schema));
     expect(schemas).not.toMatch(/"(contact|phone|expertId|comment)"/);
+    // The one exception: a scoring reminder names the expert it is for, as its recipient, and nothing else about experts.
+    const naming = INTEGRATION_CONTRACTS.filter((c) => JSON.stringify(c.schema).includes('"const":"expert"')).map((c) => c.type);
+    expect(naming).toEqual(['cn.ipstd.notifications.deadline-reminder.v1']);
+    const reminder = INTEGRATION_CONTRACTS.find((c) => c.type === 'cn.ipstd.notifications.deadline-reminder.v1')!;
+    expect(Object.keys((reminder.schema as { properties: Record<string, unknown> }).properties)).not.toContain('scores');
   });
 
   it('map a domain event to a CloudEvent whose data satisfies its schema, and bind it to Kafka headers', () => {

@@ -50,6 +50,10 @@ export interface ProgrammeTerms {
    * accepts applications: rolling programmes, and every call opened before ProgrammeOpened v2).
    */
   readonly phases: PhaseRule;
+  /** Reminder lead times in working days (工作日); a missing one takes its default (DEFAULT_REMINDER_LEADS). */
+  readonly reminders?: Partial<ReminderLeadTimes>;
+  /** Deadlines of the call beyond the window and the endorsement deadline; missing ones take their defaults. */
+  readonly schedule?: Partial<CallSchedule>;
 }
 
 export const PHASE_RULES = ['after-close', 'rolling'] as const;
@@ -120,6 +124,57 @@ export interface ObjectionState {
   readonly resolution: { readonly outcome: ObjectionOutcome; readonly reason: string; readonly resolvedBy: StepActor; readonly resolvedAt: string } | null;
 }
 
+/**
+ * How many working days (Chinese working-day calendar) before each deadline its reminder goes out
+ * (docs/integration.md, "Reminders"). Clawback overdue has no lead time: it goes out when the due
+ * date has passed.
+ */
+export interface ReminderLeadTimes {
+  readonly endorsement: number;
+  readonly reviewScoring: number;
+  readonly defenseScoring: number;
+  readonly acceptanceRequest: number;
+  readonly midTermInspection: number;
+  readonly clawbackDue: number;
+  /** Before the last working day of a public notice (公示) period: the bureau and the listed enterprises. */
+  readonly publicNoticeEnding: number;
+}
+
+export const DEFAULT_REMINDER_LEADS: ReminderLeadTimes = { endorsement: 2, reviewScoring: 2, defenseScoring: 1, acceptanceRequest: 10, midTermInspection: 10, clawbackDue: 5, publicNoticeEnding: 1 };
+export const MAX_REMINDER_LEAD_WORKING_DAYS = 60;
+
+/**
+ * The call's own deadlines for review and defense scoring (null: the call sets none, and no scoring
+ * reminder goes out), and when the mid-term inspection (中期检查) is due, in months after the award
+ * (default: half the implementation period, rounded down; null when that is under a month).
+ */
+export interface CallSchedule {
+  readonly reviewScoresDueAt: string | null;
+  readonly defenseScoresDueAt: string | null;
+  readonly midTermInspectionMonths: number | null;
+}
+
+/** The terms as a programme stores them (ProgrammeOpened v3): every reminder lead time and schedule entry set. */
+export type SettledTerms = ProgrammeTerms & { readonly reminders: ReminderLeadTimes; readonly schedule: CallSchedule };
+
+/** Fills the reminder lead times and the schedule a call left out with their defaults. */
+export function settleTerms(terms: ProgrammeTerms): SettledTerms {
+  const midTerm = Math.floor(terms.implementationMonths / 2);
+  return {
+    ...terms,
+    reminders: { ...DEFAULT_REMINDER_LEADS, ...stripUndefined(terms.reminders ?? {}) },
+    schedule: {
+      reviewScoresDueAt: terms.schedule?.reviewScoresDueAt ?? null,
+      defenseScoresDueAt: terms.schedule?.defenseScoresDueAt ?? null,
+      midTermInspectionMonths: terms.schedule?.midTermInspectionMonths ?? (midTerm >= 1 ? midTerm : null),
+    },
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export interface DefenseInvitation {
   readonly applicationId: string;
   readonly rank: number;
@@ -127,7 +182,11 @@ export interface DefenseInvitation {
 }
 
 export type ProgrammeEvent =
-  | DomainEvent<'ProgrammeOpened', { programmeId: string; openedAt: string; terms: ProgrammeTerms }>
+  /**
+   * v2: the terms carry `publicNotice`, `reviewRequest` and `phases`; v3: also every reminder lead time and
+   * the call's schedule (settleTerms). v1 is upcast to v2, v2 to v3 with the reminder defaults.
+   */
+  | DomainEvent<'ProgrammeOpened', { programmeId: string; openedAt: string; terms: SettledTerms }>
   /** v2: keyed by the selection decision (`selectionId`), with the reservation's lease (`expiresAt`). */
   | DomainEvent<
       'FundsCommitted',
@@ -314,6 +373,22 @@ export function checkTerms(terms: ProgrammeTerms): void {
   if (terms.acceptanceLeadMonths >= terms.implementationMonths) {
     throw invalidTerms('acceptanceLeadMonths', '验收申请提前期必须短于实施期', 'the acceptance lead time must be shorter than the implementation period');
   }
+  for (const [kind, lead] of Object.entries(terms.reminders ?? {})) {
+    if (!(kind in DEFAULT_REMINDER_LEADS)) throw invalidTerms(`reminders.${kind}`, '未知的提醒类型', 'unknown reminder');
+    if (lead !== undefined && (!Number.isInteger(lead) || lead < 1 || lead > MAX_REMINDER_LEAD_WORKING_DAYS)) {
+      throw invalidTerms(`reminders.${kind}`, `提前量须为 1 至 ${MAX_REMINDER_LEAD_WORKING_DAYS} 个工作日`, `the lead time must be 1 to ${MAX_REMINDER_LEAD_WORKING_DAYS} working days`);
+    }
+  }
+  for (const field of ['reviewScoresDueAt', 'defenseScoresDueAt'] as const) {
+    const due = terms.schedule?.[field];
+    if (due !== undefined && due !== null && !(Date.parse(due) > closes)) {
+      throw invalidTerms(`schedule.${field}`, '评分截止时间须晚于申报截止时间', 'a scoring deadline must be after the window closes');
+    }
+  }
+  const midTerm = terms.schedule?.midTermInspectionMonths;
+  if (midTerm !== undefined && midTerm !== null && (!Number.isInteger(midTerm) || midTerm < 1 || midTerm >= terms.implementationMonths)) {
+    throw invalidTerms('schedule.midTermInspectionMonths', '中期检查时间须在实施期内（至少 1 个月）', 'the mid-term inspection must fall inside the implementation period (at least 1 month after award)');
+  }
 }
 
 function open(command: OpenProgramme, state: ProgrammeState): ProgrammeEvent[] {
@@ -342,7 +417,7 @@ function open(command: OpenProgramme, state: ProgrammeState): ProgrammeEvent[] {
       { field: 'ruleSet', effectiveFrom: from, effectiveTo: to },
     );
   }
-  return [{ type: 'ProgrammeOpened', data: { programmeId: command.programmeId, openedAt: command.now.toISOString(), terms: command.terms } }];
+  return [{ type: 'ProgrammeOpened', data: { programmeId: command.programmeId, openedAt: command.now.toISOString(), terms: settleTerms(command.terms) } }];
 }
 
 type Opened = Extract<ProgrammeState, { status: 'open' }>;
@@ -524,7 +599,10 @@ export function describeDeadline(instant: string): { zh: string; en: string } {
 }
 
 export const PROGRAMME_EVENTS: EventRegistry<ProgrammeEvent> = {
-  ProgrammeOpened: { version: 2, upcast: (data) => upcastProgrammeOpenedV1(data as ProgrammeOpenedV1) },
+  ProgrammeOpened: {
+    version: 3,
+    upcast: (data, fromVersion) => upcastProgrammeOpenedV2(fromVersion < 2 ? upcastProgrammeOpenedV1(data as ProgrammeOpenedV1) : (data as ProgrammeOpenedV2)),
+  },
   FundsCommitted: { version: 2, upcast: (data) => upcastFundsCommittedV1(data as FundsCommittedV1) },
   FundsReleased: { version: 2, upcast: (data) => upcastFundsReleasedV1(data as FundsReleasedV1) },
   DefenseRoundOpened: { version: 1 },
@@ -534,19 +612,31 @@ export const PROGRAMME_EVENTS: EventRegistry<ProgrammeEvent> = {
   PublicNoticeClosed: { version: 1 },
 };
 
-/** ProgrammeOpened as stored before v2: terms without `publicNotice` and `reviewRequest`. */
+/** ProgrammeOpened as stored before v2: terms without `publicNotice`, `reviewRequest` and `phases`. */
 interface ProgrammeOpenedV1 {
   programmeId: string;
   openedAt: string;
-  terms: Omit<ProgrammeTerms, 'publicNotice' | 'reviewRequest' | 'phases'>;
+  terms: Omit<ProgrammeTerms, 'publicNotice' | 'reviewRequest' | 'phases' | 'reminders' | 'schedule'>;
 }
 
 /**
  * A call opened before the public notice existed keeps its behaviour: no notice (a selection is
  * awarded at once), no review request, and review and selection while the window is still open.
  */
-function upcastProgrammeOpenedV1(data: ProgrammeOpenedV1): Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>['data'] {
+function upcastProgrammeOpenedV1(data: ProgrammeOpenedV1): ProgrammeOpenedV2 {
   return { ...data, terms: { ...data.terms, publicNotice: null, reviewRequest: null, phases: 'rolling' } };
+}
+
+/** ProgrammeOpened as stored in v2: terms with the public notice, review request and phases, no reminder settings. */
+interface ProgrammeOpenedV2 {
+  programmeId: string;
+  openedAt: string;
+  terms: Omit<ProgrammeTerms, 'reminders' | 'schedule'>;
+}
+
+/** A call opened before reminders existed takes the default lead times, no scoring deadlines, and the default mid-term inspection. */
+function upcastProgrammeOpenedV2(data: ProgrammeOpenedV2): Extract<ProgrammeEvent, { type: 'ProgrammeOpened' }>['data'] {
+  return { ...data, terms: settleTerms(data.terms) };
 }
 
 /** FundsCommitted as stored before v2: keyed by application, no lease. */

@@ -3,7 +3,10 @@ import { checkpointDataOf, isCheckpointEvent } from '../verify/checkpoint';
 import { EXPORT_FORMAT, EXPORT_VERSION, ExportFilter, ExportHeader, envelopeJson, exportLine } from '../verify/export-format';
 import { readCheckpoints, readLog } from './log-reader';
 
-/** The events that tie a stream to a programme: its programme stream, applications and grants. */
+/** First events of streams that belong to a programme through `data.programmeId`. */
+const STREAM_OPENERS = new Set(['ApplicationSubmitted', 'GrantAwarded', 'DeadlineReminderSent']);
+
+/** The events that tie a stream to a programme: its programme stream, applications, grants and reminders. */
 interface ProgrammeLink {
   readonly programmeId?: string;
   readonly terms?: { readonly city?: string };
@@ -12,7 +15,7 @@ interface ProgrammeLink {
 /**
  * Decides, in one pass over the log in position order, which events an export holds. Streams are
  * tied to a programme by their first event: `ProgrammeOpened` (the programme stream),
- * `ApplicationSubmitted` and `GrantAwarded` (data.programmeId). A stream's first event always comes
+ * `ApplicationSubmitted`, `GrantAwarded` and `DeadlineReminderSent` (a reminder's stream) (data.programmeId). A stream's first event always comes
  * before its others, so the set of selected streams is complete when each event is looked at.
  */
 class Selection {
@@ -51,7 +54,7 @@ class Selection {
         this.programmes.add(data.programmeId);
         this.streams.add(event.streamId);
       }
-    } else if ((event.type === 'ApplicationSubmitted' || event.type === 'GrantAwarded') && event.revision === 0n && this.programmes.has(data.programmeId)) {
+    } else if (STREAM_OPENERS.has(event.type) && event.revision === 0n && this.programmes.has(data.programmeId)) {
       this.streams.add(event.streamId);
     }
   }

@@ -4,6 +4,7 @@ import { GRANT_EVENTS, GrantEvent } from '@ipstd/grants';
 import { STATEMENT_EVENTS, StatementEvent } from '@ipstd/finance';
 import { AUDIT_EVENTS, AuditEvent } from '@ipstd/audit';
 import * as s from './json-schema';
+import { DEADLINE_KINDS, REMINDER_EVENTS, REMINDER_KINDS, RESOURCE_TYPES, ReminderEvent } from '../domain/reminders';
 
 /**
  * The integration events: the public contract other systems consume (Kafka and `GET /v1/events`).
@@ -19,7 +20,8 @@ import * as s from './json-schema';
  * Versioning: `type` ends in `.v<major>`. Adding an optional field keeps the version; anything else
  * publishes a new major type alongside the old one for a deprecation period (docs/integration.md).
  */
-export type IntegrationContext = 'applications' | 'grants' | 'finance' | 'credit' | 'audit';
+export type IntegrationContext = 'applications' | 'grants' | 'finance' | 'credit' | 'audit' | 'notifications';
+export const INTEGRATION_CONTEXTS: readonly IntegrationContext[] = ['applications', 'grants', 'finance', 'credit', 'audit', 'notifications'];
 
 /**
  * What a contract's mapping may know beyond the event's own data: facts of the event that created the
@@ -436,7 +438,51 @@ audit.add(
   (d) => ({ origin: d.origin, treeSize: d.treeSize, rootHash: d.rootHash, lastPosition: d.lastPosition, note: d.note, publishedAt: d.publishedAt }),
 );
 
-export const INTEGRATION_CONTRACTS: readonly IntegrationContract[] = [...applications.list, ...grants.list, ...finance.list, ...credit.list, ...audit.list];
+// ---------------------------------------------------------------- notifications (deadline reminders)
+const notifications = contracts<ReminderEvent>('notifications', REMINDER_EVENTS);
+notifications.add(
+  'DeadlineReminderSent',
+  'deadline-reminder',
+  `A deadline is near (or, for clawback-overdue, has passed): one message per deadline and recipient, with the recipient's role and scope, the deadline and the resource to act on (docs/integration.md, "Reminders"). Kinds: ${REMINDER_KINDS.join(', ')}. An expert is named only as the recipient of their own scoring reminder.`,
+  s.object({
+    reminderId: s.uuid(),
+    kind: s.oneOf(REMINDER_KINDS),
+    title: s.bilingual(),
+    recipient: s.object({
+      role: s.oneOf(['district-office', 'expert', 'applicant', 'city-bureau', 'finance-bureau']),
+      scope: {
+        anyOf: [
+          s.object({ type: s.string({ const: 'district' }), code: s.division() }),
+          s.object({ type: s.string({ const: 'city' }), code: s.division() }),
+          s.object({ type: s.string({ const: 'expert' }), id: s.string({ description: "the expert's id in the pool" }) }),
+          s.object({ type: s.string({ const: 'enterprise' }), creditCode: s.creditCode() }),
+        ],
+      },
+    }),
+    resource: s.object({ type: s.oneOf([...RESOURCE_TYPES]), id: s.string(), link: s.string({ description: 'API path of the resource' }) }),
+    deadline: s.instant(),
+    leadWorkingDays: s.nullable(s.integer({ minimum: 1, description: "the call's lead time in working days (Chinese calendar); null for clawback-overdue" })),
+    remindAt: s.instant(),
+    programmeId: s.uuid(),
+    city: s.division(),
+    sentAt: s.instant(),
+  }),
+  (d) => ({
+    reminderId: d.reminderId,
+    kind: d.kind,
+    title: { zh: DEADLINE_KINDS[d.kind].title.zh, en: DEADLINE_KINDS[d.kind].title.en },
+    recipient: { role: d.recipient.role, scope: { ...d.recipient.scope } },
+    resource: { type: d.resource.type, id: d.resource.id, link: d.resource.link },
+    deadline: d.deadline,
+    leadWorkingDays: d.leadWorkingDays,
+    remindAt: d.remindAt,
+    programmeId: d.programmeId,
+    city: d.city,
+    sentAt: d.sentAt,
+  }),
+);
+
+export const INTEGRATION_CONTRACTS: readonly IntegrationContract[] = [...applications.list, ...grants.list, ...finance.list, ...credit.list, ...audit.list, ...notifications.list];
 
 /** Domain registries by context, to decode (and upcast) a stored event before mapping it. */
 export const DOMAIN_REGISTRIES: Readonly<Record<IntegrationContext, EventRegistry<DomainEvent>>> = {
@@ -445,6 +491,7 @@ export const DOMAIN_REGISTRIES: Readonly<Record<IntegrationContext, EventRegistr
   finance: STATEMENT_EVENTS as EventRegistry<DomainEvent>,
   credit: GRANT_EVENTS as EventRegistry<DomainEvent>,
   audit: AUDIT_EVENTS as EventRegistry<DomainEvent>,
+  notifications: REMINDER_EVENTS as EventRegistry<DomainEvent>,
 };
 
 /** The context whose topic a domain type is published on first; further contracts (credit) are copies for one consumer. */

@@ -10,6 +10,7 @@ const ORIGIN_OF_EVENT: Readonly<Record<string, (data: any) => StreamOrigin>> = {
   ApplicationSubmitted: (d) => ({ city: cityOf(d.profile.enterprise.district), enterprise: null }),
   GrantAwarded: (d) => ({ city: cityOf(d.enterprise.district), enterprise: { creditCode: d.enterprise.creditCode, name: d.enterprise.name } }),
   StatementImported: (d) => ({ city: d.city, enterprise: null }),
+  DeadlineReminderSent: (d) => ({ city: d.city, enterprise: null }),
 };
 
 /**

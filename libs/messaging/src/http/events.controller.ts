@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { CurrentPrincipal, Principal, ProblemException, Roles } from '@ipstd/platform';
-import { IntegrationContext } from '../contracts/catalog';
+import { INTEGRATION_CONTEXTS, IntegrationContext } from '../contracts/catalog';
 import { EventFeed, FeedPage } from './event-feed';
 
 const MAX_POSITION = 2n ** 63n - 1n;
@@ -13,8 +13,8 @@ export class EventFeedQueryDto {
   @IsOptional() @Matches(/^\d{1,19}$/) after?: string;
   @ApiPropertyOptional({ example: 100, description: '1–1000, default 100' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ enum: ['applications', 'grants', 'finance', 'credit', 'audit'], description: "only this context's events (the Kafka topic they go to); credit: the clawback events for the credit system; audit: the log's signed checkpoints" })
-  @IsOptional() @IsIn(['applications', 'grants', 'finance', 'credit', 'audit']) context?: IntegrationContext;
+  @ApiPropertyOptional({ enum: INTEGRATION_CONTEXTS, description: "only this context's events (the Kafka topic they go to); credit: the clawback events for the credit system; audit: the log's signed checkpoints; notifications: deadline reminders" })
+  @IsOptional() @IsIn(INTEGRATION_CONTEXTS) context?: IntegrationContext;
 }
 
 @ApiTags('integration')

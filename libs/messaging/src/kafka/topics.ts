@@ -13,7 +13,7 @@ export interface Topics {
 /** Topic names under a prefix (KAFKA_TOPIC_PREFIX, default `ipstd`); docs/integration.md lists them. */
 export function topicsFor(prefix: string): Topics {
   return {
-    outbound: { applications: `${prefix}.applications`, grants: `${prefix}.grants`, finance: `${prefix}.finance`, credit: `${prefix}.credit`, audit: `${prefix}.audit` },
+    outbound: { applications: `${prefix}.applications`, grants: `${prefix}.grants`, finance: `${prefix}.finance`, credit: `${prefix}.credit`, audit: `${prefix}.audit`, notifications: `${prefix}.notifications` },
     inbound: {
       'credit-status': `${prefix}.inbound.credit-status`,
       'patent-notices': `${prefix}.inbound.patent-notices`,

@@ -72,6 +72,8 @@ export interface AppConfig {
   readonly idempotencyRetentionHours: number;
   /** How often the scheduled check looks for clawbacks past their due date. */
   readonly clawbackCheckIntervalMs: number;
+  /** How often the reminder scheduler looks for reminders whose time has come on the clock (REMINDER_CHECK_INTERVAL_MS). */
+  readonly reminderCheckIntervalMs: number;
   /** How often the reconciler looks for budget commitments whose selection was never recorded. */
   readonly selectionReconcileIntervalMs: number;
   /** How often the grant awarder looks for public notices whose period has ended (公示期满). */
@@ -185,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     projectionPollMs: int('PROJECTION_POLL_MS', 250, 10, 60_000),
     idempotencyRetentionHours: int('IDEMPOTENCY_RETENTION_HOURS', 168, 1, 24 * 366),
     clawbackCheckIntervalMs: int('CLAWBACK_CHECK_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
+    reminderCheckIntervalMs: int('REMINDER_CHECK_INTERVAL_MS', 60_000, 50, 86_400_000),
     selectionReconcileIntervalMs: int('SELECTION_RECONCILE_INTERVAL_MS', 60_000, 1000, 86_400_000),
     noticeCheckIntervalMs: int('NOTICE_CHECK_INTERVAL_MS', 60_000, 1000, 86_400_000),
     audit: {

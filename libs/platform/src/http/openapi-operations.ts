@@ -263,7 +263,7 @@ export const OPERATION_SCHEMAS: Record<string, Schema> = {
     enabled: bool,
     brokers: array(str),
     topics: obj({
-      outbound: obj(Object.fromEntries(['applications', 'grants', 'finance', 'credit', 'audit'].map((k) => [k, str]))),
+      outbound: obj(Object.fromEntries(['applications', 'grants', 'finance', 'credit', 'audit', 'notifications'].map((k) => [k, str]))),
       inbound: obj(Object.fromEntries(['credit-status', 'patent-notices', 'treasury-payments'].map((k) => [k, str]))),
       deadLetter: str,
     }),

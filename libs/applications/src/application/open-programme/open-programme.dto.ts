@@ -4,7 +4,30 @@ import {
   ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { IsInstant } from '@ipstd/platform';
-import { AGGREGATIONS, PHASE_RULES, TRANCHE_TRIGGERS } from '../../domain';
+import { AGGREGATIONS, DEFAULT_REMINDER_LEADS, MAX_REMINDER_LEAD_WORKING_DAYS, PHASE_RULES, TRANCHE_TRIGGERS } from '../../domain';
+
+const lead = (kind: keyof typeof DEFAULT_REMINDER_LEADS, what: string) => ApiPropertyOptional({ example: DEFAULT_REMINDER_LEADS[kind], description: `working days before ${what}; default ${DEFAULT_REMINDER_LEADS[kind]}` });
+
+/** Reminder lead times in working days (Chinese working-day calendar), 1–60 each; docs/integration.md, "Reminders". */
+export class ReminderLeadTimesDto {
+  @lead('endorsement', 'the endorsement deadline') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) endorsement?: number;
+  @lead('reviewScoring', 'schedule.reviewScoresDueAt') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) reviewScoring?: number;
+  @lead('defenseScoring', 'schedule.defenseScoresDueAt') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) defenseScoring?: number;
+  @lead('acceptanceRequest', 'the last day an acceptance request is accepted') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) acceptanceRequest?: number;
+  @lead('midTermInspection', 'the mid-term inspection is due') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) midTermInspection?: number;
+  @lead('clawbackDue', "a clawback's due date") @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) clawbackDue?: number;
+  @lead('publicNoticeEnding', 'the last working day of a public notice (公示) period') @IsOptional() @IsInt() @Min(1) @Max(MAX_REMINDER_LEAD_WORKING_DAYS) publicNoticeEnding?: number;
+}
+
+/** The call's scoring deadlines and mid-term inspection month. */
+export class CallScheduleDto {
+  @ApiPropertyOptional({ example: '2024-12-06T17:00:00+08:00', description: 'experts score by then; no review-scoring reminder without it' })
+  @IsOptional() @IsInstant() reviewScoresDueAt?: string;
+  @ApiPropertyOptional({ example: '2024-12-20T17:00:00+08:00', description: 'defense scores are due by then; no defense-scoring reminder without it' })
+  @IsOptional() @IsInstant() defenseScoresDueAt?: string;
+  @ApiPropertyOptional({ example: 12, description: 'months after award the mid-term inspection is due; default half the implementation period' })
+  @IsOptional() @IsInt() @Min(1) @Max(23) midTermInspectionMonths?: number;
+}
 
 export class RuleSetRefDto {
   @ApiProperty({ example: 'suzhou-2024-ipstd' }) @IsString() @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/) id: string;
@@ -74,4 +97,6 @@ export class OpenProgrammeDto {
   @IsOptional()
   @IsIn(PHASE_RULES)
   phases?: (typeof PHASE_RULES)[number];
+  @ApiPropertyOptional({ type: ReminderLeadTimesDto }) @IsOptional() @ValidateNested() @Type(() => ReminderLeadTimesDto) reminders?: ReminderLeadTimesDto;
+  @ApiPropertyOptional({ type: CallScheduleDto }) @IsOptional() @ValidateNested() @Type(() => CallScheduleDto) schedule?: CallScheduleDto;
 }
