@@ -467,7 +467,7 @@ async function measureInbound(options: KafkaBenchOptions, kafka: Kafka, admin: A
     const metricsUrl = `http://127.0.0.1:${env.PORT}/metrics`;
     await untilGroupStable(admin, groupId, gateway, 120_000);
     // ListOffsets goes to each partition's leader: once it answers, producing will not meet a leader still loading.
-    await admin.fetchTopicOffsets(topic);
+    await untilLeadersAnswer(admin, topic, 30_000);
     log(`run ${run}/${options.runs}: #11: gateway consuming (group ${groupId} stable); producing ${formatNumber(messages.length)} messages to ${topic} as fast as possible`);
 
     const lag = lagSampler(admin, groupId, topic);
@@ -724,6 +724,25 @@ async function stopGateway(gateway: RunningApp, log: (line: string) => void): Pr
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+/**
+ * Asks every partition's leader for its offsets until all answer. Right after a topic is created a
+ * partition may still be electing its leader ("This server is not the leader for that
+ * topic-partition", a retriable error): asked again shortly after, it answers.
+ */
+async function untilLeadersAnswer(admin: Admin, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      await admin.fetchTopicOffsets(topic);
+      return;
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || performance.now() > deadline) throw error;
+      await sleep(200);
+    }
+  }
 }
 
 /** Records in a topic: the sum of its partitions' high watermarks (the topics are fresh, nothing deleted). */
