@@ -1,8 +1,7 @@
-import { RequestMethod } from '@nestjs/common';
-import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { CREDIT_CODES, suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';
+import { registeredRoutes } from '../support/routes';
 import { awardedGrant, seededCreditCode } from '../support/seed';
 
 /**
@@ -224,25 +223,8 @@ describe('lists and views', () => {
   describe('every 201 carries Location and the new id', () => {
     /** Every route whose handler answers 201, from Nest's metadata. */
     function createdRoutes(): string[] {
-      const scanner = new MetadataScanner();
-      const routes = new Set<string>();
-      for (const module of t.app.get(ModulesContainer).values()) {
-        for (const wrapper of module.controllers.values()) {
-          const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
-          if (!controller) continue;
-          const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-          for (const name of scanner.getAllMethodNames(controller.prototype)) {
-            const handler = (controller.prototype as Record<string, unknown>)[name] as object;
-            const path = Reflect.getMetadata(PATH_METADATA, handler);
-            if (path === undefined) continue;
-            const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-            const code = Reflect.getMetadata(HTTP_CODE_METADATA, handler) ?? (method === 'POST' ? 201 : 200);
-            if (code !== 201) continue;
-            routes.add(`${method} /${[base, String(path)].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/').replace(/:\w+/g, ':param'));
-          }
-        }
-      }
-      return [...routes].sort();
+      const created = registeredRoutes(t.app).filter(({ method, handler }) => (Reflect.getMetadata(HTTP_CODE_METADATA, handler) ?? (method === 'POST' ? 201 : 200)) === 201);
+      return [...new Set(created.map(({ route }) => route.replace(/:\w+/g, ':param')))].sort();
     }
 
     it('walks every POST answering 201 in a lifecycle and follows each Location', async () => {

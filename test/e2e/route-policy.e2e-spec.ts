@@ -1,10 +1,8 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALLOWED_ROLES, PUBLIC_ROUTE, ROLES } from '@ipstd/platform';
 import { TestApp, startTestApp } from '../support/app';
+import { registeredRoutes } from '../support/routes';
 
 interface Route {
   readonly route: string;
@@ -14,34 +12,12 @@ interface Route {
   readonly public: boolean;
 }
 
-/** Every HTTP route Nest registered, read from its metadata (the modules container, not a hand-kept list). */
+/** Every HTTP route Nest registered, with the roles and the public flag its metadata declares. */
 function routesOf(t: TestApp): Route[] {
-  const scanner = new MetadataScanner();
-  const seen = new Set<unknown>();
-  const routes: Route[] = [];
-  for (const module of t.app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
-      if (!controller || seen.has(controller)) continue;
-      seen.add(controller);
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      for (const name of scanner.getAllMethodNames(controller.prototype)) {
-        const handler = (controller.prototype as Record<string, unknown>)[name] as object;
-        const path = Reflect.getMetadata(PATH_METADATA, handler);
-        if (path === undefined) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-        const read = <T>(key: string): T | undefined => Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
-        routes.push({
-          route: `${method} /${[base, String(path)].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/'),
-          controller: controller.name,
-          handler: name,
-          roles: read<string[]>(ALLOWED_ROLES),
-          public: read<boolean>(PUBLIC_ROUTE) === true,
-        });
-      }
-    }
-  }
-  return routes.sort((a, b) => a.route.localeCompare(b.route));
+  return registeredRoutes(t.app).map(({ route, controller, handlerName, handler }) => {
+    const read = <T>(key: string): T | undefined => Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
+    return { route, controller: controller.name, handler: handlerName, roles: read<string[]>(ALLOWED_ROLES), public: read<boolean>(PUBLIC_ROUTE) === true };
+  });
 }
 
 /**
@@ -108,9 +84,7 @@ describe('every route declares who may call it', () => {
 
   it('refuses, for every role, a route that declares no roles (deny by default)', async () => {
     // The guard's own fallback, exercised through a handler whose metadata is removed for the test.
-    const route = routesOf(t).find((r) => r.route === 'GET /v1/rules/rule-sets')!;
-    const controller = [...t.app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()]).find((w) => w.metatype?.name === route.controller)!.metatype as unknown as { prototype: Record<string, object> };
-    const handler = controller.prototype[route.handler];
+    const { handler } = registeredRoutes(t.app).find((r) => r.route === 'GET /v1/rules/rule-sets')!;
     const saved = Reflect.getMetadata(ALLOWED_ROLES, handler);
     Reflect.deleteMetadata(ALLOWED_ROLES, handler);
     try {
