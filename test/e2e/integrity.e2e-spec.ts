@@ -15,7 +15,7 @@ import { seededCreditCode as creditCode, submitApplications } from '../support/s
 @Module({})
 class AuditTestModule {
   static register(runtime: Runtime): DynamicModule {
-    return { module: AuditTestModule, imports: [PlatformModule.forRoot(runtime), AuditModule.register({ autoSeal: false, batchSize: 7 })] };
+    return { module: AuditTestModule, imports: [PlatformModule.forRoot(runtime), AuditModule.register({ ...runtime.config.audit, autoSeal: false, batchSize: 7 })] };
   }
 }
 

@@ -12,7 +12,7 @@ import { TransparencyController } from './http/transparency.controller';
 import { MerkleLog } from './merkle/merkle-log';
 import { LogSigner, defaultLogSigningKeyPath, loadLogSigningKey, loadSm2SigningKey, sm2KeyPathOf } from './merkle/log-signer';
 import { CheckpointPublisher } from './publish/checkpoint-publisher';
-import { AUDIT_OPTIONS, AuditModuleOptions, DEFAULT_AUDIT_OPTIONS, sealerOptionsOf } from './audit.options';
+import { AUDIT_OPTIONS, AuditModuleOptions, sealerOptionsOf } from './audit.options';
 
 @Injectable()
 export class LogSealerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -52,8 +52,7 @@ export class MerkleLogMigration implements OnApplicationBootstrap {
 /** Log checkpoints (the sealer), online integrity verification and verifiable exports. */
 @Module({})
 export class AuditModule {
-  static register(options: Partial<AuditModuleOptions> = {}): DynamicModule {
-    const resolved: AuditModuleOptions = { ...DEFAULT_AUDIT_OPTIONS, ...options };
+  static register(resolved: AuditModuleOptions): DynamicModule {
     return {
       module: AuditModule,
       controllers: [IntegrityController, TransparencyController],
