@@ -118,16 +118,53 @@ const log = new Logger('reminder-collector');
 
 /** Applies one batch of the log to the scheduler's tables, in one transaction. */
 export async function collectReminders(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+  const batch = new BatchReads(client);
   for (const recorded of events) {
     const registry = REGISTRIES[recorded.type];
     if (!registry) continue;
     const event = decodeEvent(registry, recorded.type, recorded.schemaVersion, recorded.data) as Handled;
-    await new Collector(client, recorded.globalPosition.toString()).apply(event);
+    await new Collector(client, recorded.globalPosition.toString(), batch).apply(event);
+  }
+}
+
+/**
+ * What the events of one batch read again and again, read once per batch (one transaction): the
+ * published working-day calendar and the programmes' reminder settings. Every write to those tables
+ * in the batch drops what it changes, so later events of the batch read the table again.
+ */
+class BatchReads {
+  private calendarRead: Promise<WorkingDayCalendar> | null = null;
+  private readonly programmes = new Map<string, Promise<{ city: string; terms: SettledTerms } | null>>();
+
+  constructor(private readonly db: PoolClient) {}
+
+  calendar(): Promise<WorkingDayCalendar> {
+    this.calendarRead ??= this.db.query<{ data: WorkingDayYear }>('select data from reminder_calendar_years').then(({ rows }) => calendarOf(rows.map((r) => r.data)));
+    return this.calendarRead;
+  }
+
+  calendarChanged(): void {
+    this.calendarRead = null;
+  }
+
+  terms(programmeId: string): Promise<{ city: string; terms: SettledTerms } | null> {
+    let read = this.programmes.get(programmeId);
+    if (!read) {
+      read = this.db
+        .query<{ city: string; terms: SettledTerms }>('select city, terms from reminder_programmes where programme_id = $1', [programmeId])
+        .then(({ rows }) => rows[0] ?? null);
+      this.programmes.set(programmeId, read);
+    }
+    return read;
+  }
+
+  programmeChanged(programmeId: string): void {
+    this.programmes.delete(programmeId);
   }
 }
 
 class Collector {
-  constructor(private readonly db: PoolClient, private readonly position: string) {}
+  constructor(private readonly db: PoolClient, private readonly position: string, private readonly batch: BatchReads) {}
 
   async apply(event: Handled): Promise<void> {
     switch (event.type) {
@@ -135,6 +172,7 @@ class Collector {
         return this.calendarYearPublished(event.data.year, event.data.version);
       case 'ProgrammeOpened':
         await this.db.query('insert into reminder_programmes (programme_id, city, terms) values ($1, $2, $3) on conflict do nothing', [event.data.programmeId, event.data.terms.city, event.data.terms]);
+        this.batch.programmeChanged(event.data.programmeId);
         return;
       case 'ApplicationSubmitted':
       case 'ApplicationAmended':
@@ -208,22 +246,26 @@ class Collector {
     }
   }
 
-  private async terms(programmeId: string): Promise<{ city: string; terms: SettledTerms } | null> {
-    const { rows } = await this.db.query<{ city: string; terms: SettledTerms }>('select city, terms from reminder_programmes where programme_id = $1', [programmeId]);
-    return rows[0] ?? null;
+  private terms(programmeId: string): Promise<{ city: string; terms: SettledTerms } | null> {
+    return this.batch.terms(programmeId);
   }
 
   private async applicationFiled(applicationId: string, programmeId: string | null, districtCode: string, creditCode: string): Promise<void> {
+    // The row as it stands after this event: the one written here, or (a redelivered submission, or an
+    // amendment that a later position already overtook) the one the table holds.
+    let rows: Array<{ programme_id: string; district: string }> = [];
     if (programmeId) {
-      await this.db.query(
+      ({ rows } = await this.db.query<{ programme_id: string; district: string }>(
         `insert into reminder_applications (application_id, programme_id, district, credit_code, endorsement_pending, position) values ($1, $2, $3, $4, true, $5)
-         on conflict do nothing`,
+         on conflict do nothing returning programme_id, district`,
         [applicationId, programmeId, districtCode, creditCode, this.position],
-      );
+      ));
     } else {
       await this.db.query('update reminder_applications set district = $2, credit_code = $3, position = $4 where application_id = $1 and position < $4', [applicationId, districtCode, creditCode, this.position]);
     }
-    const { rows } = await this.db.query<{ programme_id: string; district: string }>('select programme_id, district from reminder_applications where application_id = $1', [applicationId]);
+    if (rows.length === 0) {
+      ({ rows } = await this.db.query<{ programme_id: string; district: string }>('select programme_id, district from reminder_applications where application_id = $1', [applicationId]));
+    }
     const programme = rows[0] && (await this.terms(rows[0].programme_id));
     if (!programme) return;
     await this.plan({
@@ -358,9 +400,8 @@ class Collector {
   }
 
   /** The working-day calendar as published in the log up to this position (the `working-day-calendar` stream). */
-  private async calendar(): Promise<WorkingDayCalendar> {
-    const { rows } = await this.db.query<{ data: WorkingDayYear }>('select data from reminder_calendar_years');
-    return calendarOf(rows.map((r) => r.data));
+  private calendar(): Promise<WorkingDayCalendar> {
+    return this.batch.calendar();
   }
 
   /**
@@ -375,6 +416,7 @@ class Collector {
       [year.year, version, year],
     );
     if (!rowCount) return;
+    this.batch.calendarChanged();
     const calendar = await this.calendar();
     const { rows } = await this.db.query<{ reminder_id: string; deadline: Date; lead_working_days: number }>(
       `select reminder_id, deadline, lead_working_days from reminder_deadlines where status = 'pending' and lead_working_days is not null`,
