@@ -41,7 +41,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { PostgresEventStore } from '@ipstd/event-store';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
 import { BenchDatabase, resolveBenchDatabase } from './database';
 import { BenchReport, Figure, markdownTable, writeReport } from './report';
 import { BENCH_SECRET, killRunningStandalone, measureStandalone, startStandalone } from './standalone';

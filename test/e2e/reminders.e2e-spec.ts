@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { PostgresEventStore } from '@ipstd/event-store';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
 import { CommandPipeline } from '@ipstd/platform';
 import { ReminderScheduler } from '@ipstd/messaging';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';

@@ -1,7 +1,10 @@
 import { ClientConfig, Pool } from 'pg';
 import { Logger } from 'pino';
 import { Clock, IdGenerator, UuidV7Generator, systemClock } from '@ipstd/kernel';
-import { EventStore, EventStoreDbEventStore, PostgresEventStore, currentRole, migrateEventStore, grantEventStoreAccess, runMigrations } from '@ipstd/event-store';
+import { EventStore } from '@ipstd/event-store';
+import { runMigrations } from './database/migrator';
+import { PostgresEventStore, currentRole, migrateEventStore, grantEventStoreAccess } from '@ipstd/event-store-postgres';
+import { EventStoreDbEventStore } from '@ipstd/event-store-eventstoredb';
 import { AppConfig } from './config/config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { TokenKeys, jwksKeys, secretKeys } from './auth/jwt';

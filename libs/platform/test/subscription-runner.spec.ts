@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
-import { NewEvent, PostgresEventStore, RecordedEvent } from '@ipstd/event-store';
+import { NewEvent, RecordedEvent } from '@ipstd/event-store';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
 import { CHECKPOINTS_TABLE, LogConsumer, SubscriptionLagReporter, SubscriptionRunner } from '@ipstd/platform';
 import { TestDatabase, createTestDatabase } from '../../../test/support/postgres';
 

@@ -1,4 +1,4 @@
-import { Migration } from './migrator';
+import { Migration } from '@ipstd/platform';
 
 /**
  * Event store schema. Positions come from an identity column and are allocated only while the

@@ -10,18 +10,20 @@ import {
   RecordedEvent,
   Subscription,
   SubscriptionOptions,
-} from '../port';
-import { toJsonValue } from '../hashing';
-import { validateAppend } from '../append-validation';
-import { PollingSubscription, Wakeup } from '../polling-subscription';
-import { runMigrations } from './migrator';
+  toJsonValue,
+  validateAppend,
+  PollingSubscription,
+  Wakeup,
+  DEFAULT_READ_PAGE_SIZE,
+  readStreamInPages,
+} from '@ipstd/event-store';
+import { runMigrations } from '@ipstd/platform';
 import { APPEND_ONLY_MIGRATIONS, EVENT_STORE_MIGRATIONS } from './schema';
 import { AppendPlan, BatchSnapshot, StreamUpdate, planBatch } from './append-planner';
 import { StreamHead, StreamHeads } from './stream-heads';
 import { isDataError, outcomeOf, readSnapshot, readStoredReplays, writeBatch } from './append-statements';
 import { AppendConnection, AppendConnections } from './append-connection';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-rows';
-import { DEFAULT_READ_PAGE_SIZE, readStreamInPages } from '../read-pages';
 
 /**
  * Creates or upgrades the event-store tables (returns the versions applied), then makes es_events

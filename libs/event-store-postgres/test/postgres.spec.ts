@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ManualClock } from '@ipstd/kernel';
 import { PostgresEventStore } from '../src';
 import { createTestDatabase } from '../../../test/support/postgres';
-import { eventStoreContract, newEvent, waitFor } from './contract';
+import { eventStoreContract, newEvent, waitFor } from '@ipstd/event-store/contract';
 
 eventStoreContract('PostgreSQL', async () => {
   const db = await createTestDatabase('es');
@@ -28,7 +28,7 @@ describe('PostgreSQL event store specifics', () => {
       // A process of its own: inside Jest something always keeps the event loop alive.
       const script = `
         const { Pool } = require('pg');
-        const { PostgresEventStore } = require(${JSON.stringify(join(__dirname, '../../../dist/libs/event-store/src'))});
+        const { PostgresEventStore } = require(${JSON.stringify(join(__dirname, '../../../dist/libs/event-store-postgres/src'))});
         (async () => {
           // Idle pool clients end at once, so that only the store's own connections can keep the process alive.
           const pool = new Pool({ connectionString: ${JSON.stringify(db.url)}, max: 20, idleTimeoutMillis: 1 });
