@@ -43,6 +43,16 @@ module.exports = {
       to: { path: '/infrastructure/' },
     },
     {
+      name: 'only-composition-picks-an-adapter',
+      comment:
+        'An event-store adapter package (libs/event-store-<adapter>, e.g. @ipstd/event-store-postgres) is imported only by ' +
+        'composition code: apps/, the platform\'s store-selection module (libs/platform/src/database/event-store.ts), ' +
+        'scripts/ and tests. Lib code (libs/<lib>/src) depends on the port, @ipstd/event-store; an adapter imports only its own files.',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/src/', pathNot: '^libs/platform/src/database/event-store[.]ts$' },
+      to: { path: '^libs/event-store-[^/]+/', pathNot: '^libs/$1/' },
+    },
+    {
       name: 'no-circular',
       comment: 'No module cycles. Modules of the known cycles of today are listed in KNOWN_CYCLE_MODULES above; a new cycle fails.',
       severity: 'error',

@@ -13,7 +13,9 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleNameMapper: {
-    '^@ipstd/(kernel|event-store|platform|applications|read-models|funding-rules|grants|audit|finance|messaging)$': '<rootDir>/libs/$1/src',
+    // The event store's contract suite, run by every adapter package against its adapter.
+    '^@ipstd/event-store/contract$': '<rootDir>/libs/event-store/test/contract',
+    '^@ipstd/(kernel|event-store|event-store-postgres|event-store-eventstoredb|platform|applications|read-models|funding-rules|grants|audit|finance|messaging)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { runMigrations } from '@ipstd/event-store';
-import { ConfigError, StartupError, createLogger, createRuntime, exitOnStartupFailure, loadConfig, migrateCheckpoints } from '@ipstd/platform';
+import { ConfigError, StartupError, createLogger, createRuntime, exitOnStartupFailure, loadConfig, migrateCheckpoints, runMigrations } from '@ipstd/platform';
 import { ELIGIBILITY_REASSESSOR_MIGRATIONS, SELECTION_RECONCILER_MIGRATIONS } from '@ipstd/applications';
 import { MerkleLog, WitnessCosignatures } from '@ipstd/audit';
 import { GRANT_AWARDER_MIGRATIONS } from '@ipstd/grants';

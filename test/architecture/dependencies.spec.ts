@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 /**
  * The dependency rules of .dependency-cruiser.cjs (domain purity, application never importing
- * infrastructure, no module cycles, no undeclared or unresolvable imports), checked with dependency-cruiser
+ * infrastructure, only composition code picking an event-store adapter, no module cycles, no undeclared
+ * or unresolvable imports), checked with dependency-cruiser
  * over the whole code base, plus the lib-level cycles, which dependency-cruiser's module rules do not see.
  * A fixture code base that breaks each rule once proves the check reports what it should.
  */
@@ -120,6 +121,7 @@ describe('dependency rules (dependency-cruiser)', () => {
         'domain-is-pure: libs/shop/src/domain/order.ts -> node_modules/@nestjs/common/index.js',
         'no-circular: libs/shop/src/domain/line.ts -> libs/shop/src/domain/order.ts',
         expect.stringMatching(/^no-undeclared-packages: libs\/shop\/src\/infrastructure\/orders-table\.ts -> node_modules\/kafkajs\//),
+        'only-composition-picks-an-adapter: libs/shop/src/infrastructure/order-store.ts -> libs/event-store-memory/src/index.ts',
       ]);
     });
 

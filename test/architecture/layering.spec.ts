@@ -27,6 +27,7 @@ describe('layering', () => {
       ["import { Injectable } from '@nestjs/common';", '@nestjs/common'],
       ["import { Pool } from 'pg';", 'pg'],
       ["import { EVENT_STORE } from '@ipstd/event-store';", '@ipstd/event-store'],
+      ["import { PostgresEventStore } from '@ipstd/event-store-postgres';", '@ipstd/event-store-postgres'],
       ["import { x } from '../infrastructure/http/controller';", '../infrastructure/http/controller'],
       ["import { readFileSync } from 'node:fs';", 'node:fs'],
       ["const k = require('kafkajs');", 'kafkajs'],

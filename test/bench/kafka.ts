@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Admin, Kafka, Message, Producer, ProducerBatch } from 'kafkajs';
 import { Client, Pool } from 'pg';
-import { EventStore, PostgresEventStore, RecordedEvent, Subscription, SubscriptionOptions } from '@ipstd/event-store';
+import { EventStore, RecordedEvent, Subscription, SubscriptionOptions } from '@ipstd/event-store';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
 import { creditCodeCheckCharacter } from '@ipstd/kernel';
-import { Metrics } from '@ipstd/platform';
+import { Metrics, migrateEventStore } from '@ipstd/platform';
 import { CityResolver, IntegrationRelay, RELAY_WORKER, Topics, contractForDomainType, createKafka, ensureTopics, toIntegrationEvent, toKafkaRecord, topicsFor } from '@ipstd/messaging';
 import { appendGrantEvents } from '../support/integration';
 import { dockerReachable } from '../support/docker';
@@ -218,7 +219,7 @@ async function measureRelay(options: KafkaBenchOptions, kafka: Kafka, admin: Adm
   const store = new PostgresEventStore(pool);
   const runs: RelayRun[] = [];
   try {
-    await store.migrate();
+    await migrateEventStore(pool);
     log(`#10: appending ${formatNumber(events)} published events (AgreementSigned, ${formatNumber(streams)} grant streams × ${RELAY_EVENTS_PER_STREAM}) into a fresh database`);
     const filled = performance.now();
     const ids = await appendGrantEvents(store, { streams, perStream: RELAY_EVENTS_PER_STREAM, batch: RELAY_EVENTS_PER_STREAM });

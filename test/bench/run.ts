@@ -41,7 +41,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { PostgresEventStore } from '@ipstd/event-store';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
+import { migrateEventStore } from '@ipstd/platform';
 import { BenchDatabase, resolveBenchDatabase } from './database';
 import { BenchReport, Figure, markdownTable, writeReport } from './report';
 import { BENCH_SECRET, killRunningStandalone, measureStandalone, startStandalone } from './standalone';
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
     const pool = new Pool({ connectionString: database.url, max: 20 });
     pool.on('error', () => undefined); // idle clients cut off when the database is dropped after a failure
     const store = new PostgresEventStore(pool);
-    await store.migrate();
+    await migrateEventStore(pool);
     await pool.query(RAW_TABLE_SQL);
     const server = await serverInfo(pool);
 

@@ -1,4 +1,5 @@
-import { EVENT_STORE, EventStore, PostgresEventStore } from '@ipstd/event-store';
+import { EVENT_STORE, EventStore } from '@ipstd/event-store';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
 import { CommandPipeline, PG_POOL } from '@ipstd/platform';
 import { EligibilityReassessor } from '@ipstd/applications';
 import { CREDIT_WATCH, CreditWatch, GrantAwarder, grantIdFor } from '@ipstd/grants';

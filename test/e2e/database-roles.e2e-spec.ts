@@ -1,6 +1,5 @@
 import { Pool } from 'pg';
-import { runMigrations } from '@ipstd/event-store';
-import { migrateAsOwner } from '@ipstd/platform';
+import { migrateAsOwner, runMigrations } from '@ipstd/platform';
 import { LogSealer } from '@ipstd/audit';
 import { suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';

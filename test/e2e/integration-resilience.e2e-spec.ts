@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresEventStore } from '@ipstd/event-store';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
+import { migrateEventStore } from '@ipstd/platform';
 import { IntegrationGateway, IntegrationRelay, RELAY_WORKER, createKafka, ensureTopics, topicsFor } from '@ipstd/messaging';
 import { TestApp, startTestApp } from '../support/app';
 import { TestDatabase, createTestDatabase } from '../support/postgres';
@@ -26,7 +27,7 @@ describe('the gateway loses nothing', () => {
     const store = new PostgresEventStore(db.pool);
     let gateway: RunningApp | null = null;
     try {
-      await store.migrate();
+      await migrateEventStore(db.pool);
       const before = await appendGrantEvents(store, { streams: 60, perStream: 200, batch: 50 });
       const env = {
         DATABASE_URL: db.url,
@@ -85,7 +86,7 @@ describe('the gateway loses nothing', () => {
     const kafka = createKafka({ brokers, clientId: 'lease-test' });
     const relays = [0, 1].map(() => new IntegrationRelay(kafka, db.pool, store, topics, { batchSize: 100, leaseRetryMs: 100 }));
     try {
-      await store.migrate();
+      await migrateEventStore(db.pool);
       const admin = kafka.admin();
       await admin.connect();
       await ensureTopics(admin, [{ topic: topics.outbound.grants }], 3, 1);

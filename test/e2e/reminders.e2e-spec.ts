@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { PostgresEventStore } from '@ipstd/event-store';
-import { CommandPipeline } from '@ipstd/platform';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
+import { CommandPipeline, migrateEventStore } from '@ipstd/platform';
 import { ReminderScheduler } from '@ipstd/messaging';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, asText, bearer, startTestApp } from '../support/app';
@@ -64,7 +64,7 @@ describe('deadline reminders', () => {
   async function replicaStore() {
     const pool = new Pool({ connectionString: db.url, max: 5 });
     const store = new PostgresEventStore(pool, { clock: t.clock, pollIntervalMs: 20 });
-    await store.migrate();
+    await migrateEventStore(pool);
     return { pool, store };
   }
   async function storedReminders(): Promise<number> {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BUILT_IN_WORKING_DAY_YEARS } from '@ipstd/funding-rules';
-import { RecordedEvent, runMigrations } from '@ipstd/event-store';
-import { inTransaction } from '@ipstd/platform';
+import { RecordedEvent } from '@ipstd/event-store';
+import { inTransaction, runMigrations } from '@ipstd/platform';
 import { settleTerms } from '@ipstd/applications';
 import { REMINDER_MIGRATIONS, collectReminders } from '../src/reminders/reminder-collector';
 import { suzhouTerms } from '../../../test/support/fixtures';

@@ -27,6 +27,8 @@ export * from './subscriptions/checkpointed-worker';
 export * from './subscriptions/subscription-runner';
 export * from './database/reachable';
 export * from './database/transaction';
+export * from './database/migrator';
+export * from './database/event-store';
 export * from './http/exact-decimal';
 export * from './startup-error';
 export * from './http/strict-input';

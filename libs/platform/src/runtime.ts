@@ -1,7 +1,9 @@
 import { ClientConfig, Pool } from 'pg';
 import { Logger } from 'pino';
 import { Clock, IdGenerator, UuidV7Generator, systemClock } from '@ipstd/kernel';
-import { EventStore, EventStoreDbEventStore, PostgresEventStore, currentRole, migrateEventStore, grantEventStoreAccess, runMigrations } from '@ipstd/event-store';
+import { EventStore } from '@ipstd/event-store';
+import { runMigrations } from './database/migrator';
+import { createEventStore } from './database/event-store';
 import { AppConfig } from './config/config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { TokenKeys, jwksKeys, secretKeys } from './auth/jwt';
@@ -96,31 +98,4 @@ export async function createRuntime(config: AppConfig, overrides: RuntimeOverrid
       if (embedded) await embedded.stop();
     },
   };
-}
-
-async function createEventStore(config: AppConfig, pool: Pool, clock: Clock, owner: ClientConfig | null): Promise<EventStore> {
-  if (config.eventStore === 'eventstoredb') {
-    return EventStoreDbEventStore.fromConnectionString(config.eventStoreDbUrl!, { clock, pollIntervalMs: config.projectionPollMs });
-  }
-  const store = new PostgresEventStore(pool, { clock, pollIntervalMs: config.projectionPollMs });
-  if (owner) await migrateAsOwner(owner, pool);
-  else await store.migrate();
-  return store;
-}
-
-/**
- * The event store's migrations run as the owner role, which then grants the application's role
- * (the pool's user) SELECT and INSERT on es_events and nothing more (issue 14 item 5; docs/runbook.md
- * "Database roles"). When both connect as the same role there is nothing to grant.
- */
-export async function migrateAsOwner(owner: ClientConfig, appPool: Pool): Promise<void> {
-  const ownerPool = new Pool({ ...owner, max: 2 });
-  ownerPool.on('error', () => undefined);
-  try {
-    await migrateEventStore(ownerPool);
-    const [app, self] = await Promise.all([currentRole(appPool), currentRole(ownerPool)]);
-    if (app !== self) await grantEventStoreAccess(ownerPool, app);
-  } finally {
-    await ownerPool.end();
-  }
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
-import { NewEvent, PostgresEventStore, RecordedEvent } from '@ipstd/event-store';
-import { CHECKPOINTS_TABLE, LogConsumer, SubscriptionLagReporter, SubscriptionRunner } from '@ipstd/platform';
+import { NewEvent, RecordedEvent } from '@ipstd/event-store';
+import { PostgresEventStore } from '@ipstd/event-store-postgres';
+import { CHECKPOINTS_TABLE, LogConsumer, SubscriptionLagReporter, SubscriptionRunner, migrateEventStore } from '@ipstd/platform';
 import { TestDatabase, createTestDatabase } from '../../../test/support/postgres';
 
 const META = { actor: { userId: 'test', role: 'system', organisation: null }, correlationId: 'c', causationId: null, effectiveAt: '2024-11-01T00:00:00.000Z', idempotencyKey: null };
@@ -44,7 +45,7 @@ describe('SubscriptionRunner: one read of the log per process', () => {
   beforeAll(async () => {
     db = await createTestDatabase('sub');
     store = new PostgresEventStore(db.pool, { pollIntervalMs: 50 });
-    await store.migrate();
+    await migrateEventStore(db.pool);
     await db.pool.query('create table seen (consumer text, position bigint, type text, primary key (consumer, position))');
     const readAll = store.readAll.bind(store);
     store.readAll = (options = {}) => {

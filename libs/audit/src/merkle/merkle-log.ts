@@ -1,6 +1,6 @@
 import { Pool, PoolClient } from 'pg';
-import { EventStore, Migration, RecordedEvent, hashEvent, runMigrations } from '@ipstd/event-store';
-import { SubscriptionRunner, instanceName } from '@ipstd/platform';
+import { EventStore, RecordedEvent, hashEvent } from '@ipstd/event-store';
+import { SubscriptionRunner, instanceName, Migration, runMigrations } from '@ipstd/platform';
 import { LeafRange, MerkleFrontier, TreeNode, consistencyRanges, foldSubtrees, inclusionRanges, leafDataOfHash, perfectSubtreesOf } from '../verify/merkle';
 
 export const MERKLE_MIGRATIONS: readonly Migration[] = [

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { Migration, runMigrations } from '@ipstd/event-store';
+import { Migration, runMigrations } from '@ipstd/platform';
 import { Cosignature } from '../verify/cosignature';
 
 /**

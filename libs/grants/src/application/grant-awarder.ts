@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EVENT_STORE, EventStore, Migration, RecordedEvent, runMigrations } from '@ipstd/event-store';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { Clock, DomainError, decodeEvent } from '@ipstd/kernel';
-import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandContext, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext } from '@ipstd/platform';
+import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandContext, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext, Migration, runMigrations } from '@ipstd/platform';
 import {
   PROGRAMME_EVENTS, ProgrammeEvent, RuleCatalog, applicationSpec, loadOpenProgramme, noticeClearance, programmeSpec, selectionRecorded,
 } from '@ipstd/applications';

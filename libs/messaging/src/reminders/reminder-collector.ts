@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
-import { Migration, RecordedEvent } from '@ipstd/event-store';
+import { Migration } from '@ipstd/platform';
+import { RecordedEvent } from '@ipstd/event-store';
 import { WorkingDayCalendar, WorkingDayYear, calendarOf } from '@ipstd/funding-rules';
 import {
   APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent, SettledTerms, WORKING_DAY_CALENDAR_EVENTS, WorkingDayCalendarEvent, cityOf,

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { Clock, DomainError } from '@ipstd/kernel';
-import { DuplicateEventIdError, EVENT_STORE, EventStore, WrongExpectedRevisionError, runMigrations } from '@ipstd/event-store';
-import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext } from '@ipstd/platform';
+import { DuplicateEventIdError, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@ipstd/event-store';
+import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext, runMigrations } from '@ipstd/platform';
 import { grantSpec, isOutstanding } from '@ipstd/grants';
 import { REMINDER_EVENTS, Recipient, ReminderEvent, ReminderKind, ReminderResource, reminderStatusAt, reminderStream } from '../domain/reminders';
 import { COLLECTED_EVENT_TYPES, REMINDER_MIGRATIONS, collectReminders } from './reminder-collector';

@@ -3,7 +3,7 @@ import { Request, Response } from 'express';
 import { Pool } from 'pg';
 import { Observable, concatMap, from, of, switchMap } from 'rxjs';
 import { Clock, canonicalJson, sha256Hex } from '@ipstd/kernel';
-import { Migration } from '@ipstd/event-store';
+import { Migration } from '../database/migrator';
 import { ProblemException } from '../errors/problem';
 import { APP_CONFIG, CLOCK, PG_POOL } from '../tokens';
 import { AppConfig } from '../config/config';

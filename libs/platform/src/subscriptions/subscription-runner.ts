@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
-import { EventStore, Migration, RecordedEvent, Subscription, runMigrations } from '@ipstd/event-store';
+import { EventStore, RecordedEvent, Subscription } from '@ipstd/event-store';
+import { Migration, runMigrations } from '../database/migrator';
 import { inTransaction } from '../database/transaction';
 
 /** The one checkpoint store of every consumer of the log (projections and reactors). */

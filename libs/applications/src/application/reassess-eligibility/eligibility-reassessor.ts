@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EVENT_STORE, EventStore, Migration, RecordedEvent, runMigrations } from '@ipstd/event-store';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainError, canonicalJson } from '@ipstd/kernel';
-import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext } from '@ipstd/platform';
+import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext, Migration, runMigrations } from '@ipstd/platform';
 import { ApplicationEvent, EnterpriseEvent } from '../../domain';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
 import { RuleCatalog } from '../rules/rule-catalog';

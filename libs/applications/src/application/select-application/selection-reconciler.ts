@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EVENT_STORE, EventStore, Migration, RecordedEvent, runMigrations } from '@ipstd/event-store';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { Clock, decodeEvent } from '@ipstd/kernel';
-import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, PG_POOL, systemContext } from '@ipstd/platform';
+import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, PG_POOL, systemContext, Migration, runMigrations } from '@ipstd/platform';
 import { APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent, RESERVATION_GRACE_MS } from '../../domain';
 import { FundsCommitments, ReleaseOutcome } from './funds-commitments';
 import { lapsedReason } from './select-application.handler';

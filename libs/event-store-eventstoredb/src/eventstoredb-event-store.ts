@@ -69,12 +69,20 @@ import {
   RecordedEvent,
   Subscription,
   SubscriptionOptions,
-} from '../port';
-import { DuplicateEventIdError, IdempotencyKeyConflictError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
-import { ChainedEvent, chainEvents, toJsonValue } from '../hashing';
-import { checkExpectedRevision, validateAppend } from '../append-validation';
-import { PollingSubscription, Wakeup } from '../polling-subscription';
-import { DEFAULT_READ_PAGE_SIZE, readStreamInPages } from '../read-pages';
+  DuplicateEventIdError,
+  IdempotencyKeyConflictError,
+  InvalidEventError,
+  WrongExpectedRevisionError,
+  ChainedEvent,
+  chainEvents,
+  toJsonValue,
+  checkExpectedRevision,
+  validateAppend,
+  PollingSubscription,
+  Wakeup,
+  DEFAULT_READ_PAGE_SIZE,
+  readStreamInPages,
+} from '@ipstd/event-store';
 
 export interface EventStoreDbEventStoreOptions {
   readonly clock?: Clock;

@@ -10,28 +10,18 @@ import {
   RecordedEvent,
   Subscription,
   SubscriptionOptions,
-} from '../port';
-import { toJsonValue } from '../hashing';
-import { validateAppend } from '../append-validation';
-import { PollingSubscription, Wakeup } from '../polling-subscription';
-import { runMigrations } from './migrator';
-import { APPEND_ONLY_MIGRATIONS, EVENT_STORE_MIGRATIONS } from './schema';
+  toJsonValue,
+  validateAppend,
+  PollingSubscription,
+  Wakeup,
+  DEFAULT_READ_PAGE_SIZE,
+  readStreamInPages,
+} from '@ipstd/event-store';
 import { AppendPlan, BatchSnapshot, StreamUpdate, planBatch } from './append-planner';
 import { StreamHead, StreamHeads } from './stream-heads';
 import { isDataError, outcomeOf, readSnapshot, readStoredReplays, writeBatch } from './append-statements';
 import { AppendConnection, AppendConnections } from './append-connection';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-rows';
-import { DEFAULT_READ_PAGE_SIZE, readStreamInPages } from '../read-pages';
-
-/**
- * Creates or upgrades the event-store tables (returns the versions applied), then makes es_events
- * append-only. Run by the owner role when the application connects as another role (see roles.ts).
- */
-export async function migrateEventStore(pool: Pool): Promise<number[]> {
-  const applied = await runMigrations(pool, 'event-store', EVENT_STORE_MIGRATIONS);
-  await runMigrations(pool, 'event-store-append-only', APPEND_ONLY_MIGRATIONS);
-  return applied;
-}
 
 /** Advisory lock held by every append transaction until it commits: positions are handed out in commit order. */
 const APPEND_LOCK = 7_320_500_002;
@@ -86,6 +76,9 @@ interface PendingAppend {
  * Every append transaction takes a global advisory lock before it reads or writes anything and
  * holds it until commit, so global positions are assigned in commit order across processes
  * (ADR 0002).
+ *
+ * Its tables (EVENT_STORE_MIGRATIONS, APPEND_ONLY_MIGRATIONS in schema.ts) must exist first:
+ * `migrateEventStore` of @ipstd/platform applies them.
  */
 export class PostgresEventStore implements EventStore {
   private readonly clock: Clock;
@@ -113,11 +106,6 @@ export class PostgresEventStore implements EventStore {
     this.readPageSize = options.readPageSize ?? DEFAULT_READ_PAGE_SIZE;
     this.wakeup = new Wakeup(options.pollIntervalMs ?? 500);
     this.connections = new AppendConnections(pool);
-  }
-
-  /** Creates or upgrades the event-store tables (returns the versions applied), then makes es_events append-only. */
-  async migrate(): Promise<number[]> {
-    return migrateEventStore(this.pool);
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {

@@ -1,7 +1,13 @@
-import { AppendOptions, NewEvent, RecordedEvent } from '../port';
-import { DuplicateEventIdError, IdempotencyKeyConflictError } from '../errors';
-import { ChainedEvent, chainEvents } from '../hashing';
-import { checkExpectedRevision } from '../append-validation';
+import {
+  AppendOptions,
+  NewEvent,
+  RecordedEvent,
+  DuplicateEventIdError,
+  IdempotencyKeyConflictError,
+  ChainedEvent,
+  chainEvents,
+  checkExpectedRevision,
+} from '@ipstd/event-store';
 
 /** One append as a caller asked for it (data and metadata already normalised to JSON values). */
 export interface AppendRequest {

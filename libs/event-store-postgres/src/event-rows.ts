@@ -1,4 +1,4 @@
-import { RecordedEvent } from '../port';
+import { RecordedEvent } from '@ipstd/event-store';
 
 /** A row of es_events as pg returns it (bigint as text, jsonb parsed, timestamptz as Date). */
 export interface EventRow {

@@ -1,11 +1,22 @@
-import { Migration } from './migrator';
+/**
+ * One numbered step of the event store's schema. The adapter owns its schema as data; the platform's
+ * migrator (`runMigrations`, libs/platform/src/database/migrator.ts) applies it, through
+ * `migrateEventStore` in the platform's store-selection module. Declared here in the migrator's shape
+ * (TypeScript checks the two agree where they meet) because the adapter may not import the platform:
+ * the platform is what selects the adapter.
+ */
+export interface SchemaMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
 
 /**
  * Event store schema. Positions come from an identity column and are allocated only while the
  * append lock is held (see ADR 0002), so global positions are in commit order and a reader that
  * reads by position never skips an event that commits late.
  */
-export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
+export const EVENT_STORE_MIGRATIONS: readonly SchemaMigration[] = [
   {
     version: 1,
     name: 'events, streams, idempotency',
@@ -59,7 +70,7 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
  * replica) or the table's owner (who may disable triggers) can still bypass it, which is why the
  * signed Merkle checkpoints (docs/audit.md §8) do not rely on it.
  */
-export const APPEND_ONLY_MIGRATIONS: readonly Migration[] = [
+export const APPEND_ONLY_MIGRATIONS: readonly SchemaMigration[] = [
   {
     version: 1,
     name: 'es_events refuses update, delete and truncate',

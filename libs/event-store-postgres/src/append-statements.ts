@@ -1,5 +1,5 @@
 import { ClientBase } from 'pg';
-import { AppendResult, RecordedEvent } from '../port';
+import { AppendResult, RecordedEvent } from '@ipstd/event-store';
 import { AppendPlan, AppendRequest, BatchSnapshot, StreamUpdate } from './append-planner';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './event-rows';
 

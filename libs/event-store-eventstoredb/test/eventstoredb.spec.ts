@@ -1,7 +1,7 @@
 import { ManualClock } from '@ipstd/kernel';
 import { EventStoreDbEventStore } from '../src';
 import { dockerReachable } from '../../../test/support/global-setup';
-import { eventStoreContract } from './contract';
+import { eventStoreContract } from '@ipstd/event-store/contract';
 
 const configuredUrl = process.env.EVENTSTOREDB_URL || null;
 

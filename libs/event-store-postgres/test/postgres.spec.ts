@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { ManualClock } from '@ipstd/kernel';
 import { PostgresEventStore } from '../src';
 import { createTestDatabase } from '../../../test/support/postgres';
-import { eventStoreContract, newEvent, waitFor } from './contract';
+import { migrateEventStore } from '@ipstd/platform';
+import { eventStoreContract, newEvent, waitFor } from '@ipstd/event-store/contract';
 
 eventStoreContract('PostgreSQL', async () => {
   const db = await createTestDatabase('es');
   const clock = new ManualClock('2024-10-08T00:00:00Z');
+  await migrateEventStore(db.pool);
   const store = new PostgresEventStore(db.pool, { clock, pollIntervalMs: 100, readPageSize: 100 });
-  await store.migrate();
   return {
     store,
     clock,
@@ -25,15 +26,15 @@ describe('PostgreSQL event store specifics', () => {
   it('close() settles in a process with nothing else to wait for (its idle append connection is ended, not abandoned)', async () => {
     const db = await createTestDatabase('es');
     try {
+      await migrateEventStore(db.pool);
       // A process of its own: inside Jest something always keeps the event loop alive.
       const script = `
         const { Pool } = require('pg');
-        const { PostgresEventStore } = require(${JSON.stringify(join(__dirname, '../../../dist/libs/event-store/src'))});
+        const { PostgresEventStore } = require(${JSON.stringify(join(__dirname, '../../../dist/libs/event-store-postgres/src'))});
         (async () => {
           // Idle pool clients end at once, so that only the store's own connections can keep the process alive.
           const pool = new Pool({ connectionString: ${JSON.stringify(db.url)}, max: 20, idleTimeoutMillis: 1 });
           const store = new PostgresEventStore(pool);
-          await store.migrate();
           const meta = { actor: { userId: 'u', role: 'system', organisation: null }, correlationId: 'c', causationId: null, effectiveAt: new Date().toISOString(), idempotencyKey: null };
           for (let round = 0; round < 5; round++) await Promise.all(Array.from({ length: 64 }, (_, i) => store.appendToStream('close-' + round + '-' + i, [{ eventId: require('crypto').randomUUID(), type: 'Closed', schemaVersion: 1, data: {}, metadata: meta }], { expectedRevision: 'no-stream' })));
           await new Promise((r) => setTimeout(r, 100));
@@ -53,8 +54,8 @@ describe('PostgreSQL event store specifics', () => {
 
   it('reads a stream of more than 10,000 events whole with the default page size (no fixed cap)', async () => {
     const db = await createTestDatabase('es');
+    await migrateEventStore(db.pool);
     const store = new PostgresEventStore(db.pool);
-    await store.migrate();
     try {
       const length = 10_050;
       for (let start = 0; start < length; start += 2_500) {
@@ -74,10 +75,8 @@ describe('PostgreSQL event store specifics', () => {
   it('migrations are applied once and are idempotent', async () => {
     const db = await createTestDatabase('es');
     try {
-      const store = new PostgresEventStore(db.pool);
-      expect(await store.migrate()).toEqual([1]);
-      expect(await store.migrate()).toEqual([]);
-      await store.close();
+      expect(await migrateEventStore(db.pool)).toEqual([1]);
+      expect(await migrateEventStore(db.pool)).toEqual([]);
     } finally {
       await db.drop();
     }
@@ -85,8 +84,8 @@ describe('PostgreSQL event store specifics', () => {
 
   it('a subscriber never skips an event whose transaction commits after a later-started one', async () => {
     const db = await createTestDatabase('es');
+    await migrateEventStore(db.pool);
     const store = new PostgresEventStore(db.pool, { pollIntervalMs: 20 });
-    await store.migrate();
     try {
       // A foreign writer that follows the append protocol but holds its transaction open.
       const slow = await db.pool.connect();
@@ -116,8 +115,8 @@ describe('PostgreSQL event store specifics', () => {
 
   it('one conflicting append in a batch fails alone', async () => {
     const db = await createTestDatabase('es');
+    await migrateEventStore(db.pool);
     const store = new PostgresEventStore(db.pool);
-    await store.migrate();
     try {
       await store.appendToStream('s-1', [newEvent()], { expectedRevision: 'no-stream' });
       const results = await Promise.allSettled([

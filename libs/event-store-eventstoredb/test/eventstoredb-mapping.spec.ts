@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NO_STREAM, WrongExpectedVersionError } from '@eventstore/db-client';
-import { DuplicateEventIdError, RecordedEvent, WrongExpectedRevisionError, hashEvent } from '../src';
+import { DuplicateEventIdError, RecordedEvent, WrongExpectedRevisionError, hashEvent } from '@ipstd/event-store';
 import {
   EsdbRecordedEventLike,
   PreparedEvent,
@@ -19,8 +19,8 @@ import {
   toEsdbExpectedRevision,
   toEventData,
   toWrongExpectedRevision,
-} from '../src/eventstoredb/eventstoredb-event-store';
-import { newEvent } from './contract';
+} from '../src/eventstoredb-event-store';
+import { newEvent } from '@ipstd/event-store/contract';
 
 const RECORDED_AT = '2024-10-09T08:00:00.000Z';
 

@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './postgres-event-store';
+export * from './roles';
