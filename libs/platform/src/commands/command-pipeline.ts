@@ -52,6 +52,13 @@ export interface RunOptions<State> {
    * sent If-Match: a caller who named a revision gets 412 instead.
    */
   readonly retry?: RetryPolicy;
+  /**
+   * The stream as the caller already read it, alongside the other reads the command needs: the first
+   * attempt decides on it instead of reading the stream again; a retry after a lost race reads afresh.
+   * Reading a little earlier is as safe as a request arriving a little earlier: the append still
+   * expects the revision that was read.
+   */
+  readonly loaded?: LoadedStream<State>;
 }
 
 /** Builds the command from the state just loaded; may load what else the decision needs (programme terms, rule set). */
@@ -107,11 +114,13 @@ export class CommandPipeline {
     options: RunOptions<State> = {},
   ): Promise<CommandResult<State>> {
     let name = 'unknown';
+    let preloaded = options.loaded;
     return this.measured(
       () => name,
       () =>
         this.withRetry(context, options.retry, async () => {
-          const loaded = await this.load(spec);
+          const loaded = preloaded ?? (await this.load(spec));
+          preloaded = undefined;
           const replay = this.replayed(spec, loaded, context);
           if (replay) return replay;
           this.checkExpectedRevision(loaded, context);

@@ -26,8 +26,9 @@ export class AmendApplicationHandler implements ICommandHandler<AmendApplication
       context,
       async (state, now) => {
         const current = existingApplication(state);
-        const programme = await loadOpenProgramme(this.pipeline, current.programmeId);
-        const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, current.profile.enterprise.creditCode) };
+        // Two reads at once: the programme's terms and the enterprise's facts do not depend on each other.
+        const [programme, facts] = await Promise.all([loadOpenProgramme(this.pipeline, current.programmeId), currentFacts(this.pipeline, current.profile.enterprise.creditCode)]);
+        const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts };
         return { type: 'AmendApplication' as const, programme: { programmeId: programme.state.programmeId, terms: programme.state.terms }, profile, basis, now };
       },
       { authorise: (state) => requireOwnApplication(principal, scopeOf(existingApplication(state))) },

@@ -19,9 +19,16 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
 
   async execute({ programmeId, profile, principal, context }: SubmitApplicationCommand): Promise<ApplicationCommandResult> {
     requireEnterprise(principal, profile.enterprise.creditCode);
-    const programme = await loadOpenProgramme(this.pipeline, programmeId);
+    // Three reads at once, none depending on another: the programme's terms, the enterprise's facts and
+    // the application stream (new, or holding an earlier submission with this Idempotency-Key). An
+    // unknown programme still answers 404: the other two reads do not fail on streams that do not exist.
     const applicationId = applicationIdFor(programmeId, profile.enterprise.creditCode);
-    const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts: await currentFacts(this.pipeline, profile.enterprise.creditCode) };
+    const [programme, facts, loaded] = await Promise.all([
+      loadOpenProgramme(this.pipeline, programmeId),
+      currentFacts(this.pipeline, profile.enterprise.creditCode),
+      this.pipeline.load(applicationSpec(applicationId)),
+    ]);
+    const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts };
     const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
       type: 'SubmitApplication' as const,
       applicationId,
@@ -29,7 +36,7 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
       profile,
       basis,
       now,
-    }));
+    }), { loaded });
     return applicationResult(result, principal);
   }
 }
