@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { LedgerQueries } from './application/ledger-query';
-import { ReconciliationQueries } from './application/reconciliation-query';
-import { StatementImporter } from './application/statement-import';
+import { LedgerQueries } from './application/query-ledger/ledger-query';
+import { ReconciliationQueries } from './application/reconcile-statement/reconciliation-query';
+import { StatementImporter } from './application/import-statement/statement-import';
 import { FinanceController } from './infrastructure/http/finance.controller';
 
 /**

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { RulesModule } from '@ipstd/applications';
-import { ClawbackOverdueCheck } from './application/clawback-overdue-check';
-import { CreditWatch } from './application/credit-watch';
-import { GrantAwarder } from './application/grant-awarder';
-import { GrantDecisionHandler } from './application/grant-decision.handler';
+import { ClawbackOverdueCheck } from './application/check-clawback-overdue/clawback-overdue-check';
+import { CreditWatch } from './application/watch-credit/credit-watch';
+import { GrantAwarder } from './application/award-grant/grant-awarder';
+import { GrantDecisionHandler } from './application/decide-grant/grant-decision.handler';
 import { GrantsController } from './infrastructure/http/grants.controller';
 
 /** Grants, tranches, inspections, acceptance and clawback (grants-service). */

@@ -1,10 +1,10 @@
 export * from './domain';
 export { GrantsModule } from './grants.module';
-export { ClawbackOverdueCheck } from './application/clawback-overdue-check';
-export { GRANT_AWARDER_MIGRATIONS, GrantAwarder } from './application/grant-awarder';
-export { CREDIT_WATCH, CreditWatch } from './application/credit-watch';
+export { ClawbackOverdueCheck } from './application/check-clawback-overdue/clawback-overdue-check';
+export { GRANT_AWARDER_MIGRATIONS, GrantAwarder } from './application/award-grant/grant-awarder';
+export { CREDIT_WATCH, CreditWatch } from './application/watch-credit/credit-watch';
 export { readCreditStanding } from './application/credit-view';
 export { grantView } from './application/grant-view';
 export { grantSpec } from './application/grant-streams';
-export { PaymentDto } from './application/grant.dto';
-export { GrantDecisionCommand, GrantDecisionHandler } from './application/grant-decision.handler';
+export { PaymentDto } from './application/decide-grant/grant.dto';
+export { GrantDecisionCommand, GrantDecisionHandler } from './application/decide-grant/grant-decision.handler';

@@ -1,5 +1,5 @@
 import { BUILT_IN_RULE_SETS } from '@ipstd/funding-rules';
-import { checkIndexInputs } from '../src/application/index-inputs';
+import { checkIndexInputs } from '../src/application/decide-grant/index-inputs';
 
 const RIZHAO = BUILT_IN_RULE_SETS.find((r) => r.id === 'rizhao-pilot' && r.version === 1)!;
 

@@ -14,6 +14,7 @@ const counter: Decider<Increment, Incremented, { total: number }> = {
   evolve: (state, event) => ({ total: state.total + event.data.by }),
 };
 const spec = (id: string): StreamSpec<Increment, Incremented, { total: number }> => ({ streamId: `counter-${id}`, decider: counter, events: { Incremented: { version: 1 } } });
+const inc = (by: number) => (): Increment => ({ type: 'Increment', by });
 const context = (): CommandContext => ({
   actor: { userId: 'tester', role: 'system', organisation: null },
   correlationId: 'c',
@@ -46,7 +47,7 @@ describe('CommandPipeline: a stream the caller read already (RunOptions.loaded)'
   it('decides on the preloaded state without reading the stream again', async () => {
     const loaded = await pipeline.load(spec('a'));
     const reads = jest.spyOn(store, 'readStream');
-    const result = await pipeline.run(spec('a'), context(), () => ({ type: 'Increment', by: 2 }), { loaded });
+    const result = await pipeline.run(spec('a'), context(), inc(2), { loaded });
     expect(reads).not.toHaveBeenCalled();
     reads.mockRestore();
     expect(result.state.total).toBe(2);
@@ -54,21 +55,21 @@ describe('CommandPipeline: a stream the caller read already (RunOptions.loaded)'
   });
 
   it('loses the race when the preloaded state is stale, and appends nothing', async () => {
-    await pipeline.run(spec('b'), context(), () => ({ type: 'Increment', by: 1 }));
+    await pipeline.run(spec('b'), context(), inc(1));
     const stale = await pipeline.load(spec('b'));
-    await pipeline.run(spec('b'), context(), () => ({ type: 'Increment', by: 10 }));
-    await expect(pipeline.run(spec('b'), context(), () => ({ type: 'Increment', by: 100 }), { loaded: stale })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await pipeline.run(spec('b'), context(), inc(10));
+    await expect(pipeline.run(spec('b'), context(), inc(100), { loaded: stale })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
     expect((await pipeline.load(spec('b'))).state.total).toBe(11);
   });
 
   it('with a retry policy, reads the stream afresh after losing the race and decides on the new state', async () => {
-    await pipeline.run(spec('c'), context(), () => ({ type: 'Increment', by: 1 }));
+    await pipeline.run(spec('c'), context(), inc(1));
     const stale = await pipeline.load(spec('c'));
-    await pipeline.run(spec('c'), context(), () => ({ type: 'Increment', by: 10 }));
+    await pipeline.run(spec('c'), context(), inc(10));
     const seen: number[] = [];
     const result = await pipeline.run(spec('c'), context(), (state) => {
       seen.push(state.total);
-      return { type: 'Increment', by: 100 };
+      return inc(100)();
     }, { loaded: stale, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
     expect(seen).toEqual([1, 11]);
     expect(result.state.total).toBe(111);

@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } 
 import { Request, Response } from 'express';
 import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, requireQueryKeys } from '@ipstd/platform';
 import { loadOpenProgramme } from '@ipstd/applications';
-import { LedgerQueries, parseMonth } from '../../application/ledger-query';
-import { CATEGORIES, Category, RECONCILIATION_RETRY_AFTER_SECONDS, ReconciliationQueries } from '../../application/reconciliation-query';
-import { StatementImporter } from '../../application/statement-import';
+import { LedgerQueries, parseMonth } from '../../application/query-ledger/ledger-query';
+import { CATEGORIES, Category, RECONCILIATION_RETRY_AFTER_SECONDS, ReconciliationQueries } from '../../application/reconcile-statement/reconciliation-query';
+import { StatementImporter } from '../../application/import-statement/statement-import';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

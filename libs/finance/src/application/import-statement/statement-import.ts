@@ -20,7 +20,7 @@ import {
   statementIdFor,
   statementPeriod,
   statementStreamId,
-} from '../domain';
+} from '../../domain';
 import { StatementTokenizer } from './statement-tokenizer';
 
 /** Largest statement accepted (bytes of the request body). 100,000 rows take about 7 MB. */

@@ -3,9 +3,9 @@ import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainError } from '@ipstd/kernel';
 import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext, Migration, runMigrations } from '@ipstd/platform';
-import { ADVERSE_CREDIT_FACTS, GrantEvent } from '../domain';
-import { readCreditStanding } from './credit-view';
-import { grantSpec } from './grant-streams';
+import { ADVERSE_CREDIT_FACTS, GrantEvent } from '../../domain';
+import { readCreditStanding } from '../credit-view';
+import { grantSpec } from '../grant-streams';
 
 const MIGRATIONS: readonly Migration[] = [
   {

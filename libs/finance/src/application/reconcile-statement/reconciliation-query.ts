@@ -3,8 +3,8 @@ import { Pool, PoolClient } from 'pg';
 import { decodeEvent } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { PG_POOL, ProblemException } from '@ipstd/platform';
-import { STATEMENT_EVENTS, StatementEvent, statementStreamId } from '../domain';
-import { inSnapshot } from './snapshot';
+import { STATEMENT_EVENTS, StatementEvent, statementStreamId } from '../../domain';
+import { inSnapshot } from '../snapshot';
 
 /** Categories of statement rows; every row is in exactly one (docs/finance.md §Reconciliation). */
 export const ROW_CATEGORIES = [

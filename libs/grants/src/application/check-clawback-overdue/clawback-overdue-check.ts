@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Pool } from 'pg';
 import { Clock, DomainError } from '@ipstd/kernel';
 import { APP_CONFIG, AppConfig, CLOCK, CommandPipeline, PG_POOL, systemContext } from '@ipstd/platform';
-import { overdueClawbacks } from '../domain';
-import { grantSpec } from './grant-streams';
+import { overdueClawbacks } from '../../domain';
+import { grantSpec } from '../grant-streams';
 
 /**
  * Scheduled check: a clawback whose due date has passed (end of that day, Asia/Shanghai) becomes

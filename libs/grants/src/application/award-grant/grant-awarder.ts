@@ -6,9 +6,9 @@ import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandContext, Comma
 import {
   PROGRAMME_EVENTS, ProgrammeEvent, RuleCatalog, applicationSpec, loadOpenProgramme, noticeClearance, programmeSpec, selectionRecorded,
 } from '@ipstd/applications';
-import { grantIdFor, grantTargetsFrom } from '../domain';
-import { grantSpec } from './grant-streams';
-import { readCreditStanding } from './credit-view';
+import { grantIdFor, grantTargetsFrom } from '../../domain';
+import { grantSpec } from '../grant-streams';
+import { readCreditStanding } from '../credit-view';
 
 /** Its table; also applied by the migration job (scripts/migrate.ts). */
 export const GRANT_AWARDER_MIGRATIONS: readonly Migration[] = [

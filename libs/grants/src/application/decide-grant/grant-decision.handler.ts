@@ -1,11 +1,11 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { RecordedEvent } from '@ipstd/event-store';
 import { CommandContext, CommandPipeline, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
-import { GrantCommand, GrantState } from '../domain';
-import { readCreditStanding } from './credit-view';
-import { GrantAuthorisation, authoriseGrant } from './access';
-import { grantSpec } from './grant-streams';
-import { GrantView, grantView } from './grant-view';
+import { GrantCommand, GrantState } from '../../domain';
+import { readCreditStanding } from '../credit-view';
+import { GrantAuthorisation, authoriseGrant } from '../access';
+import { grantSpec } from '../grant-streams';
+import { GrantView, grantView } from '../grant-view';
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
 

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL, ProblemException } from '@ipstd/platform';
-import { inSnapshot } from './snapshot';
+import { inSnapshot } from '../snapshot';
 
 /** Money of a grant, a month or a programme, integer fen (docs/finance.md §Ledger). */
 export interface LedgerFigures {
