@@ -1,4 +1,4 @@
-import { ManualClock, UUID_PATTERN, UuidV7Generator, addMonthsShanghai, canonicalJson, decodeEvent, formatShanghai, shanghaiDate, uuidV5 } from '../src';
+import { ManualClock, UUID_PATTERN, UuidV7Generator, addMonthsShanghai, pooledRandomBytes, canonicalJson, decodeEvent, formatShanghai, shanghaiDate, uuidV5 } from '../src';
 
 describe('UUIDv7 ids', () => {
   it('are valid version-7 UUIDs that sort in creation order, even within one millisecond', () => {
@@ -26,6 +26,14 @@ describe('UUIDv7 ids', () => {
     const a = ids.next();
     clock.advance(-5000);
     expect(ids.next() > a).toBe(true);
+  });
+
+  it('draw their random bits from a pool that hands out every byte once, refilling it when it runs short', () => {
+    const draw = pooledRandomBytes(64);
+    const drawn = Array.from({ length: 12 }, () => draw(16)); // three pools of four draws
+    drawn.forEach((b) => expect(b.length).toBe(16));
+    expect(new Set(drawn.map((b) => b.toString('hex'))).size).toBe(12);
+    expect(draw(100).length).toBe(100); // more than the pool: straight from the CSPRNG
   });
 
   it('name-based ids are deterministic version-5 UUIDs', () => {
