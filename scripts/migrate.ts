@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { runMigrations } from '@ipstd/event-store';
-import { ConfigError, StartupError, createLogger, createRuntime, exitOnStartupFailure, loadConfig, migrateCheckpoints } from '@ipstd/platform';
+import { ConfigError, ProjectionRunner, StartupError, createLogger, createRuntime, exitOnStartupFailure, loadConfig, migrateCheckpoints } from '@ipstd/platform';
 import { ELIGIBILITY_REASSESSOR_MIGRATIONS, SELECTION_RECONCILER_MIGRATIONS } from '@ipstd/applications';
 import { MerkleLog, WitnessCosignatures } from '@ipstd/audit';
 import { GRANT_AWARDER_MIGRATIONS } from '@ipstd/grants';
-import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
+import { ALL_PROJECTIONS } from '@ipstd/read-models';
 
 /**
  * `npm run migrate` (deploy/k8s: the ipstd-migrate Job): applies every context's schema migrations

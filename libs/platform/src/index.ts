@@ -32,3 +32,6 @@ export * from './startup-error';
 export * from './http/strict-input';
 export * from './http/body';
 export * from './http/throttle';
+export * from './projections/projection';
+export * from './projections/projection-writer';
+export * from './projections/projection-runner';

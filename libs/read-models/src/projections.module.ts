@@ -1,9 +1,8 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
-import { Metrics, PG_POOL, PROJECTION_LAG } from '@ipstd/platform';
+import { Metrics, PG_POOL, PROJECTION_LAG, ProjectionRunner } from '@ipstd/platform';
 import { ALL_PROJECTIONS } from './all-projections';
-import { ProjectionRunner } from './runner/projection-runner';
 import { ApplicationsQueryController } from './http/applications-query.controller';
 import { AuditController } from './http/audit.controller';
 import { AuditHistoryController } from './http/audit-history.controller';

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ipstd/event-store';
-import type { AppendProjection, Row } from '@ipstd/read-models';
+import type { AppendProjection, Row } from '@ipstd/platform';
 import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
 import { GRANT_EVENTS, GrantEvent } from '@ipstd/grants';
 import { cityOf } from '@ipstd/applications';

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ipstd/event-store';
-import type { AppendProjection, Row } from '@ipstd/read-models';
+import type { AppendProjection, Row } from '@ipstd/platform';
 import { decodeEvent } from '@ipstd/kernel';
 import { STATEMENT_EVENTS, StatementEvent } from '../domain/events';
 import { payeeNameKey } from '../domain/statement-csv';

@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@ipstd/event-store';
 import { decodeEvent } from '@ipstd/kernel';
 import { APPLICATION_EVENTS, ApplicationState, applicationDecider } from '@ipstd/applications';
-import { KeyedProjection, Row } from '../runner/projection';
+import { KeyedProjection, Row } from '@ipstd/platform';
 
 /** One expert's work on one application: the review, and the defense once the application is invited. */
 export interface ExpertAssignment {

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { sha256Hex } from '@ipstd/kernel';
-import { CHECKPOINTS_TABLE, SubscriptionRunner, TransactionalConsumer, inTransaction } from '@ipstd/platform';
+import { CHECKPOINTS_TABLE, SubscriptionRunner, TransactionalConsumer } from '../subscriptions/subscription-runner';
+import { inTransaction } from '../database/transaction';
 import { EventStore, RecordedEvent } from '@ipstd/event-store';
 import { Projection, createTableSql } from './projection';
 import { applyEvents } from './projection-writer';
