@@ -35,3 +35,4 @@ export * from './http/throttle';
 export * from './projections/projection';
 export * from './projections/projection-writer';
 export * from './projections/projection-runner';
+export * from './http/page-query.dto';

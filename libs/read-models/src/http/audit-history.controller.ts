@@ -6,7 +6,7 @@ import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, notFou
 import { APPLICATION_EVENTS, applicationDecider, applicationStream, applicationView, cityOf } from '@ipstd/applications';
 import { GRANT_EVENTS, GrantEvent, grantDecider, grantStream, grantView } from '@ipstd/grants';
 import { describeGrantEvent } from '../projections/grant-history';
-import { AsOfQueryDto, HistoryQueryDto } from './queries.dto';
+import { AsOfQueryDto, HistoryQueryDto } from './audit-queries.dto';
 import { decodeCursor, encodeCursor } from './pagination';
 import { auditorSees, placeOfStream } from './audit-scope';
 

@@ -6,7 +6,7 @@ import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidPara
 import { cityOf } from '@ipstd/applications';
 import { HttpStatus } from '@nestjs/common';
 import { auditorSees, placeOfStream } from './audit-scope';
-import { HistoryQueryDto, StreamQueryDto } from './queries.dto';
+import { HistoryQueryDto, StreamQueryDto } from './audit-queries.dto';
 import { decodeCursor, encodeCursor } from './pagination';
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$/;
