@@ -1,5 +1,4 @@
 export * from './projections/applications.projection';
-export * from './projections/application-history.projection';
 export * from './projections/grants.projection';
 export * from './projections/programmes.projection';
 export * from './projections/expert-assignments.projection';

@@ -4,8 +4,7 @@ import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Metrics, PG_POOL, PROJECTION_LAG, ProjectionRunner } from '@ipstd/platform';
 import { ALL_PROJECTIONS } from './all-projections';
 import { ApplicationsQueryController } from './http/applications-query.controller';
-import { AuditController } from './http/audit.controller';
-import { AuditHistoryController } from './http/audit-history.controller';
+import { AuditController, AuditHistoryController } from '@ipstd/audit';
 import { DashboardsController } from './http/dashboards.controller';
 import { ListsController } from './http/lists.controller';
 
