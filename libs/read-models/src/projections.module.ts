@@ -4,7 +4,6 @@ import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Metrics, PG_POOL, PROJECTION_LAG, ProjectionRunner } from '@ipstd/platform';
 import { ALL_PROJECTIONS } from './all-projections';
 import { ApplicationsQueryController } from './http/applications-query.controller';
-import { AuditController, AuditHistoryController } from '@ipstd/audit';
 import { DashboardsController } from './http/dashboards.controller';
 import { ListsController } from './http/lists.controller';
 
@@ -38,14 +37,18 @@ export class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicatio
   }
 }
 
-/** Read models and their query endpoints (projections-service). `run: false` serves queries without projecting. */
+/**
+ * Read models and their query endpoints (projections-service): every projection of ALL_PROJECTIONS (the
+ * audit and finance ones included) runs here; the audit endpoints are AuditModule's. `run: false` serves
+ * queries without projecting.
+ */
 @Module({})
 export class ProjectionsModule {
   static register(options: { run: boolean } = { run: true }): DynamicModule {
     return {
       module: ProjectionsModule,
       global: true,
-      controllers: [ListsController, ApplicationsQueryController, AuditController, AuditHistoryController, DashboardsController],
+      controllers: [ListsController, ApplicationsQueryController, DashboardsController],
       providers: [
         {
           provide: ProjectionRunner,
