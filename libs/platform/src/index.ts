@@ -36,3 +36,5 @@ export * from './projections/projection';
 export * from './projections/projection-writer';
 export * from './projections/projection-runner';
 export * from './http/page-query.dto';
+export * from './rules/rule-catalog.service';
+export * from './rules/rules.module';
