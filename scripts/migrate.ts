@@ -11,7 +11,7 @@ import { ALL_PROJECTIONS } from '@ipstd/read-models';
  * to DATABASE_URL and exits, so that replicas starting together find their tables in place. Every
  * process still applies its own migrations at start (each under one advisory lock, so this is safe
  * while services run); this step makes the order explicit and takes the read-model tables (and a
- * rebuild of a projection whose definition changed) out of the replicas' start-up.
+ * rebuild of a projection whose version or definition changed) out of the replicas' start-up.
  *
  * Applied: the event store (EVENT_STORE=postgres), stored Idempotency-Key responses, the read
  * models and their checkpoints, the audit Merkle tree and witness cosignatures, and the tables of the selection reconciler,

@@ -7,6 +7,7 @@ import { AppendProjection, Row } from '@ipstd/platform';
 export const applicationHistoryProjection: AppendProjection = {
   kind: 'append',
   name: 'application-history',
+  version: 1,
   table: {
     name: 'rm_application_history',
     columns: {

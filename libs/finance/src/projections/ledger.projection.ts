@@ -32,6 +32,7 @@ export type LedgerKind = (typeof LEDGER_KINDS)[keyof typeof LEDGER_KINDS];
 export const ledgerProjection: AppendProjection = {
   kind: 'append',
   name: 'finance-ledger',
+  version: 1,
   table: {
     name: 'rm_finance_ledger',
     columns: {

@@ -7,6 +7,7 @@ import { KeyedProjection, Row } from '@ipstd/platform';
 export const applicationsProjection: KeyedProjection = {
   kind: 'keyed',
   name: 'applications',
+  version: 1,
   table: {
     name: 'rm_applications',
     columns: {

@@ -5,6 +5,7 @@ import { AppendProjection, Row } from '@ipstd/platform';
 export const evaluationsProjection: AppendProjection = {
   kind: 'append',
   name: 'evaluations',
+  version: 1,
   table: {
     name: 'rm_evaluations',
     columns: {

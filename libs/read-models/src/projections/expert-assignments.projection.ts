@@ -18,6 +18,7 @@ export interface ExpertAssignment {
 export const expertAssignmentsProjection: KeyedProjection = {
   kind: 'keyed',
   name: 'expert-assignments',
+  version: 1,
   table: {
     name: 'rm_expert_assignments',
     columns: {

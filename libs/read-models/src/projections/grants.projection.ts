@@ -10,6 +10,7 @@ import { KeyedProjection, Row } from '@ipstd/platform';
 export const grantsProjection: KeyedProjection = {
   kind: 'keyed',
   name: 'grants',
+  version: 1,
   table: {
     name: 'rm_grants',
     columns: {

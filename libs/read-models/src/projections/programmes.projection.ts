@@ -10,6 +10,7 @@ import { KeyedProjection, Row } from '@ipstd/platform';
 export const programmesProjection: KeyedProjection = {
   kind: 'keyed',
   name: 'programmes',
+  version: 1,
   table: {
     name: 'rm_programmes',
     columns: {
