@@ -33,7 +33,7 @@ export function definitionOf(projection: Projection): string {
  * Advisory lock (one key) held while a process prepares or rebuilds read models: two processes that
  * start with a new projection version rebuild it once, one after the other finds it rebuilt.
  */
-export const PROJECTION_REBUILD_LOCK = 7_320_501;
+export const PROJECTION_REBUILD_LOCK = 7_320_500_007;
 
 /** What `prepare()` found for one projection. */
 export type PreparedAs = 'created' | 'resumed' | 'rebuilt';
