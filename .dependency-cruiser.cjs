@@ -6,23 +6,6 @@
  * The lib paths `@ipstd/<lib>` resolve through tsconfig.json's `paths` (options.tsConfig below).
  */
 
-// Module cycles that exist today (all five go through one lib cycle, read-models <-> finance), listed so
-// that the rule still catches every new one: a cycle is reported from each of its modules, so a new cycle
-// is missed only if it runs exclusively through these seven files. The cycle goes away when the
-// projection types move where both sides import them without a cycle (issue 13, item 1); then delete
-// this list.
-//   read-models/src/all-projections.ts lists the finance projections (value import of @ipstd/finance),
-//   and the finance projections import the Projection types from @ipstd/read-models (type-only).
-const KNOWN_CYCLE_MODULES = [
-  'libs/read-models/src/index.ts',
-  'libs/read-models/src/projections.module.ts',
-  'libs/read-models/src/all-projections.ts',
-  'libs/finance/src/index.ts',
-  'libs/finance/src/projections/index.ts',
-  'libs/finance/src/projections/ledger.projection.ts',
-  'libs/finance/src/projections/statements.projection.ts',
-].map((file) => `^${file.replace(/[.]/g, '\\.')}$`);
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -54,9 +37,9 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'No module cycles. Modules of the known cycles of today are listed in KNOWN_CYCLE_MODULES above; a new cycle fails.',
+      comment: 'No module cycles, without exceptions.',
       severity: 'error',
-      from: { pathNot: KNOWN_CYCLE_MODULES },
+      from: {},
       to: { circular: true },
     },
     {

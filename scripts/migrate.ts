@@ -1,16 +1,16 @@
 import 'reflect-metadata';
-import { ConfigError, StartupError, createLogger, createRuntime, exitOnStartupFailure, loadConfig, migrateCheckpoints, runMigrations } from '@ipstd/platform';
+import { ConfigError, ProjectionRunner, StartupError, createLogger, createRuntime, exitOnStartupFailure, loadConfig, migrateCheckpoints, runMigrations } from '@ipstd/platform';
 import { ELIGIBILITY_REASSESSOR_MIGRATIONS, SELECTION_RECONCILER_MIGRATIONS } from '@ipstd/applications';
 import { MerkleLog, WitnessCosignatures } from '@ipstd/audit';
 import { GRANT_AWARDER_MIGRATIONS } from '@ipstd/grants';
-import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
+import { ALL_PROJECTIONS } from '@ipstd/read-models';
 
 /**
  * `npm run migrate` (deploy/k8s: the ipstd-migrate Job): applies every context's schema migrations
  * to DATABASE_URL and exits, so that replicas starting together find their tables in place. Every
  * process still applies its own migrations at start (each under one advisory lock, so this is safe
  * while services run); this step makes the order explicit and takes the read-model tables (and a
- * rebuild of a projection whose definition changed) out of the replicas' start-up.
+ * rebuild of a projection whose version or definition changed) out of the replicas' start-up.
  *
  * Applied: the event store (EVENT_STORE=postgres), stored Idempotency-Key responses, the read
  * models and their checkpoints, the audit Merkle tree and witness cosignatures, and the tables of the selection reconciler,

@@ -1,5 +1,6 @@
 import { EventRegistry, DomainEvent } from '@ipstd/kernel';
-import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS } from '@ipstd/applications';
+import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EVENTS, WORKING_DAY_CALENDAR_EVENTS } from '@ipstd/applications';
+import { RULE_CATALOG_EVENTS } from '@ipstd/funding-rules';
 import { GRANT_EVENTS } from '@ipstd/grants';
 import { STATEMENT_EVENTS } from '@ipstd/finance';
 import { AUDIT_EVENTS } from '@ipstd/audit';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ProjectionRunner, ALL_PROJECTIONS, applyEvents } from '@ipstd/read-models';
+import { ProjectionRunner, applyEvents } from '@ipstd/platform';
+import { ALL_PROJECTIONS } from '@ipstd/read-models';
 import { PostgresEventStore } from '@ipstd/event-store-postgres';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';

@@ -1,7 +1,7 @@
 import { creditCodeCheckCharacter } from '@ipstd/kernel';
-import { CommandPipeline, PG_POOL } from '@ipstd/platform';
+import { CommandPipeline, PG_POOL, RuleCatalog } from '@ipstd/platform';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
-import { EligibilityReassessor, RuleCatalog } from '@ipstd/applications';
+import { EligibilityReassessor } from '@ipstd/applications';
 import { Pool } from 'pg';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 import { TestApp, bearer, startTestApp } from '../support/app';

@@ -6,8 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { ManualClock } from '@ipstd/kernel';
-import { AppConfig, Principal, Runtime, configureHttpApp, createLogger, createRuntime, loadConfig, signHs256, silentLogger } from '@ipstd/platform';
-import { ProjectionRunner } from '@ipstd/read-models';
+import { AppConfig, Principal, ProjectionRunner, Runtime, configureHttpApp, createLogger, createRuntime, loadConfig, signHs256, silentLogger } from '@ipstd/platform';
 import { StandaloneModule } from '../../apps/standalone/src/standalone.module';
 import { TestDatabase, TestRoles, createTestDatabase, createTestRoles } from './postgres';
 

@@ -1,5 +1,5 @@
-import { ConfigError, createRuntime, loadConfig } from '@ipstd/platform';
-import { ALL_PROJECTIONS, ProjectionRunner } from '@ipstd/read-models';
+import { ConfigError, ProjectionRunner, createRuntime, loadConfig } from '@ipstd/platform';
+import { ALL_PROJECTIONS } from '@ipstd/read-models';
 
 /**
  * `npm run rebuild-read-models [-- NAME ...]`: replays the whole log into fresh tables and swaps them

@@ -17,7 +17,7 @@ import { SelectApplicationHandler } from './application/select-application/selec
 import { FundsCommitments } from './application/select-application/funds-commitments';
 import { SelectionReconciler } from './application/select-application/selection-reconciler';
 import { EligibilityReassessor } from './application/reassess-eligibility/eligibility-reassessor';
-import { RulesModule } from './rules.module';
+import { RulesModule } from '@ipstd/platform';
 import { ApplicationsController } from './infrastructure/http/applications.controller';
 import { EnterprisesController } from './infrastructure/http/enterprises.controller';
 import { RulesController } from './infrastructure/http/rules.controller';

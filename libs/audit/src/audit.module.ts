@@ -8,6 +8,8 @@ import { WITNESS_KEYS } from './http/transparency.controller';
 import { parseCosignerKey } from './verify/cosignature';
 import { LogSealer } from './sealer/log-sealer';
 import { IntegrityController } from './http/integrity.controller';
+import { AuditController } from './http/audit.controller';
+import { AuditHistoryController } from './http/audit-history.controller';
 import { TransparencyController } from './http/transparency.controller';
 import { MerkleLog } from './merkle/merkle-log';
 import { LogSigner, defaultLogSigningKeyPath, loadLogSigningKey, loadSm2SigningKey, sm2KeyPathOf } from './merkle/log-signer';
@@ -49,13 +51,17 @@ export class MerkleLogMigration implements OnApplicationBootstrap {
   }
 }
 
-/** Log checkpoints (the sealer), online integrity verification and verifiable exports. */
+/**
+ * What auditors read and rely on: every stream's events with their envelopes, decision timelines and
+ * state as of any instant (GET /v1/audit/streams, /applications, /grants), log checkpoints (the
+ * sealer), online integrity verification, verifiable exports and the transparency log.
+ */
 @Module({})
 export class AuditModule {
   static register(resolved: AuditModuleOptions): DynamicModule {
     return {
       module: AuditModule,
-      controllers: [IntegrityController, TransparencyController],
+      controllers: [AuditController, AuditHistoryController, IntegrityController, TransparencyController],
       providers: [
         { provide: AUDIT_OPTIONS, useValue: resolved },
         {

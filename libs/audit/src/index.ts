@@ -11,3 +11,8 @@ export * from './http/transparency.controller';
 export * from './publish/audit-events';
 export * from './publish/checkpoint-publisher';
 export * from './merkle/witness-cosignatures';
+export * from './http/audit.controller';
+export * from './http/audit-history.controller';
+export * from './http/audit-scope';
+export * from './history/application-history.projection';
+export * from './history/grant-history';

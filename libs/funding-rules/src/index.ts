@@ -12,5 +12,6 @@ export { evaluateIndex } from './evaluation-index';
 export type { IndexAssessment, IndexInputs, IndicatorResult, IndicatorValue, RizhaoPilotIndicators } from './evaluation-index';
 export * from './validate';
 export * from './registry';
+export * from './rule-catalog';
 export { BUILT_IN_WORKING_DAY_YEARS, CalendarYearMissing, addWorkingDays, calendarOf, checkWorkingDayYear, isWorkingDay, nextDate, previousDate, weekdaysBefore, workingDaysBefore } from './working-days';
 export type { WorkingDayCalendar, WorkingDayYear, WorkingDayYearProblem } from './working-days';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { RulesModule } from '@ipstd/applications';
+import { RulesModule } from '@ipstd/platform';
 import { ClawbackOverdueCheck } from './application/check-clawback-overdue/clawback-overdue-check';
 import { CreditWatch } from './application/watch-credit/credit-watch';
 import { GrantAwarder } from './application/award-grant/grant-awarder';

@@ -1,4 +1,4 @@
-import { applicationHistoryProjection } from './projections/application-history.projection';
+import { applicationHistoryProjection } from '@ipstd/audit';
 import { applicationsProjection } from './projections/applications.projection';
 import { evaluationsProjection } from './projections/evaluations.projection';
 import { grantsProjection } from './projections/grants.projection';

@@ -1,12 +1,9 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
-import { Metrics, PG_POOL, PROJECTION_LAG } from '@ipstd/platform';
+import { Metrics, PG_POOL, PROJECTION_LAG, ProjectionRunner } from '@ipstd/platform';
 import { ALL_PROJECTIONS } from './all-projections';
-import { ProjectionRunner } from './runner/projection-runner';
 import { ApplicationsQueryController } from './http/applications-query.controller';
-import { AuditController } from './http/audit.controller';
-import { AuditHistoryController } from './http/audit-history.controller';
 import { DashboardsController } from './http/dashboards.controller';
 import { ListsController } from './http/lists.controller';
 
@@ -40,14 +37,18 @@ export class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicatio
   }
 }
 
-/** Read models and their query endpoints (projections-service). `run: false` serves queries without projecting. */
+/**
+ * Read models and their query endpoints (projections-service): every projection of ALL_PROJECTIONS (the
+ * audit and finance ones included) runs here; the audit endpoints are AuditModule's. `run: false` serves
+ * queries without projecting.
+ */
 @Module({})
 export class ProjectionsModule {
   static register(options: { run: boolean } = { run: true }): DynamicModule {
     return {
       module: ProjectionsModule,
       global: true,
-      controllers: [ListsController, ApplicationsQueryController, AuditController, AuditHistoryController, DashboardsController],
+      controllers: [ListsController, ApplicationsQueryController, DashboardsController],
       providers: [
         {
           provide: ProjectionRunner,

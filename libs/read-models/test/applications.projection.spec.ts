@@ -1,5 +1,6 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { ALL_PROJECTIONS, KeyedProjection, Row } from '@ipstd/read-models';
+import { KeyedProjection, Row } from '@ipstd/platform';
+import { ALL_PROJECTIONS } from '@ipstd/read-models';
 import { suzhouProfile } from '../../../test/support/fixtures';
 
 const projection = ALL_PROJECTIONS.find((p) => p.name === 'applications') as KeyedProjection;

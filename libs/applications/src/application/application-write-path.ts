@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandContext, CommandPipeline, Principal, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
 import { ApplicationCommand, ApplicationState, ProgrammeContext, cityOf } from '../domain';
 import { ApplicationScope } from './access';
-import { applicationSpec, loadOpenProgramme } from './streams';
+import { applicationSpec, loadOpenProgramme } from './stream-specs';
 import { ApplicationCommandResult, applicationResult } from './views';
 
 export type { ApplicationScope } from './access';

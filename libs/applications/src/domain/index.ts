@@ -4,7 +4,6 @@ export * from './programme';
 export * from './profile';
 export * from './application';
 export * from './streams';
-export * from './rule-catalog';
 export * from './enterprise';
 export * from './review';
 export * from './expert-pool';

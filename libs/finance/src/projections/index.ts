@@ -1,4 +1,4 @@
-import type { Projection } from '@ipstd/read-models';
+import type { Projection } from '@ipstd/platform';
 import { ledgerProjection } from './ledger.projection';
 import { statementRowsProjection, statementsProjection } from './statements.projection';
 

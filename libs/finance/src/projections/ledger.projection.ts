@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ipstd/event-store';
-import type { AppendProjection, Row } from '@ipstd/read-models';
+import type { AppendProjection, Row } from '@ipstd/platform';
 import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
 import { GRANT_EVENTS, GrantEvent } from '@ipstd/grants';
 import { cityOf } from '@ipstd/applications';
@@ -32,6 +32,7 @@ export type LedgerKind = (typeof LEDGER_KINDS)[keyof typeof LEDGER_KINDS];
 export const ledgerProjection: AppendProjection = {
   kind: 'append',
   name: 'finance-ledger',
+  version: 1,
   table: {
     name: 'rm_finance_ledger',
     columns: {

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ipstd/event-store';
-import type { AppendProjection, Row } from '@ipstd/read-models';
+import type { AppendProjection, Row } from '@ipstd/platform';
 import { decodeEvent } from '@ipstd/kernel';
 import { STATEMENT_EVENTS, StatementEvent } from '../domain/events';
 import { payeeNameKey } from '../domain/statement-csv';
@@ -8,6 +8,7 @@ import { payeeNameKey } from '../domain/statement-csv';
 export const statementsProjection: AppendProjection = {
   kind: 'append',
   name: 'finance-statements',
+  version: 1,
   table: {
     name: 'rm_finance_statements',
     columns: {
@@ -64,6 +65,7 @@ export const statementsProjection: AppendProjection = {
 export const statementRowsProjection: AppendProjection = {
   kind: 'append',
   name: 'finance-statement-rows',
+  version: 1,
   table: {
     name: 'rm_finance_statement_rows',
     columns: {

@@ -35,6 +35,13 @@ export const SUBSCRIPTION_MIGRATIONS: readonly Migration[] = [
             end if;
           end $$`,
   },
+  {
+    version: 2,
+    name: "a projection's version stored with its checkpoint",
+    // Null for reactors, and for projection checkpoints written before versions were stored (the next
+    // start fills it in when the definition, which has always included the version, is unchanged).
+    sql: `alter table ${CHECKPOINTS_TABLE} add column version integer`,
+  },
 ];
 
 /** Creates the checkpoint store (once per database). */

@@ -1,8 +1,8 @@
 import { Controller, Get, HttpStatus, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
-import { CommandPipeline, CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, districtCoveredSql, scopeCoversCity } from '@ipstd/platform';
-import { loadOpenProgramme, readRuleCatalog } from '@ipstd/applications';
+import { CommandPipeline, CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, districtCoveredSql, readRuleCatalog, scopeCoversCity } from '@ipstd/platform';
+import { loadOpenProgramme } from '@ipstd/applications';
 import { CityTarget, IndicatorValue, RuleSet } from '@ipstd/funding-rules';
 
 const outOfScope = () => new ProblemException(HttpStatus.FORBIDDEN, 'SCOPE_FORBIDDEN', { zh: '无权查看其他城市的数据', en: 'Your scope does not cover this city' });

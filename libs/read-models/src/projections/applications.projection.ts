@@ -1,12 +1,13 @@
 import { RecordedEvent } from '@ipstd/event-store';
 import { decodeEvent } from '@ipstd/kernel';
 import { APPLICATION_EVENTS, ApplicationEvent, ApplicationProfile } from '@ipstd/applications';
-import { KeyedProjection, Row } from '../runner/projection';
+import { KeyedProjection, Row } from '@ipstd/platform';
 
 /** Applications of a programme, for the bureau's and districts' lists (filter by status and district). */
 export const applicationsProjection: KeyedProjection = {
   kind: 'keyed',
   name: 'applications',
+  version: 1,
   table: {
     name: 'rm_applications',
     columns: {

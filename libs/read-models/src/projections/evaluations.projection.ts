@@ -1,10 +1,11 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { AppendProjection, Row } from '../runner/projection';
+import { AppendProjection, Row } from '@ipstd/platform';
 
 /** Every evaluation against an index (Rizhao pilot), with its indicator values, for the city dashboard. */
 export const evaluationsProjection: AppendProjection = {
   kind: 'append',
   name: 'evaluations',
+  version: 1,
   table: {
     name: 'rm_evaluations',
     columns: {

@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@ipstd/event-store';
 import { decodeEvent } from '@ipstd/kernel';
 import { APPLICATION_EVENTS, ApplicationState, applicationDecider } from '@ipstd/applications';
-import { KeyedProjection, Row } from '../runner/projection';
+import { KeyedProjection, Row } from '@ipstd/platform';
 
 /** One expert's work on one application: the review, and the defense once the application is invited. */
 export interface ExpertAssignment {
@@ -18,6 +18,7 @@ export interface ExpertAssignment {
 export const expertAssignmentsProjection: KeyedProjection = {
   kind: 'keyed',
   name: 'expert-assignments',
+  version: 1,
   table: {
     name: 'rm_expert_assignments',
     columns: {

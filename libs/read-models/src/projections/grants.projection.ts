@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@ipstd/event-store';
 import { decodeEvent } from '@ipstd/kernel';
 import { GRANT_EVENTS, GrantState, grantDecider } from '@ipstd/grants';
-import { KeyedProjection, Row } from '../runner/projection';
+import { KeyedProjection, Row } from '@ipstd/platform';
 
 /**
  * Grants with their money, for the bureau, finance and the overdue check. The row keeps the folded
@@ -10,6 +10,7 @@ import { KeyedProjection, Row } from '../runner/projection';
 export const grantsProjection: KeyedProjection = {
   kind: 'keyed',
   name: 'grants',
+  version: 1,
   table: {
     name: 'rm_grants',
     columns: {

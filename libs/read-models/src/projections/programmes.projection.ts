@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@ipstd/event-store';
 import { decodeEvent } from '@ipstd/kernel';
 import { PROGRAMME_EVENTS, ProgrammeEvent } from '@ipstd/applications';
-import { KeyedProjection, Row } from '../runner/projection';
+import { KeyedProjection, Row } from '@ipstd/platform';
 
 /**
  * Programme calls (申报通知), for GET /v1/programmes: who may see which call and its phase are decided
@@ -10,6 +10,7 @@ import { KeyedProjection, Row } from '../runner/projection';
 export const programmesProjection: KeyedProjection = {
   kind: 'keyed',
   name: 'programmes',
+  version: 1,
   table: {
     name: 'rm_programmes',
     columns: {

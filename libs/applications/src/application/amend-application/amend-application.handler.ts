@@ -1,11 +1,10 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Principal, RuleCatalog } from '@ipstd/platform';
 import { ApplicationProfile } from '../../domain';
 import { requireOwnApplication } from '../access';
 import { existingApplication, scopeOf } from '../application-write-path';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
-import { RuleCatalog } from '../rules/rule-catalog';
-import { applicationSpec, loadOpenProgramme } from '../streams';
+import { applicationSpec, loadOpenProgramme } from '../stream-specs';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class AmendApplicationCommand extends Command<ApplicationCommandResult> {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal, RETRY_ON_CONFLICT } from '@ipstd/platform';
 import { expertPoolSpec } from '../expert-pool/expert-pool.handlers';
-import { loadApplication, loadOpenProgramme } from '../streams';
+import { loadApplication, loadOpenProgramme } from '../stream-specs';
 import { ApplicationCommandResult } from '../views';
 import { ApplicationPolicy, ApplicationWritePath } from '../application-write-path';
 import { panelMemberPolicy } from '../access';

@@ -5,7 +5,7 @@ import { CommandContext, CommandPipeline, PG_POOL, Principal } from '@ipstd/plat
 import { uuidV5 } from '@ipstd/kernel';
 import { DefenseInvitation, rank } from '../../domain';
 import { requireCity } from '../access';
-import { applicationSpec, loadOpenProgramme, programmeSpec } from '../streams';
+import { applicationSpec, loadOpenProgramme, programmeSpec } from '../stream-specs';
 
 const ROUND_NAMESPACE = '3d0f6a52-7c1e-4b8e-9f21-5a6c0d9e7b14';
 

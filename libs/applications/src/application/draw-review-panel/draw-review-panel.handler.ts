@@ -6,7 +6,7 @@ import { requireDrawable, requireWindowClosed } from '../../domain';
 import { ApplicationCommandResult, applicationResult } from '../views';
 import { ApplicationWritePath, scopeOf } from '../application-write-path';
 import { cityAdminPolicy } from '../access';
-import { applicationSpec, loadOpenProgramme } from '../streams';
+import { applicationSpec, loadOpenProgramme } from '../stream-specs';
 import { expertPoolSpec } from '../expert-pool/expert-pool.handlers';
 import { DRAW_SEED_SOURCE, DrawSeedSource } from './seed-source';
 

@@ -1,11 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '@ipstd/kernel';
-import { CLOCK, CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
+import { CLOCK, CommandContext, CommandPipeline, Principal, RuleCatalog } from '@ipstd/platform';
 import { ProgrammeTerms, programmeIdFor } from '../../domain';
 import { requireCity } from '../access';
-import { RuleCatalog } from '../rules/rule-catalog';
-import { programmeSpec } from '../streams';
+import { programmeSpec } from '../stream-specs';
 import { ProgrammeView, programmeView } from '../views';
 
 export class OpenProgrammeCommand extends Command<{ view: ProgrammeView; revision: bigint; replayed: boolean }> {

@@ -3,7 +3,7 @@ import { IdGenerator, uuidV5 } from '@ipstd/kernel';
 import { CommandContext, CommandPipeline, ID_GENERATOR, Principal, ProblemException, RETRY_ON_CONFLICT, scopeCoversCity } from '@ipstd/platform';
 import { NoticeEntry, ObjectionState, ProgrammeState, StepActor, noticeClearance } from '../../domain';
 import { requireCity } from '../access';
-import { applicationSpec, loadOpenProgramme, programmeSpec } from '../streams';
+import { applicationSpec, loadOpenProgramme, programmeSpec } from '../stream-specs';
 import { selectionRecorded } from '../select-application/funds-commitments';
 import { WorkingDayCalendarSource } from './working-day-calendar';
 

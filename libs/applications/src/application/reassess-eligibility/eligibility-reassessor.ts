@@ -2,11 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainError, canonicalJson } from '@ipstd/kernel';
-import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext, Migration, runMigrations } from '@ipstd/platform';
+import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, RuleCatalog, systemContext, Migration, runMigrations } from '@ipstd/platform';
 import { ApplicationEvent, EnterpriseEvent } from '../../domain';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
-import { RuleCatalog } from '../rules/rule-catalog';
-import { applicationSpec, loadOpenProgramme } from '../streams';
+import { applicationSpec, loadOpenProgramme } from '../stream-specs';
 
 /** Its tables; also applied by the migration job (scripts/migrate.ts). */
 export const ELIGIBILITY_REASSESSOR_MIGRATIONS: readonly Migration[] = [

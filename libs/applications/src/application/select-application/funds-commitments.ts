@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandContext, CommandPipeline, RETRY_ON_CONFLICT } from '@ipstd/platform';
 import { ApplicationState, Commitment, ProgrammeState } from '../../domain';
-import { applicationSpec, programmeSpec } from '../streams';
+import { applicationSpec, programmeSpec } from '../stream-specs';
 
 export type ReleaseOutcome = 'released' | 'recorded' | 'absent';
 

@@ -3,7 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock, IdGenerator } from '@ipstd/kernel';
 import { CLOCK, CommandContext, CommandPipeline, ID_GENERATOR, LoadedStream, Principal, RETRY_ON_CONFLICT, notFound } from '@ipstd/platform';
 import { ApplicationState, DecideSelection, applicationDecider, commitmentOf, isLapsed, selectionIdFor } from '../../domain';
-import { applicationSpec, loadOpenProgramme } from '../streams';
+import { applicationSpec, loadOpenProgramme } from '../stream-specs';
 import { ApplicationCommandResult, applicationResult } from '../views';
 import { FundsCommitments, selectionRecorded } from './funds-commitments';
 import { cityAdminPolicy } from '../access';

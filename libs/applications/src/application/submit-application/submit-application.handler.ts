@@ -1,10 +1,9 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Principal, RuleCatalog } from '@ipstd/platform';
 import { ApplicationProfile, applicationIdFor } from '../../domain';
 import { requireEnterprise } from '../access';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
-import { RuleCatalog } from '../rules/rule-catalog';
-import { applicationSpec, loadOpenProgramme } from '../streams';
+import { applicationSpec, loadOpenProgramme } from '../stream-specs';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class SubmitApplicationCommand extends Command<ApplicationCommandResult> {

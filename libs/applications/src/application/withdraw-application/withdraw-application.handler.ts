@@ -2,7 +2,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal } from '@ipstd/platform';
 import { requireOwnApplication } from '../access';
 import { existingApplication, scopeOf } from '../application-write-path';
-import { applicationSpec } from '../streams';
+import { applicationSpec } from '../stream-specs';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class WithdrawApplicationCommand extends Command<ApplicationCommandResult> {

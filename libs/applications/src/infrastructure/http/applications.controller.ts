@@ -25,7 +25,7 @@ import { SelectApplicationCommand } from '../../application/select-application/s
 import { applicationHidden, canReadApplication } from '../../application/access';
 import { AmendApplicationCommand } from '../../application/amend-application/amend-application.handler';
 import { ApplicationProfileDto } from '../../application/submit-application/application-profile.dto';
-import { loadApplication } from '../../application/streams';
+import { loadApplication } from '../../application/stream-specs';
 import { applicationView } from '../../application/views';
 import { ReviewRequestDecisionDto, ReviewRequestDto } from '../../application/public-notice/public-notice.dto';
 import { ReviewRequests } from '../../application/review-request/review-requests';

@@ -8,7 +8,7 @@ import { OpenProgrammeDto } from '../../application/open-programme/open-programm
 import { OpenProgrammeCommand } from '../../application/open-programme/open-programme.handler';
 import { ApplicationProfileDto } from '../../application/submit-application/application-profile.dto';
 import { SubmitApplicationCommand } from '../../application/submit-application/submit-application.handler';
-import { applicationSpec, loadOpenProgramme } from '../../application/streams';
+import { applicationSpec, loadOpenProgramme } from '../../application/stream-specs';
 import { programmeView } from '../../application/views';
 import { DEFAULT_NOTICE_WORKING_DAYS, DEFAULT_REVIEW_REQUEST_WORKING_DAYS, ProgrammeTerms } from '../../domain';
 import { FileObjectionDto, ResolveObjectionDto } from '../../application/public-notice/public-notice.dto';

@@ -1,17 +1,16 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { Assessment, RuleSet, evaluateEligibility, findRuleSet, latestRuleSet } from '@ipstd/funding-rules';
+import { Assessment, RuleSet, evaluateEligibility, findRuleSet, latestRuleSet, ruleSetKey, ruleSetNotFound } from '@ipstd/funding-rules';
 import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Inject } from '@nestjs/common';
-import { AnyRole, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, etagOf, requireObjectBody } from '@ipstd/platform';
+import { AnyRole, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, RuleCatalog, etagOf, requireObjectBody } from '@ipstd/platform';
 import { DeriveRuleSetDto, RuleSetsQueryDto } from '../../application/rules/rule-sets-query.dto';
-import { APPLICATION_EVENTS, ApplicationProfile, applicationStream, ruleSetKey, ruleSetNotFound } from '../../domain';
+import { APPLICATION_EVENTS, ApplicationProfile, applicationStream } from '../../domain';
 import { applicationHidden, canReadApplication, scopeForbidden } from '../../application/access';
 import { EvaluationRequestDto } from '../../application/rules/evaluation.dto';
-import { RuleCatalog } from '../../application/rules/rule-catalog';
-import { loadOpenProgramme } from '../../application/streams';
+import { loadOpenProgramme } from '../../application/stream-specs';
 
 function summary(ruleSet: RuleSet, publishedAt: string | undefined) {
   return {

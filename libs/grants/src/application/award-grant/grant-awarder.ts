@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { Clock, DomainError, decodeEvent } from '@ipstd/kernel';
-import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandContext, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext, Migration, runMigrations } from '@ipstd/platform';
+import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandContext, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, RuleCatalog, systemContext, Migration, runMigrations } from '@ipstd/platform';
 import {
-  PROGRAMME_EVENTS, ProgrammeEvent, RuleCatalog, applicationSpec, loadOpenProgramme, noticeClearance, programmeSpec, selectionRecorded,
+  PROGRAMME_EVENTS, ProgrammeEvent, applicationSpec, loadOpenProgramme, noticeClearance, programmeSpec, selectionRecorded,
 } from '@ipstd/applications';
 import { grantIdFor, grantTargetsFrom } from '../../domain';
 import { grantSpec } from '../grant-streams';

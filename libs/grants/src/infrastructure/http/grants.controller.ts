@@ -3,13 +3,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { IdGenerator } from '@ipstd/kernel';
-import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, UuidParam, etagOf, hiddenRecord } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, RuleCatalog, UuidParam, etagOf, hiddenRecord } from '@ipstd/platform';
 import { GrantAuthorisation, requireGrantCity, requireReadable } from '../../application/access';
 import { AcceptanceDecisionDto, ClawbackDto, ClosureDto, EvaluationDto, MidTermInspectionDto, PaymentDto, ReasonDto, ReleaseOrderDto, RepaymentDto, SuspensionDecisionDto } from '../../application/decide-grant/grant.dto';
 import { GrantCommandInput, GrantDecisionCommand } from '../../application/decide-grant/grant-decision.handler';
 import { loadGrant } from '../../application/grant-streams';
 import { checkIndexInputs } from '../../application/decide-grant/index-inputs';
-import { RuleCatalog, loadOpenProgramme } from '@ipstd/applications';
+import { loadOpenProgramme } from '@ipstd/applications';
 import { evaluateIndex } from '@ipstd/funding-rules';
 import { grantView } from '../../application/grant-view';
 

@@ -2,12 +2,11 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
-import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, notFound, parseInstant, parsePosition } from '@ipstd/platform';
+import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, decodeCursor, encodeCursor, notFound, parseInstant, parsePosition } from '@ipstd/platform';
 import { cityOf } from '@ipstd/applications';
 import { HttpStatus } from '@nestjs/common';
 import { auditorSees, placeOfStream } from './audit-scope';
-import { HistoryQueryDto, StreamQueryDto } from './queries.dto';
-import { decodeCursor, encodeCursor } from './pagination';
+import { HistoryQueryDto, StreamQueryDto } from './audit-queries.dto';
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$/;
 

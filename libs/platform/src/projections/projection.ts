@@ -11,23 +11,31 @@ export interface TableSpec {
   readonly indexes?: ReadonlyArray<readonly string[]>;
 }
 
-/** A read model whose rows are keyed: `evolve(row, event)` returns the new row, or null to delete it. */
-export interface KeyedProjection {
-  readonly kind: 'keyed';
+/**
+ * What every projection declares. `version` (an integer from 1) names the rows its code produces from
+ * a given log: bump it whenever `evolve`/`rowsFor` would turn the same events into other rows (a fixed
+ * text, a new rule, a column filled differently). It is stored with the projection's checkpoint, and a
+ * process that starts with another version rebuilds the table from the log (ADR 0004).
+ */
+export interface ProjectionBase {
+  /** Its checkpoint's name; unique in the process. */
   readonly name: string;
+  readonly version: number;
   readonly table: TableSpec;
   readonly handles: readonly string[];
+}
+
+/** A read model whose rows are keyed: `evolve(row, event)` returns the new row, or null to delete it. */
+export interface KeyedProjection extends ProjectionBase {
+  readonly kind: 'keyed';
   /** Primary key values of the row an event touches, in primary-key column order. */
   keyOf(event: RecordedEvent): readonly unknown[] | null;
   evolve(row: Row | null, event: RecordedEvent): Row | null;
 }
 
 /** A read model that only ever adds rows, one set per event (timelines, ledgers). */
-export interface AppendProjection {
+export interface AppendProjection extends ProjectionBase {
   readonly kind: 'append';
-  readonly name: string;
-  readonly table: TableSpec;
-  readonly handles: readonly string[];
   rowsFor(event: RecordedEvent): readonly Row[];
 }
 

@@ -1,12 +1,13 @@
 import { RecordedEvent } from '@ipstd/event-store';
 import { decodeEvent } from '@ipstd/kernel';
 import { APPLICATION_EVENTS, ApplicationEvent } from '@ipstd/applications';
-import { AppendProjection, Row } from '../runner/projection';
+import { AppendProjection, Row } from '@ipstd/platform';
 
 /** The auditors' decision timeline of an application: who, when, what, why, caused by what. */
 export const applicationHistoryProjection: AppendProjection = {
   kind: 'append',
   name: 'application-history',
+  version: 1,
   table: {
     name: 'rm_application_history',
     columns: {

@@ -2,12 +2,11 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
-import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, notFound, parseInstant } from '@ipstd/platform';
+import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, decodeCursor, encodeCursor, notFound, parseInstant } from '@ipstd/platform';
 import { APPLICATION_EVENTS, applicationDecider, applicationStream, applicationView, cityOf } from '@ipstd/applications';
 import { GRANT_EVENTS, GrantEvent, grantDecider, grantStream, grantView } from '@ipstd/grants';
-import { describeGrantEvent } from '../projections/grant-history';
-import { AsOfQueryDto, HistoryQueryDto } from './queries.dto';
-import { decodeCursor, encodeCursor } from './pagination';
+import { describeGrantEvent } from '../history/grant-history';
+import { AsOfQueryDto, HistoryQueryDto } from './audit-queries.dto';
 import { auditorSees, placeOfStream } from './audit-scope';
 
 /** The events of a stream recorded up to an instant (all of them without one). */

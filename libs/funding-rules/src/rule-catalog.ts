@@ -1,5 +1,7 @@
 import { DomainError, DomainEvent, Decider, EventRegistry, assertNever, canonicalJson } from '@ipstd/kernel';
-import { RuleSet, RuleSetRef, checkNewVersion, findRuleSet, validateRuleSet } from '@ipstd/funding-rules';
+import { RuleSet, RuleSetRef } from './types';
+import { checkNewVersion, findRuleSet } from './registry';
+import { validateRuleSet } from './validate';
 
 /** The one stream that lists every published rule-set version, in publishing order. */
 export const RULE_CATALOG_STREAM = 'rule-set-catalog';

@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { BUILT_IN_RULE_SETS, RuleSet, RuleSetChanges, RuleSetRef, deriveRuleSet, findRuleSet } from '@ipstd/funding-rules';
-import { CommandContext, CommandPipeline, CommandResult, RETRY_ON_CONFLICT, StreamSpec, systemContext } from '@ipstd/platform';
 import {
-  PublishRuleSet, RULE_CATALOG_EVENTS, RULE_CATALOG_STREAM, RuleCatalogEvent, RuleCatalogState, ruleCatalogDecider, ruleSetNotFound,
-} from '../../domain';
+  BUILT_IN_RULE_SETS, PublishRuleSet, RULE_CATALOG_EVENTS, RULE_CATALOG_STREAM, RuleCatalogEvent, RuleCatalogState, RuleSet, RuleSetChanges, RuleSetRef,
+  deriveRuleSet, findRuleSet, ruleCatalogDecider, ruleSetNotFound,
+} from '@ipstd/funding-rules';
+import { CommandContext } from '../commands/command-context';
+import { CommandPipeline, CommandResult, RETRY_ON_CONFLICT, StreamSpec, systemContext } from '../commands/command-pipeline';
 
 const catalogSpec: StreamSpec<PublishRuleSet, RuleCatalogEvent, RuleCatalogState> = {
   streamId: RULE_CATALOG_STREAM,

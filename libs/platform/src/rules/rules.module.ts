@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RuleCatalog } from './application/rules/rule-catalog';
+import { RuleCatalog } from './rule-catalog.service';
 
 /** The rule-set catalog, one instance per process whichever contexts need it (it publishes built-ins at start). */
 @Module({ providers: [RuleCatalog], exports: [RuleCatalog] })
