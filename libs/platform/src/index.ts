@@ -32,3 +32,4 @@ export * from './startup-error';
 export * from './http/strict-input';
 export * from './http/body';
 export * from './http/throttle';
+export * from './events/stored-events';

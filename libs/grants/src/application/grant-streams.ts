@@ -1,10 +1,13 @@
 import { CommandPipeline, StreamSpec, notFound } from '@ipstd/platform';
+import { cityOf } from '@ipstd/applications';
 import { GRANT_EVENTS, GrantCommand, GrantEvent, GrantState, grantDecider, grantStream } from '../domain';
 
 export const grantSpec = (grantId: string): StreamSpec<GrantCommand, GrantEvent, GrantState> => ({
   streamId: grantStream(grantId),
   decider: grantDecider,
   events: GRANT_EVENTS,
+  // The city of the awarded enterprise's district.
+  city: (state) => (state.status === 'none' ? null : cityOf(state.enterprise.district)),
 });
 
 export async function loadGrant(pipeline: CommandPipeline, grantId: string) {

@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, notFound, parseInstant, parsePosition } from '@ipstd/platform';
-import { cityOf } from '@ipstd/applications';
 import { HttpStatus } from '@nestjs/common';
 import { auditorSees, placeOfStream } from './audit-scope';
 import { HistoryQueryDto, StreamQueryDto } from './queries.dto';
