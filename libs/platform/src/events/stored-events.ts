@@ -1,6 +1,6 @@
 import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
 import { EventMetadata, RecordedEvent } from '@ipstd/event-store';
-import { prefectureOf } from '../auth/policy';
+import { prefectureOf } from '../auth/divisions';
 
 /**
  * The typed reader: the one way every consumer of stored events (projections, reactors, audit
