@@ -77,7 +77,7 @@ export class AuditHistoryController {
     const page = matching.slice(0, limit);
     return {
       grantId,
-      entries: page.map((e) => ({
+      entries: page.map((e) => readEvent(GRANT_EVENTS, e)).map((e) => ({
         revision: Number(e.revision),
         globalPosition: Number(e.globalPosition),
         eventId: e.eventId,
@@ -85,7 +85,8 @@ export class AuditHistoryController {
         recordedAt: e.recordedAt,
         effectiveAt: e.metadata.effectiveAt,
         who: e.metadata.actor,
-        what: describeGrantEvent(readEvent(GRANT_EVENTS, e)),
+        what: describeGrantEvent(e),
+        // The data in its current shape (older schema versions upcast), as the timeline describes it.
         details: e.data,
         correlationId: e.metadata.correlationId,
         causationId: e.metadata.causationId,

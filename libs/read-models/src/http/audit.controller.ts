@@ -27,6 +27,8 @@ export function envelopeView(e: RecordedEvent) {
     correlationId: e.metadata.correlationId,
     causationId: e.metadata.causationId,
     idempotencyKey: e.metadata.idempotencyKey,
+    // As stored (the hash covers it): absent on events stored before the city was stamped.
+    ...(e.metadata.city !== undefined ? { city: e.metadata.city } : {}),
     previousHash: e.previousHash,
     hash: e.hash,
     data: e.data,
