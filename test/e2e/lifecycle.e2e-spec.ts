@@ -105,6 +105,13 @@ describe('whole lifecycles over REST', () => {
       expect(dashboard.budget.committedFen).toBeGreaterThanOrEqual(40_000_000);
       await t.http.get(`/v1/dashboards/programmes/${programmeId}`).set(bearer(applicant)).expect(403);
       expect((await grant(grantId, applicant).expect(200)).body.status).toBe('closed');
+      // Every event of the programme's, the application's and the grant's streams carries the city in
+      // its metadata, stamped at append time (docs/events.md, "Metadata"); the ledger took it from there.
+      for (const streamId of [`programme-${programmeId}`, `application-${applicationId}`, `grant-${grantId}`]) {
+        const stamped = (await t.runtime.store.readStream(streamId)).map((e) => [e.type, e.metadata.city]);
+        expect(stamped.length).toBeGreaterThan(1);
+        expect(stamped).toEqual(stamped.map(([type]) => [type, '320500']));
+      }
       t.clock.set('2024-10-09T02:00:00Z');
     });
 

@@ -179,4 +179,31 @@ describe('read models', () => {
       expect(await tableChecksum(t, 'rm_applications', 'application_id')).toBe(before);
     });
   });
+  describe('events stored before the city was stamped into metadata', () => {
+    it('reads their city through the metadata upcaster: the programmes list, the audit scope and the ledger of an older Rizhao call', async () => {
+      const legacyId = '0190a4b2-0000-7000-8000-00000000f001';
+      const grantId = '0190a4b2-0000-7000-8000-00000000f0b1';
+      // Metadata and data as an earlier build stored them: no `city` key, ProgrammeOpened at schema 1.
+      const metadata = JSON.parse('{"actor":{"userId":"admin-rz","role":"programme-admin","organisation":"371100"},"correlationId":"legacy","causationId":null,"effectiveAt":"2024-09-01T02:00:00.000Z","idempotencyKey":null}');
+      const opened = JSON.parse(
+        `{"programmeId":"${legacyId}","openedAt":"2024-09-01T02:00:00.000Z","terms":{"code":"RZ-LEGACY","title":"日照旧申报通知","city":"371100","ruleSet":{"id":"rizhao-pilot","version":1},"window":{"opensAt":"2024-09-01T00:00:00.000Z","closesAt":"2024-10-31T09:00:00.000Z"},"endorsementDeadline":"2024-11-15T09:00:00.000Z","budgetFen":500000000,"tranchePlan":[{"percent":100,"trigger":"evaluation-passed"}],"review":{"panelSize":3,"aggregation":"mean","defenseSize":0,"criteria":[{"id":"a","max":100}]},"implementationMonths":12,"acceptanceLeadMonths":3}}`,
+      );
+      const awarded = JSON.parse(
+        `{"grantId":"${grantId}","applicationId":"0190a4b2-0000-7000-8000-00000000f0a1","programmeId":"${legacyId}","enterprise":{"creditCode":"91371102MA3C00000X","name":"日照旧企业","district":"371102"},"awardFen":30000000,"tranches":[{"trancheNo":1,"percent":100,"amountFen":30000000,"trigger":"evaluation-passed"}],"implementation":{"startsAt":"2024-12-01T02:00:00.000Z","endsAt":"2025-12-01T02:00:00.000Z","months":12},"acceptanceLeadMonths":3,"targets":[],"awardedAt":"2024-12-01T02:00:00.000Z"}`,
+      );
+      const store = t.runtime.store;
+      await store.appendToStream(`programme-${legacyId}`, [{ eventId: t.runtime.ids.next(), type: 'ProgrammeOpened', schemaVersion: 1, data: opened, metadata }], { expectedRevision: 'no-stream' });
+      await store.appendToStream(`grant-${grantId}`, [{ eventId: t.runtime.ids.next(), type: 'GrantAwarded', schemaVersion: 1, data: awarded, metadata }], { expectedRevision: 'no-stream' });
+      await t.projectionsCaughtUp();
+
+      const rizhao = await t.http.get('/v1/programmes').set(bearer(t.token({ role: 'programme-admin', city: '371100' }))).expect(200);
+      expect(rizhao.body.items.find((p: { programmeId: string }) => p.programmeId === legacyId)).toMatchObject({ city: '371100', code: 'RZ-LEGACY' });
+      const suzhou = await t.http.get('/v1/programmes').set(bearer(t.token({ role: 'programme-admin', city: '320500' }))).expect(200);
+      expect(suzhou.body.items.map((p: { programmeId: string }) => p.programmeId)).not.toContain(legacyId);
+      await t.http.get(`/v1/audit/streams/programme-${legacyId}`).set(bearer(t.token({ role: 'auditor', city: '371100' }))).expect(200);
+      await t.http.get(`/v1/audit/streams/programme-${legacyId}`).set(bearer(t.token({ role: 'auditor', city: '320500' }))).expect(404);
+      const { rows } = await t.db.pool.query(`select city from rm_finance_ledger where grant_id = $1 and kind = 'awarded'`, [grantId]);
+      expect(rows).toEqual([{ city: '371100' }]);
+    });
+  });
 });

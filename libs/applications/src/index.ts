@@ -3,6 +3,7 @@ export * from './applications.module';
 export { applicationSpec, loadOpenProgramme, loadApplication, programmeSpec } from './application/stream-specs';
 export { applicationView } from './application/views';
 export { canReadApplication } from './application/access';
+export { enterpriseSpec } from './application/enterprise-facts/enterprise-facts';
 export { RecordFactDto } from './application/enterprise-facts/record-fact.dto';
 export { RecordEnterpriseFactCommand, RecordEnterpriseFactHandler, RecordFactResult } from './application/enterprise-facts/record-fact.handler';
 export { FundsCommitments, selectionRecorded } from './application/select-application/funds-commitments';

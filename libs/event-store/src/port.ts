@@ -20,6 +20,13 @@ export interface EventMetadata {
   /** Business-effective instant (ISO-8601, UTC), which may differ from when the event was recorded. */
   readonly effectiveAt: string;
   readonly idempotencyKey: string | null;
+  /**
+   * GB/T 2260 code of the city (prefecture-level division) the event's stream belongs to, null for a
+   * stream of no city; stamped at append time (docs/events.md, "Metadata"). Absent on events stored
+   * before it was stamped: the typed reader (@ipstd/platform, stored-events.ts) supplies it when it
+   * decodes them. Read it through `cityOf(event)`, never here.
+   */
+  readonly city?: string | null;
 }
 
 /** An event as a command produces it, before the store gives it a place in the log. */

@@ -40,3 +40,4 @@ export * from './projections/projection-runner';
 export * from './http/page-query.dto';
 export * from './rules/rule-catalog.service';
 export * from './rules/rules.module';
+export * from './events/stored-events';

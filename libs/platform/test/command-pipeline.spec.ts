@@ -13,7 +13,7 @@ const counter: Decider<Increment, Incremented, { total: number }> = {
   decide: (command) => [{ type: 'Incremented', data: { by: command.by } }],
   evolve: (state, event) => ({ total: state.total + event.data.by }),
 };
-const spec = (id: string): StreamSpec<Increment, Incremented, { total: number }> => ({ streamId: `counter-${id}`, decider: counter, events: { Incremented: { version: 1 } } });
+const spec = (id: string): StreamSpec<Increment, Incremented, { total: number }> => ({ streamId: `counter-${id}`, decider: counter, events: { Incremented: { version: 1 } }, city: () => null });
 const inc = (by: number) => (): Increment => ({ type: 'Increment', by });
 const context = (): CommandContext => ({
   actor: { userId: 'tester', role: 'system', organisation: null },

@@ -1,19 +1,23 @@
 import { CommandPipeline, StreamSpec, notFound } from '@ipstd/platform';
 import {
   APPLICATION_EVENTS, ApplicationCommand, ApplicationEvent, ApplicationState, PROGRAMME_EVENTS, ProgrammeCommand, ProgrammeEvent,
-  ProgrammeState, applicationDecider, applicationStream, programmeDecider, programmeStream,
+  ProgrammeState, applicationDecider, cityOf, applicationStream, programmeDecider, programmeStream,
 } from '../domain';
 
 export const programmeSpec = (programmeId: string): StreamSpec<ProgrammeCommand, ProgrammeEvent, ProgrammeState> => ({
   streamId: programmeStream(programmeId),
   decider: programmeDecider,
   events: PROGRAMME_EVENTS,
+  // The city of its terms.
+  city: (state) => (state.status === 'none' ? null : state.terms.city),
 });
 
 export const applicationSpec = (applicationId: string): StreamSpec<ApplicationCommand, ApplicationEvent, ApplicationState> => ({
   streamId: applicationStream(applicationId),
   decider: applicationDecider,
   events: APPLICATION_EVENTS,
+  // The city of the enterprise's district (a submission outside the programme's city is refused).
+  city: (state) => (state.status === 'none' ? null : cityOf(state.profile.enterprise.district)),
 });
 
 export async function loadOpenProgramme(pipeline: CommandPipeline, programmeId: string) {

@@ -1,4 +1,5 @@
 import { EventStore, RecordedEvent } from '@ipstd/event-store';
+import { cityOf } from '@ipstd/platform';
 import { checkpointDataOf, isCheckpointEvent } from '../verify/checkpoint';
 import { EXPORT_FORMAT, EXPORT_VERSION, ExportFilter, ExportHeader, envelopeJson, exportLine } from '../verify/export-format';
 import { readCheckpoints, readLog } from './log-reader';
@@ -6,10 +7,14 @@ import { readCheckpoints, readLog } from './log-reader';
 /** First events of streams that belong to a programme through `data.programmeId`. */
 const STREAM_OPENERS = new Set(['ApplicationSubmitted', 'GrantAwarded', 'DeadlineReminderSent']);
 
-/** The events that tie a stream to a programme: its programme stream, applications, grants and reminders. */
+/**
+ * The field that ties a stream to a programme: its programme stream, applications, grants and
+ * reminders. The export reads every stored type and depends on no context's registry, so it reads
+ * this one field structurally (an allowed exception of test/architecture/typed-reader.spec.ts); the
+ * city is the typed reader's (`cityOf`).
+ */
 interface ProgrammeLink {
   readonly programmeId?: string;
-  readonly terms?: { readonly city?: string };
 }
 
 /**
@@ -49,7 +54,7 @@ class Selection {
     const data = event.data as ProgrammeLink | null;
     if (!data?.programmeId) return;
     if (event.type === 'ProgrammeOpened') {
-      const wanted = this.filter.programmeId !== null ? data.programmeId === this.filter.programmeId : data.terms?.city === this.filter.city;
+      const wanted = this.filter.programmeId !== null ? data.programmeId === this.filter.programmeId : cityOf(event) === this.filter.city;
       if (wanted) {
         this.programmes.add(data.programmeId);
         this.streams.add(event.streamId);

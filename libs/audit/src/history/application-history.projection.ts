@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { decodeEvent } from '@ipstd/kernel';
+import { readEvent } from '@ipstd/platform';
 import { APPLICATION_EVENTS, ApplicationEvent } from '@ipstd/applications';
 import { AppendProjection, Row } from '@ipstd/platform';
 
@@ -31,7 +31,7 @@ export const applicationHistoryProjection: AppendProjection = {
   },
   handles: Object.keys(APPLICATION_EVENTS),
   rowsFor(recorded: RecordedEvent): Row[] {
-    const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+    const event = readEvent(APPLICATION_EVENTS, recorded);
     const { zh, en, details } = describe(event);
     return [
       {

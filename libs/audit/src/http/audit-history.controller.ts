@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
-import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
-import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, decodeCursor, encodeCursor, notFound, parseInstant } from '@ipstd/platform';
-import { APPLICATION_EVENTS, applicationDecider, applicationStream, applicationView, cityOf } from '@ipstd/applications';
-import { GRANT_EVENTS, GrantEvent, grantDecider, grantStream, grantView } from '@ipstd/grants';
+import { DomainEvent, EventRegistry } from '@ipstd/kernel';
+import { CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, decodeCursor, domainEventOf, encodeCursor, notFound, parseInstant, readEvent, readStreamEvents } from '@ipstd/platform';
+import { APPLICATION_EVENTS, applicationDecider, applicationStream, applicationView } from '@ipstd/applications';
+import { GRANT_EVENTS, grantDecider, grantStream, grantView } from '@ipstd/grants';
 import { describeGrantEvent } from '../history/grant-history';
 import { AsOfQueryDto, HistoryQueryDto } from './audit-queries.dto';
 import { auditorSees, placeOfStream } from './audit-scope';
@@ -18,7 +18,7 @@ async function eventsAsOf(store: EventStore, streamId: string, asOf: string | un
 }
 
 function fold<E extends DomainEvent, S>(decider: { initialState: () => S; evolve: (s: S, e: E) => S }, registry: EventRegistry<E>, events: readonly RecordedEvent[]): S {
-  return events.reduce((state, e) => decider.evolve(state, decodeEvent(registry, e.type, e.schemaVersion, e.data)), decider.initialState());
+  return readStreamEvents(registry, events).reduce((state, e) => decider.evolve(state, domainEventOf(e)), decider.initialState());
 }
 
 /**
@@ -76,7 +76,7 @@ export class AuditHistoryController {
     const page = matching.slice(0, limit);
     return {
       grantId,
-      entries: page.map((e) => ({
+      entries: page.map((e) => readEvent(GRANT_EVENTS, e)).map((e) => ({
         revision: Number(e.revision),
         globalPosition: Number(e.globalPosition),
         eventId: e.eventId,
@@ -84,7 +84,8 @@ export class AuditHistoryController {
         recordedAt: e.recordedAt,
         effectiveAt: e.metadata.effectiveAt,
         who: e.metadata.actor,
-        what: describeGrantEvent(decodeEvent(GRANT_EVENTS, e.type, e.schemaVersion, e.data) as GrantEvent),
+        what: describeGrantEvent(e),
+        // The data in its current shape (older schema versions upcast), as the timeline describes it.
         details: e.data,
         correlationId: e.metadata.correlationId,
         causationId: e.metadata.causationId,

@@ -1,19 +1,22 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { Principal, isLogAuditor, scopeCoversCity, scopeCoversDistrict } from '@ipstd/platform';
+import { Principal, cityOf, isLogAuditor, readEventOf, scopeCoversCity, scopeCoversDistrict } from '@ipstd/platform';
+import { APPLICATION_EVENTS, PROGRAMME_EVENTS } from '@ipstd/applications';
+import { GRANT_EVENTS } from '@ipstd/grants';
 
 /**
- * Where a stream belongs, from its category and first event: a programme call belongs to its city; an
- * application or a grant to its enterprise's district; every other stream (rule catalog, enterprise
- * facts, statements, checkpoints, idempotency markers) to no city.
+ * Where a stream belongs, from its category and first event: a programme call belongs to its city
+ * (the city of its events, `cityOf`); an application or a grant to its enterprise's district (a
+ * county-level city's auditor sees the records of its own district, not its prefecture's); every
+ * other stream (rule catalog, enterprise facts, statements, checkpoints, idempotency markers) to no
+ * city, for the auditors of a city.
  */
 export type StreamPlace = { readonly kind: 'city'; readonly city: string } | { readonly kind: 'district'; readonly district: string } | { readonly kind: 'global' };
 
 export function placeOfStream(streamId: string, first: RecordedEvent): StreamPlace {
-  const data = (first.data ?? {}) as { terms?: { city?: unknown }; profile?: { enterprise?: { district?: unknown } }; enterprise?: { district?: unknown } };
-  const text = (value: unknown) => (typeof value === 'string' ? value : '');
-  if (streamId.startsWith('programme-')) return { kind: 'city', city: text(data.terms?.city) };
-  if (streamId.startsWith('application-')) return { kind: 'district', district: text(data.profile?.enterprise?.district) };
-  if (streamId.startsWith('grant-')) return { kind: 'district', district: text(data.enterprise?.district) };
+  // A stream not opened by its kind's first event (none the write path makes) belongs to no city.
+  if (streamId.startsWith('programme-') && first.type === 'ProgrammeOpened') return { kind: 'city', city: cityOf(readEventOf(PROGRAMME_EVENTS, 'ProgrammeOpened', first)) ?? '' };
+  if (streamId.startsWith('application-') && first.type === 'ApplicationSubmitted') return { kind: 'district', district: readEventOf(APPLICATION_EVENTS, 'ApplicationSubmitted', first).data.profile.enterprise.district };
+  if (streamId.startsWith('grant-') && first.type === 'GrantAwarded') return { kind: 'district', district: readEventOf(GRANT_EVENTS, 'GrantAwarded', first).data.enterprise.district };
   return { kind: 'global' };
 }
 

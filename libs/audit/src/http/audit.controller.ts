@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { CurrentPrincipal, PG_POOL, Principal, ProblemException, Roles, UuidParam, decodeCursor, encodeCursor, notFound, parseInstant, parsePosition } from '@ipstd/platform';
-import { cityOf } from '@ipstd/applications';
 import { HttpStatus } from '@nestjs/common';
 import { auditorSees, placeOfStream } from './audit-scope';
 import { HistoryQueryDto, StreamQueryDto } from './audit-queries.dto';
@@ -27,6 +26,8 @@ export function envelopeView(e: RecordedEvent) {
     correlationId: e.metadata.correlationId,
     causationId: e.metadata.causationId,
     idempotencyKey: e.metadata.idempotencyKey,
+    // As stored (the hash covers it): absent on events stored before the city was stamped.
+    ...(e.metadata.city !== undefined ? { city: e.metadata.city } : {}),
     previousHash: e.previousHash,
     hash: e.hash,
     data: e.data,

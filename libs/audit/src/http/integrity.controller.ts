@@ -4,7 +4,7 @@ import { IsOptional, Matches } from 'class-validator';
 import { Response } from 'express';
 import { Clock } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
-import { CLOCK, CurrentPrincipal, IsInstant, Principal, ProblemException, Roles, notFound, parseInstant } from '@ipstd/platform';
+import { CLOCK, CurrentPrincipal, IsInstant, Principal, ProblemException, Roles, cityOf, notFound, parseInstant } from '@ipstd/platform';
 import { LogVerifier, VerificationReport } from '../verify/verifier';
 import { EXPORT_CONTENT_TYPE, ExportFilter } from '../verify/export-format';
 import { checkpointDataOf } from '../verify/checkpoint';
@@ -74,7 +74,7 @@ export class IntegrityController {
     if (query.programmeId) {
       const [opened] = await this.store.readStream(`programme-${query.programmeId}`, { maxCount: 1 });
       if (!opened) throw notFound('PROGRAMME_NOT_FOUND', '计划不存在', 'No such programme');
-      const city = (opened.data as { terms?: { city?: string } }).terms?.city ?? null;
+      const city = cityOf(opened);
       if (principal.city !== null && city !== principal.city) throw outOfScope();
     }
     const exportedAt = this.clock.now();

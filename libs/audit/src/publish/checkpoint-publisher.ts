@@ -1,8 +1,9 @@
 import { Clock, IdGenerator } from '@ipstd/kernel';
 import { EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ipstd/event-store';
+import { readEventOf } from '@ipstd/platform';
 import { MerkleLog } from '../merkle/merkle-log';
 import { LogSigner } from '../merkle/log-signer';
-import { SIGNED_CHECKPOINT_EVENT_TYPE, SIGNED_CHECKPOINT_SCHEMA_VERSION, SIGNED_CHECKPOINT_STREAM, SignedCheckpointData, isAnyCheckpointEvent } from './audit-events';
+import { AUDIT_EVENTS, SIGNED_CHECKPOINT_EVENT_TYPE, SIGNED_CHECKPOINT_SCHEMA_VERSION, SIGNED_CHECKPOINT_STREAM, SignedCheckpointData, isAnyCheckpointEvent } from './audit-events';
 
 export interface PublishedCheckpoint {
   readonly event: RecordedEvent;
@@ -73,7 +74,7 @@ export class CheckpointPublisher {
   /** The last published checkpoint, or null when none was published yet. */
   async lastPublished(): Promise<PublishedCheckpoint | null> {
     const [event] = await this.store.readStream(SIGNED_CHECKPOINT_STREAM, { direction: 'backwards', maxCount: 1 });
-    return event ? { event, data: event.data as SignedCheckpointData } : null;
+    return event ? { event, data: readEventOf(AUDIT_EVENTS, SIGNED_CHECKPOINT_EVENT_TYPE, event).data } : null;
   }
 
   /** Publishes the current checkpoint if the rule says one is due; null when not (or another process did). Calls run one at a time. */
@@ -102,7 +103,7 @@ export class CheckpointPublisher {
       type: SIGNED_CHECKPOINT_EVENT_TYPE,
       schemaVersion: SIGNED_CHECKPOINT_SCHEMA_VERSION,
       data,
-      metadata: { actor: PUBLISHER_ACTOR, correlationId: this.ids.next(), causationId: null, effectiveAt: publishedAt, idempotencyKey: null },
+      metadata: { actor: PUBLISHER_ACTOR, correlationId: this.ids.next(), causationId: null, effectiveAt: publishedAt, idempotencyKey: null, city: null },
     };
     try {
       const result = await this.store.appendToStream(SIGNED_CHECKPOINT_STREAM, [event], { expectedRevision: last ? last.event.revision : 'no-stream' });

@@ -194,7 +194,7 @@ export class LogSealer {
       type: CHECKPOINT_EVENT_TYPE,
       schemaVersion: CHECKPOINT_SCHEMA_VERSION,
       data,
-      metadata: { actor: SEALER_ACTOR, correlationId: this.ids.next(), causationId: null, effectiveAt: sealedAt, idempotencyKey: null },
+      metadata: { actor: SEALER_ACTOR, correlationId: this.ids.next(), causationId: null, effectiveAt: sealedAt, idempotencyKey: null, city: null },
     };
     try {
       const result = await this.store.appendToStream(CHECKPOINT_STREAM, [event], { expectedRevision: last ? last.event.revision : 'no-stream' });

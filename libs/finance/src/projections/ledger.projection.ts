@@ -1,8 +1,8 @@
 import type { RecordedEvent } from '@ipstd/event-store';
 import type { AppendProjection, Row } from '@ipstd/platform';
-import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
-import { GRANT_EVENTS, GrantEvent } from '@ipstd/grants';
-import { cityOf } from '@ipstd/applications';
+import { shanghaiDate } from '@ipstd/kernel';
+import { cityOf, readEvent } from '@ipstd/platform';
+import { GRANT_EVENTS } from '@ipstd/grants';
 import { payeeNameKey } from '../domain/statement-csv';
 
 /** The money events of a grant and the ledger kind each becomes. */
@@ -59,7 +59,7 @@ export const ledgerProjection: AppendProjection = {
   },
   handles: Object.keys(LEDGER_KINDS),
   rowsFor(recorded: RecordedEvent): Row[] {
-    const event = decodeEvent<GrantEvent>(GRANT_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+    const event = readEvent(GRANT_EVENTS, recorded);
     const base = { global_position: recorded.globalPosition.toString(), event_id: recorded.eventId, recorded_at: recorded.recordedAt };
     const entry = (kind: LedgerKind, amountFen: number, date: string, extra: Row = {}): Row[] => [
       { ...base, grant_id: event.data.grantId, kind, amount_fen: String(amountFen), entry_date: date, month: date.slice(0, 7), reference: null, tranche_no: null, clawback_id: null, programme_id: null, city: null, credit_code: null, enterprise_name: null, enterprise_name_key: null, ...extra },
@@ -69,7 +69,7 @@ export const ledgerProjection: AppendProjection = {
         const d = event.data;
         return entry('awarded', d.awardFen, shanghaiDate(d.awardedAt), {
           programme_id: d.programmeId,
-          city: cityOf(d.enterprise.district),
+          city: cityOf(event),
           credit_code: d.enterprise.creditCode,
           enterprise_name: d.enterprise.name,
           enterprise_name_key: payeeNameKey(d.enterprise.name),

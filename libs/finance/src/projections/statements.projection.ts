@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@ipstd/event-store';
 import type { AppendProjection, Row } from '@ipstd/platform';
-import { decodeEvent } from '@ipstd/kernel';
-import { STATEMENT_EVENTS, StatementEvent } from '../domain/events';
+import { cityOf, readEvent } from '@ipstd/platform';
+import { STATEMENT_EVENTS } from '../domain/events';
 import { payeeNameKey } from '../domain/statement-csv';
 
 /** Imported statements: one row per completed import (StatementImported). */
@@ -33,13 +33,13 @@ export const statementsProjection: AppendProjection = {
   },
   handles: ['StatementImported'],
   rowsFor(recorded: RecordedEvent): Row[] {
-    const event = decodeEvent<StatementEvent>(STATEMENT_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+    const event = readEvent(STATEMENT_EVENTS, recorded);
     if (event.type !== 'StatementImported') return [];
     const d = event.data;
     return [
       {
         statement_id: d.statementId,
-        city: d.city,
+        city: cityOf(event),
         file_sha256: d.fileSha256,
         content_sha256: d.contentSha256,
         file_name: d.fileName,
@@ -85,7 +85,7 @@ export const statementRowsProjection: AppendProjection = {
   },
   handles: ['StatementRowsRecorded'],
   rowsFor(recorded: RecordedEvent): Row[] {
-    const event = decodeEvent<StatementEvent>(STATEMENT_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+    const event = readEvent(STATEMENT_EVENTS, recorded);
     if (event.type !== 'StatementRowsRecorded') return [];
     return event.data.rows.map((r) => ({
       statement_id: event.data.statementId,

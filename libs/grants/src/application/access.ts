@@ -1,8 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainError } from '@ipstd/kernel';
 import { Principal, ProblemException, hiddenRecord, scopeCoversCity, scopeCoversDistrict } from '@ipstd/platform';
-import { cityOf } from '@ipstd/applications';
 import { GrantState } from '../domain';
+import { grantCity } from './grant-streams';
 
 type Awarded = Exclude<GrantState, { status: 'none' }>;
 
@@ -28,7 +28,7 @@ export function canReadGrant(principal: Principal, grant: Awarded): boolean {
 /** Writes by the bureau or the finance bureau: the grant's city exactly (403 if they can see it, else 404). */
 export function requireGrantCity(principal: Principal) {
   return (grant: Awarded) => {
-    if (!scopeCoversCity(principal, cityOf(grant.enterprise.district))) throw canReadGrant(principal, grant) ? forbidden() : hidden();
+    if (!scopeCoversCity(principal, grantCity(grant))) throw canReadGrant(principal, grant) ? forbidden() : hidden();
   };
 }
 
@@ -60,7 +60,7 @@ export function authoriseGrant(authorisation: GrantAuthorisation, grant: Awarded
     case 'owner':
       return requireGrantOwner(authorisation.principal)(grant);
     case 'treasury-city':
-      if (cityOf(grant.enterprise.district) !== authorisation.city) {
+      if (grantCity(grant) !== authorisation.city) {
         throw new DomainError('GRANT_OUTSIDE_TREASURY_CITY', 'forbidden', { zh: '该项目不属于付款国库所在城市', en: "The grant does not belong to the paying treasury's city" }, { city: authorisation.city });
       }
       return;

@@ -1,6 +1,5 @@
-import { decodeEvent } from '@ipstd/kernel';
-import { CommandPipeline } from '@ipstd/platform';
-import { ENTERPRISE_EVENTS, EnterpriseEvent, enterpriseDecider, enterpriseStream } from '@ipstd/applications';
+import { CommandPipeline, readStreamEvents } from '@ipstd/platform';
+import { ENTERPRISE_EVENTS, enterpriseSpec } from '@ipstd/applications';
 import { CreditStanding, creditStandingOf } from '../domain';
 
 /**
@@ -13,7 +12,7 @@ import { CreditStanding, creditStandingOf } from '../domain';
  * by a suspension in the grant's history (ADR 0015).
  */
 export async function readCreditStanding(pipeline: CommandPipeline, creditCode: string, now: Date): Promise<CreditStanding> {
-  const { recorded } = await pipeline.load({ streamId: enterpriseStream(creditCode), decider: enterpriseDecider, events: ENTERPRISE_EVENTS });
-  const reports = recorded.map((e) => (decodeEvent(ENTERPRISE_EVENTS, e.type, e.schemaVersion, e.data) as EnterpriseEvent).data);
+  const { recorded } = await pipeline.load(enterpriseSpec(creditCode));
+  const reports = readStreamEvents(ENTERPRISE_EVENTS, recorded).map((e) => e.data);
   return creditStandingOf(creditCode, reports, now);
 }

@@ -1,26 +1,27 @@
 import { EventStore, RecordedEvent } from '@ipstd/event-store';
-import { cityOf } from '@ipstd/applications';
+import { readEventOf, settledCityOf } from '@ipstd/platform';
+import { GRANT_EVENTS } from '@ipstd/grants';
 import type { StreamOrigin } from './catalog';
 
 const NO_ORIGIN: StreamOrigin = { city: null, enterprise: null };
 
-/** What a stream's creating event says about it: its city and, for grants, the enterprise. */
-const ORIGIN_OF_EVENT: Readonly<Record<string, (data: any) => StreamOrigin>> = {
-  ProgrammeOpened: (d) => ({ city: d.terms.city, enterprise: null }),
-  ApplicationSubmitted: (d) => ({ city: cityOf(d.profile.enterprise.district), enterprise: null }),
-  GrantAwarded: (d) => ({ city: cityOf(d.enterprise.district), enterprise: { creditCode: d.enterprise.creditCode, name: d.enterprise.name } }),
-  StatementImported: (d) => ({ city: d.city, enterprise: null }),
-  DeadlineReminderSent: (d) => ({ city: d.city, enterprise: null }),
-};
+/** What a stream's first event says about it: its city (through the typed reader) and, for a grant, the enterprise. */
+function originOfFirst(first: RecordedEvent): StreamOrigin {
+  const enterprise = first.type === 'GrantAwarded' ? readEventOf(GRANT_EVENTS, 'GrantAwarded', first).data.enterprise : null;
+  return { city: settledCityOf(first) ?? null, enterprise: enterprise && { creditCode: enterprise.creditCode, name: enterprise.name } };
+}
+
+const isGrantEvent = (event: RecordedEvent): boolean => Object.prototype.hasOwnProperty.call(GRANT_EVENTS, event.type);
 
 /**
  * The city of each published event, for the `city` attribute and for scoping the REST feed to an
- * auditor's city, and the grant's enterprise for the credit system's events. Streams are created by an
- * event that names them (programme, application, grant), so later events look the first one up once; a
- * bounded cache keeps hot streams.
+ * auditor's city, and the grant's enterprise for the credit system's events. The city is the typed
+ * reader's (`city` in the event's metadata, docs/events.md); only an event stored before the city was
+ * stamped whose data does not name it, and a grant's event (for its enterprise), need the stream's
+ * first event, looked up once per stream; a bounded cache keeps hot streams.
  */
 export class CityResolver {
-  /** Stream → what its creating event says (NO_ORIGIN for a stream whose first event names nothing, so it is looked up once). */
+  /** Stream → what its first event says (NO_ORIGIN for an empty stream). */
   private readonly cache = new Map<string, StreamOrigin>();
 
   constructor(private readonly store: Pick<EventStore, 'readStream'>, private readonly capacity = 50_000) {}
@@ -30,17 +31,17 @@ export class CityResolver {
   }
 
   async originOf(event: RecordedEvent): Promise<StreamOrigin> {
-    const own = ORIGIN_OF_EVENT[event.type];
-    if (own) {
-      const origin = own(event.data);
-      this.remember(event.streamId, origin);
-      return origin;
-    }
+    const own = settledCityOf(event);
+    if (own !== undefined && !isGrantEvent(event)) return { city: own, enterprise: null };
+    const origin = await this.streamOrigin(event);
+    return own !== undefined ? { ...origin, city: own } : origin;
+  }
+
+  private async streamOrigin(event: RecordedEvent): Promise<StreamOrigin> {
     const cached = this.cache.get(event.streamId);
     if (cached) return cached;
-    const [first] = await this.store.readStream(event.streamId, { maxCount: 1 });
-    const creator = first && ORIGIN_OF_EVENT[first.type];
-    const origin = creator ? creator(first.data) : NO_ORIGIN;
+    const first = event.revision === 0n ? event : (await this.store.readStream(event.streamId, { maxCount: 1 }))[0];
+    const origin = first ? originOfFirst(first) : NO_ORIGIN;
     this.remember(event.streamId, origin);
     return origin;
   }

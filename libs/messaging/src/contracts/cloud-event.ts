@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { decodeEvent } from '@ipstd/kernel';
+import { readEvent } from '@ipstd/platform';
 import { DOMAIN_REGISTRIES, IntegrationContract, StreamOrigin, contractForDomainType } from './catalog';
 
 /**
@@ -54,7 +54,7 @@ export function toIntegrationEvent(
   origin: StreamOrigin = { city, enterprise: null },
 ): IntegrationEvent | null {
   if (!contract || contract.domainType !== event.type) return null;
-  const decoded = decodeEvent(DOMAIN_REGISTRIES[contract.context], event.type, event.schemaVersion, event.data);
+  const decoded = readEvent(DOMAIN_REGISTRIES[contract.context], event);
   const subject = aggregateIdOf(event.streamId);
   return {
     specversion: '1.0',

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { PoolClient } from 'pg';
-import { DomainEvent, EventRegistry, decodeEvent } from '@ipstd/kernel';
-import { Migration } from '@ipstd/platform';
+import { EventRegistry } from '@ipstd/kernel';
+import { Migration, StoredEvent, cityOf, readIfIn } from '@ipstd/platform';
 import { RecordedEvent } from '@ipstd/event-store';
 import { WorkingDayCalendar, WorkingDayYear, calendarOf } from '@ipstd/funding-rules';
 import {
-  APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent, SettledTerms, WORKING_DAY_CALENDAR_EVENTS, WorkingDayCalendarEvent, cityOf,
+  APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent, SettledTerms, WORKING_DAY_CALENDAR_EVENTS, WorkingDayCalendarEvent,
 } from '@ipstd/applications';
 import { GRANT_EVENTS, GrantEvent, lastAcceptanceRequestAt } from '@ipstd/grants';
 import {
@@ -95,11 +95,10 @@ interface Planned {
   readonly grantId?: string;
 }
 
-const REGISTRIES: Record<string, EventRegistry<DomainEvent>> = Object.fromEntries(
-  [{ ...PROGRAMME_EVENTS, ...APPLICATION_EVENTS }, GRANT_EVENTS, REMINDER_EVENTS, WORKING_DAY_CALENDAR_EVENTS].flatMap((registry) => Object.keys(registry).map((type) => [type, registry as EventRegistry<DomainEvent>])),
-);
-
 type Handled = ProgrammeEvent | ApplicationEvent | GrantEvent | ReminderEvent | WorkingDayCalendarEvent;
+
+/** The registries of every type the collector reads (stored type names are unique across registries). */
+const HANDLED: EventRegistry<Handled> = { ...PROGRAMME_EVENTS, ...APPLICATION_EVENTS, ...GRANT_EVENTS, ...REMINDER_EVENTS, ...WORKING_DAY_CALENDAR_EVENTS };
 
 /** The event types the collector reads (the process's subscription runner reads only declared types). */
 export const COLLECTED_EVENT_TYPES: readonly Handled['type'][] = [
@@ -121,9 +120,8 @@ const log = new Logger('reminder-collector');
 export async function collectReminders(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
   const batch = new BatchReads(client);
   for (const recorded of events) {
-    const registry = REGISTRIES[recorded.type];
-    if (!registry) continue;
-    const event = decodeEvent(registry, recorded.type, recorded.schemaVersion, recorded.data) as Handled;
+    const event = readIfIn(HANDLED, recorded);
+    if (!event) continue;
     await new Collector(client, recorded.globalPosition.toString(), batch).apply(event);
   }
 }
@@ -167,12 +165,12 @@ class BatchReads {
 class Collector {
   constructor(private readonly db: PoolClient, private readonly position: string, private readonly batch: BatchReads) {}
 
-  async apply(event: Handled): Promise<void> {
+  async apply(event: StoredEvent<Handled>): Promise<void> {
     switch (event.type) {
       case 'WorkingDayYearPublished':
         return this.calendarYearPublished(event.data.year, event.data.version);
       case 'ProgrammeOpened':
-        await this.db.query('insert into reminder_programmes (programme_id, city, terms) values ($1, $2, $3) on conflict do nothing', [event.data.programmeId, event.data.terms.city, event.data.terms]);
+        await this.db.query('insert into reminder_programmes (programme_id, city, terms) values ($1, $2, $3) on conflict do nothing', [event.data.programmeId, cityOf(event), event.data.terms]);
         this.batch.programmeChanged(event.data.programmeId);
         return;
       case 'ApplicationSubmitted':
@@ -366,9 +364,9 @@ class Collector {
     }
   }
 
-  private async grantAwarded(event: Extract<GrantEvent, { type: 'GrantAwarded' }>): Promise<void> {
+  private async grantAwarded(event: Extract<StoredEvent<GrantEvent>, { type: 'GrantAwarded' }>): Promise<void> {
     const { grantId, programmeId, enterprise, implementation, acceptanceLeadMonths } = event.data;
-    const city = cityOf(enterprise.district);
+    const city = cityOf(event)!;
     await this.db.query('insert into reminder_grants (grant_id, programme_id, city, credit_code) values ($1, $2, $3, $4) on conflict do nothing', [grantId, programmeId, city, enterprise.creditCode]);
     const programme = await this.terms(programmeId);
     if (!programme) return;

@@ -185,6 +185,8 @@ export class ReminderScheduler implements OnApplicationBootstrap, OnApplicationS
               causationId: null,
               effectiveAt: now.toISOString(),
               idempotencyKey: null,
+              // The programme's city.
+              city: row.city,
             },
           },
         ],

@@ -3,6 +3,7 @@ import { DomainError } from '@ipstd/kernel';
 import { ProblemException } from '../errors/problem';
 import { notFound } from '../commands/command-pipeline';
 import { Principal } from './principal';
+import { DIVISION_CODE, isPrefecture, prefectureOf } from './divisions';
 
 /**
  * The authorisation policy in one place (docs/api-guide.md, "Roles and scope"). Every route declares
@@ -11,20 +12,9 @@ import { Principal } from './principal';
  * credit codes, never prefixes.
  */
 
-/** A GB/T 2260 code: six digits, the first naming a region (1–8). */
-export const DIVISION_CODE = /^[1-8][0-9]{5}$/;
+export { DIVISION_CODE, isPrefecture, prefectureOf } from './divisions';
 /** A unified social credit code (GB 32100): 18 characters of its alphabet. */
 export const CREDIT_CODE = /^[0-9A-HJ-NP-RTUWXY]{18}$/;
-
-/** True for a prefecture-level code (XXXX00 that is not a province, XX0000). */
-export function isPrefecture(code: string): boolean {
-  return DIVISION_CODE.test(code) && code.endsWith('00') && !code.endsWith('0000');
-}
-
-/** The prefecture-level code a county-level code belongs to (320583 → 320500); a prefecture is its own. */
-export function prefectureOf(code: string): string {
-  return `${code.slice(0, 4)}00`;
-}
 
 /**
  * Whether the division `scope` covers the division `code`, along the GB/T 2260 hierarchy: a code

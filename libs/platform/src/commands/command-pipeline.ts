@@ -1,10 +1,11 @@
 import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
-import { Clock, Decider, DomainError, DomainEvent, EventRegistry, IdGenerator, decodeEvent } from '@ipstd/kernel';
+import { Clock, Decider, DomainError, DomainEvent, EventRegistry, IdGenerator } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ipstd/event-store';
 import { ProblemException } from '../errors/problem';
 import { CLOCK, ID_GENERATOR } from '../tokens';
 import { Metrics } from '../observability/metrics';
 import { CommandContext } from './command-context';
+import { domainEventOf, readStreamEvents } from '../events/stored-events';
 
 export interface CommandResult<State> {
   readonly state: State;
@@ -19,6 +20,11 @@ export interface StreamSpec<Command, Event extends DomainEvent, State> {
   readonly streamId: string;
   readonly decider: Decider<Command, Event, State>;
   readonly events: EventRegistry<Event>;
+  /**
+   * The city the stream belongs to, from its state after the decided events (null for a stream of no
+   * city): stamped into every appended event's metadata (docs/events.md, "Metadata").
+   */
+  readonly city: (state: State) => string | null;
 }
 
 /** A stream as the pipeline read it: the folded state, its last revision and the events behind it. */
@@ -84,7 +90,7 @@ export class CommandPipeline {
 
   async load<Command, Event extends DomainEvent, State>(spec: StreamSpec<Command, Event, State>): Promise<LoadedStream<State>> {
     const recorded = await this.store.readStream(spec.streamId);
-    const state = recorded.reduce((s, e) => spec.decider.evolve(s, decodeEvent(spec.events, e.type, e.schemaVersion, e.data)), spec.decider.initialState());
+    const state = readStreamEvents(spec.events, recorded).reduce((s, e) => spec.decider.evolve(s, domainEventOf(e)), spec.decider.initialState());
     return { state, revision: recorded.length ? recorded[recorded.length - 1].revision : null, recorded };
   }
 
@@ -172,6 +178,8 @@ export class CommandPipeline {
     const decided = spec.decider.decide(command, state);
     if (decided.length === 0) return { state, revision: revision ?? -1n, events: [], replayed: false };
     const storeKey = this.storeKey(context);
+    const next = decided.reduce(spec.decider.evolve, state);
+    const city = spec.city(next);
     const newEvents: NewEvent[] = decided.map((event) => ({
       eventId: this.ids.next(),
       type: event.type,
@@ -183,6 +191,7 @@ export class CommandPipeline {
         causationId: context.causationId,
         effectiveAt: now.toISOString(),
         idempotencyKey: storeKey,
+        city,
       },
     }));
     const result = await this.store.appendToStream(spec.streamId, newEvents, {
@@ -193,7 +202,6 @@ export class CommandPipeline {
       const all = await this.store.readStream(spec.streamId);
       return this.replay(spec, all, result.events);
     }
-    const next = decided.reduce(spec.decider.evolve, state);
     return { state: next, revision: result.nextExpectedRevision, events: result.events, replayed: false };
   }
 
@@ -203,9 +211,9 @@ export class CommandPipeline {
     earlier: readonly RecordedEvent[],
   ): CommandResult<State> {
     const upTo = earlier[earlier.length - 1].revision;
-    const state = stream
+    const state = readStreamEvents(spec.events, stream)
       .filter((e) => e.revision <= upTo)
-      .reduce((s, e) => spec.decider.evolve(s, decodeEvent(spec.events, e.type, e.schemaVersion, e.data)), spec.decider.initialState());
+      .reduce((s, e) => spec.decider.evolve(s, domainEventOf(e)), spec.decider.initialState());
     return { state, revision: upTo, events: earlier, replayed: true };
   }
 }

@@ -10,6 +10,8 @@ const catalogSpec: StreamSpec<PublishRuleSet, RuleCatalogEvent, RuleCatalogState
   streamId: RULE_CATALOG_STREAM,
   decider: ruleCatalogDecider,
   events: RULE_CATALOG_EVENTS,
+  // One catalog for every city (each rule set names its own): the stream belongs to no city.
+  city: () => null,
 };
 
 /** The published rule-set versions, read from the catalog stream (for read-side services). */

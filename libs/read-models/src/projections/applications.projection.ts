@@ -1,7 +1,6 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { decodeEvent } from '@ipstd/kernel';
-import { APPLICATION_EVENTS, ApplicationEvent, ApplicationProfile } from '@ipstd/applications';
-import { KeyedProjection, Row } from '@ipstd/platform';
+import { APPLICATION_EVENTS, ApplicationProfile } from '@ipstd/applications';
+import { KeyedProjection, Row, readEvent } from '@ipstd/platform';
 
 /** Applications of a programme, for the bureau's and districts' lists (filter by status and district). */
 export const applicationsProjection: KeyedProjection = {
@@ -53,9 +52,9 @@ export const applicationsProjection: KeyedProjection = {
     'ApplicationSelectionWithdrawn',
     'ReviewRequestDecided',
   ],
-  keyOf: (event) => [(event.data as { applicationId: string }).applicationId],
+  keyOf: (event) => [readEvent(APPLICATION_EVENTS, event).data.applicationId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
-    const event: ApplicationEvent = decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+    const event = readEvent(APPLICATION_EVENTS, recorded);
     const touched = { updated_at: recorded.recordedAt, revision: recorded.revision.toString() };
     switch (event.type) {
       case 'ApplicationSubmitted':

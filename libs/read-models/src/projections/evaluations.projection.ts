@@ -1,5 +1,6 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { AppendProjection, Row } from '@ipstd/platform';
+import { GRANT_EVENTS } from '@ipstd/grants';
+import { AppendProjection, Row, readEventOf } from '@ipstd/platform';
 
 /** Every evaluation against an index (Rizhao pilot), with its indicator values, for the city dashboard. */
 export const evaluationsProjection: AppendProjection = {
@@ -23,7 +24,7 @@ export const evaluationsProjection: AppendProjection = {
   },
   handles: ['GrantEvaluated'],
   rowsFor(recorded: RecordedEvent): Row[] {
-    const data = recorded.data as { grantId: string; outcome: string; score: number; passMark: number; evaluatedAt: string; index?: { ruleSet: { id: string; version: number }; indicators: unknown[] } | null };
+    const { data } = readEventOf(GRANT_EVENTS, 'GrantEvaluated', recorded);
     return [
       {
         grant_id: data.grantId,

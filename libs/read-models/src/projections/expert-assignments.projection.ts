@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { decodeEvent } from '@ipstd/kernel';
+import { domainEventOf, readEvent } from '@ipstd/platform';
 import { APPLICATION_EVENTS, ApplicationState, applicationDecider } from '@ipstd/applications';
 import { KeyedProjection, Row } from '@ipstd/platform';
 
@@ -37,10 +37,10 @@ export const expertAssignmentsProjection: KeyedProjection = {
     indexes: [['programme_id']],
   },
   handles: Object.keys(APPLICATION_EVENTS),
-  keyOf: (event) => [(event.data as { applicationId: string }).applicationId],
+  keyOf: (event) => [readEvent(APPLICATION_EVENTS, event).data.applicationId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
     const before = (row?.state as ApplicationState | undefined) ?? applicationDecider.initialState();
-    const state = applicationDecider.evolve(before, decodeEvent(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data));
+    const state = applicationDecider.evolve(before, domainEventOf(readEvent(APPLICATION_EVENTS, recorded)));
     if (state.status === 'none') return null;
     const review = state.review;
     const active = review ? review.experts.filter((e) => !review.conflicted.includes(e.expertId)).map((e) => e.expertId) : [];

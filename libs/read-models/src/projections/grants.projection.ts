@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { decodeEvent } from '@ipstd/kernel';
+import { domainEventOf, readEvent } from '@ipstd/platform';
 import { GRANT_EVENTS, GrantState, grantDecider } from '@ipstd/grants';
 import { KeyedProjection, Row } from '@ipstd/platform';
 
@@ -36,10 +36,10 @@ export const grantsProjection: KeyedProjection = {
     indexes: [['programme_id', 'status'], ['credit_code'], ['open_clawbacks'], ['awarded_at', 'grant_id'], ['application_id']],
   },
   handles: Object.keys(GRANT_EVENTS),
-  keyOf: (event) => [(event.data as { grantId: string }).grantId],
+  keyOf: (event) => [readEvent(GRANT_EVENTS, event).data.grantId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
     const before = (row?.state as GrantState | undefined) ?? grantDecider.initialState();
-    const state = grantDecider.evolve(before, decodeEvent(GRANT_EVENTS, recorded.type, recorded.schemaVersion, recorded.data));
+    const state = grantDecider.evolve(before, domainEventOf(readEvent(GRANT_EVENTS, recorded)));
     if (state.status === 'none') return null;
     const { money } = state;
     return {

@@ -1,7 +1,6 @@
 import { RecordedEvent } from '@ipstd/event-store';
-import { decodeEvent } from '@ipstd/kernel';
-import { PROGRAMME_EVENTS, ProgrammeEvent } from '@ipstd/applications';
-import { KeyedProjection, Row } from '@ipstd/platform';
+import { PROGRAMME_EVENTS } from '@ipstd/applications';
+import { KeyedProjection, Row, cityOf, readEvent } from '@ipstd/platform';
 
 /**
  * Programme calls (申报通知), for GET /v1/programmes: who may see which call and its phase are decided
@@ -31,16 +30,16 @@ export const programmesProjection: KeyedProjection = {
     indexes: [['city', 'opened_at', 'programme_id'], ['opened_at', 'programme_id'], ['closes_at']],
   },
   handles: ['ProgrammeOpened'],
-  keyOf: (event) => [(event.data as { programmeId: string }).programmeId],
+  keyOf: (event) => [readEvent(PROGRAMME_EVENTS, event).data.programmeId],
   evolve(row: Row | null, recorded: RecordedEvent): Row | null {
-    const event: ProgrammeEvent = decodeEvent(PROGRAMME_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+    const event = readEvent(PROGRAMME_EVENTS, recorded);
     if (event.type !== 'ProgrammeOpened') return row;
     const { terms } = event.data;
     return {
       programme_id: event.data.programmeId,
       code: terms.code,
       title: terms.title,
-      city: terms.city,
+      city: cityOf(event),
       rule_set_id: terms.ruleSet.id,
       rule_set_version: terms.ruleSet.version,
       opens_at: terms.window.opensAt,

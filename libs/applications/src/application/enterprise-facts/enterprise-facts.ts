@@ -1,12 +1,13 @@
 import { CreditFacts } from '@ipstd/funding-rules';
-import { decodeEvent } from '@ipstd/kernel';
-import { CommandPipeline, StreamSpec } from '@ipstd/platform';
+import { CommandPipeline, StreamSpec, domainEventOf, readStreamEvents } from '@ipstd/platform';
 import { ENTERPRISE_EVENTS, EnterpriseEvent, EnterpriseState, RecordEnterpriseFact, enterpriseDecider, enterpriseStream } from '../../domain';
 
 export const enterpriseSpec = (creditCode: string): StreamSpec<RecordEnterpriseFact, EnterpriseEvent, EnterpriseState> => ({
   streamId: enterpriseStream(creditCode),
   decider: enterpriseDecider,
   events: ENTERPRISE_EVENTS,
+  // An enterprise is known by its national credit code; its facts serve every city's programmes.
+  city: () => null,
 });
 
 /**
@@ -18,7 +19,7 @@ export async function currentFacts(pipeline: CommandPipeline, creditCode: string
   const spec = enterpriseSpec(creditCode);
   const { state, recorded } = await pipeline.load(spec);
   if (upToPosition === undefined) return state.facts;
-  return recorded
+  return readStreamEvents(spec.events, recorded)
     .filter((e) => e.globalPosition <= upToPosition)
-    .reduce((s, e) => spec.decider.evolve(s, decodeEvent(spec.events, e.type, e.schemaVersion, e.data)), spec.decider.initialState()).facts;
+    .reduce((s, e) => spec.decider.evolve(s, domainEventOf(e)), spec.decider.initialState()).facts;
 }

@@ -11,6 +11,8 @@ export const expertPoolSpec = (city: string): StreamSpec<ExpertPoolCommand, Expe
   streamId: expertPoolStream(city),
   decider: expertPoolDecider,
   events: EXPERT_POOL_EVENTS,
+  // One pool per city.
+  city: () => city,
 });
 
 /** Policy: the programme admin of the pool's city (exact city code). */

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
-import { decodeEvent } from '@ipstd/kernel';
-import { CheckpointedWorker, PG_POOL, systemContext } from '@ipstd/platform';
-import { PROGRAMME_EVENTS, ProgrammeEvent } from '../../domain';
+import { CheckpointedWorker, PG_POOL, readEventOf, systemContext } from '@ipstd/platform';
+import { PROGRAMME_EVENTS } from '../../domain';
 import { PublicNotices } from './public-notices';
 
 /**
@@ -31,8 +30,8 @@ export class ObjectionSettler implements OnApplicationBootstrap, OnApplicationSh
   private async handle(events: readonly RecordedEvent[]): Promise<void> {
     for (const recorded of events) {
       if (recorded.type !== 'ObjectionResolved') continue;
-      const event = decodeEvent<ProgrammeEvent>(PROGRAMME_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
-      if (event.type !== 'ObjectionResolved' || event.data.outcome !== 'upheld') continue;
+      const event = readEventOf(PROGRAMME_EVENTS, 'ObjectionResolved', recorded);
+      if (event.data.outcome !== 'upheld') continue;
       await this.notices.settleUpheld(event.data.programmeId, event.data.objectionId, systemContext('system:objection-settler', recorded.metadata.correlationId, recorded.eventId));
     }
   }

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { IdGenerator, uuidV5 } from '@ipstd/kernel';
-import { CommandContext, CommandPipeline, ID_GENERATOR, Principal, ProblemException, RETRY_ON_CONFLICT, scopeCoversCity } from '@ipstd/platform';
-import { NoticeEntry, ObjectionState, ProgrammeState, StepActor, noticeClearance } from '../../domain';
+import { CommandContext, CommandPipeline, ID_GENERATOR, Principal, ProblemException, RETRY_ON_CONFLICT, readEvent, scopeCoversCity } from '@ipstd/platform';
+import { NoticeEntry, ObjectionState, PROGRAMME_EVENTS, ProgrammeState, StepActor, noticeClearance } from '../../domain';
 import { requireCity } from '../access';
 import { applicationSpec, loadOpenProgramme, programmeSpec } from '../stream-specs';
 import { selectionRecorded } from '../select-application/funds-commitments';
@@ -85,7 +85,8 @@ export class PublicNotices {
       { retry: RETRY_ON_CONFLICT },
     );
     const state = result.state as OpenState;
-    const publishedId = (result.events[0]?.data as { noticeId?: string } | undefined)?.noticeId ?? noticeId;
+    const published = result.events.map((e) => readEvent(PROGRAMME_EVENTS, e)).find((e) => e.type === 'PublicNoticePublished');
+    const publishedId = published?.type === 'PublicNoticePublished' ? published.data.noticeId : noticeId;
     const notice = noticesView(state, principal).find((n) => n.noticeId === publishedId);
     if (!notice) throw new Error(`notice ${publishedId} not recorded`);
     return { notice, revision: result.revision };
@@ -134,7 +135,8 @@ export class PublicNotices {
       { retry: RETRY_ON_CONFLICT },
     );
     const state = result.state as OpenState;
-    const filedId = (result.events[0]?.data as { objectionId?: string } | undefined)?.objectionId ?? objectionId;
+    const filed = result.events.map((e) => readEvent(PROGRAMME_EVENTS, e)).find((e) => e.type === 'ObjectionFiled');
+    const filedId = filed?.type === 'ObjectionFiled' ? filed.data.objectionId : objectionId;
     return { objection: this.objectionOf(state, filedId, principal), revision: result.revision };
   }
 

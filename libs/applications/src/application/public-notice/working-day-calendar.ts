@@ -9,6 +9,8 @@ const calendarSpec: StreamSpec<PublishWorkingDayYear, WorkingDayCalendarEvent, W
   streamId: WORKING_DAY_CALENDAR_STREAM,
   decider: workingDayCalendarDecider,
   events: WORKING_DAY_CALENDAR_EVENTS,
+  // The State Council's calendar: national, no city.
+  city: () => null,
 };
 
 /**

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainError, canonicalJson } from '@ipstd/kernel';
-import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, RuleCatalog, systemContext, Migration, runMigrations } from '@ipstd/platform';
-import { ApplicationEvent, EnterpriseEvent } from '../../domain';
+import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, RuleCatalog, readEventOf, systemContext, Migration, runMigrations } from '@ipstd/platform';
+import { APPLICATION_EVENTS, ENTERPRISE_EVENTS } from '../../domain';
 import { currentFacts } from '../enterprise-facts/enterprise-facts';
 import { applicationSpec, loadOpenProgramme } from '../stream-specs';
 
@@ -57,13 +57,13 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
     const assessedOnSubmission = new Map<string, RecordedEvent>();
     for (const event of events) {
       if (event.type === 'EligibilityAssessed') {
-        const { applicationId, trigger } = (event as unknown as ApplicationEvent & { type: 'EligibilityAssessed' }).data;
+        const { applicationId, trigger } = readEventOf(APPLICATION_EVENTS, 'EligibilityAssessed', event).data;
         if (trigger === 'submission' && !assessedOnSubmission.has(applicationId)) assessedOnSubmission.set(applicationId, event);
       }
     }
     for (const event of events) {
       if (event.type === 'ApplicationSubmitted') {
-        const { applicationId, profile } = (event as unknown as ApplicationEvent & { type: 'ApplicationSubmitted' }).data;
+        const { applicationId, profile } = readEventOf(APPLICATION_EVENTS, 'ApplicationSubmitted', event).data;
         await this.pool.query('insert into pm_enterprise_applications (credit_code, application_id) values ($1, $2) on conflict do nothing', [
           profile.enterprise.creditCode,
           applicationId,
@@ -72,7 +72,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
         if (assessed && (await this.factsUnchangedSince(assessed, profile.enterprise.creditCode, event.globalPosition))) continue;
         await this.reassess(applicationId, event);
       } else if (event.type === 'EnterpriseFactRecorded') {
-        const { creditCode } = (event as unknown as EnterpriseEvent).data;
+        const { creditCode } = readEventOf(ENTERPRISE_EVENTS, 'EnterpriseFactRecorded', event).data;
         const { rows } = await this.pool.query<{ application_id: string }>('select application_id from pm_enterprise_applications where credit_code = $1 order by application_id', [creditCode]);
         for (const row of rows) await this.reassess(row.application_id, event);
       }
@@ -81,7 +81,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
 
   /** True when the facts as they stood at the submission's position are the ones its assessment used. */
   private async factsUnchangedSince(assessment: RecordedEvent, creditCode: string, position: bigint): Promise<boolean> {
-    const used = (assessment as unknown as ApplicationEvent & { type: 'EligibilityAssessed' }).data.facts;
+    const used = readEventOf(APPLICATION_EVENTS, 'EligibilityAssessed', assessment).data.facts;
     return canonicalJson(await currentFacts(this.pipeline, creditCode, position)) === canonicalJson(used);
   }
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
-import { Clock, decodeEvent } from '@ipstd/kernel';
-import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, PG_POOL, systemContext, Migration, runMigrations } from '@ipstd/platform';
-import { APPLICATION_EVENTS, ApplicationEvent, PROGRAMME_EVENTS, ProgrammeEvent, RESERVATION_GRACE_MS } from '../../domain';
+import { Clock } from '@ipstd/kernel';
+import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, PG_POOL, readEvent, readEventOf, systemContext, Migration, runMigrations } from '@ipstd/platform';
+import { APPLICATION_EVENTS, PROGRAMME_EVENTS, RESERVATION_GRACE_MS } from '../../domain';
 import { FundsCommitments, ReleaseOutcome } from './funds-commitments';
 import { lapsedReason } from './select-application.handler';
 
@@ -65,7 +65,7 @@ export class SelectionReconciler implements OnApplicationBootstrap, OnApplicatio
   private async track(events: readonly RecordedEvent[]): Promise<void> {
     for (const recorded of events) {
       if (recorded.type === 'FundsCommitted' || recorded.type === 'FundsReleased') {
-        const event = decodeEvent<ProgrammeEvent>(PROGRAMME_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+        const event = readEvent(PROGRAMME_EVENTS, recorded);
         if (event.type === 'FundsCommitted') {
           const { selectionId, programmeId, applicationId, amountFen, expiresAt } = event.data;
           await this.pool.query(
@@ -79,10 +79,8 @@ export class SelectionReconciler implements OnApplicationBootstrap, OnApplicatio
           await this.pool.query(`update pm_selection_commitments set state = 'released' where selection_id = $1 and state = 'pending'`, [event.data.selectionId]);
         }
       } else if (recorded.type === 'ApplicationSelected') {
-        const event = decodeEvent<ApplicationEvent>(APPLICATION_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
-        if (event.type === 'ApplicationSelected') {
-          await this.pool.query(`update pm_selection_commitments set state = 'recorded' where selection_id = $1`, [event.data.selectionId]);
-        }
+        const { selectionId } = readEventOf(APPLICATION_EVENTS, 'ApplicationSelected', recorded).data;
+        await this.pool.query(`update pm_selection_commitments set state = 'recorded' where selection_id = $1`, [selectionId]);
       }
     }
   }

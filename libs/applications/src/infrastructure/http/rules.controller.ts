@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { Assessment, RuleSet, evaluateEligibility, findRuleSet, latestRuleSet, ruleSetKey, ruleSetNotFound } from '@ipstd/funding-rules';
-import { decodeEvent, shanghaiDate } from '@ipstd/kernel';
+import { Assessment, RULE_CATALOG_EVENTS, RuleSet, evaluateEligibility, findRuleSet, latestRuleSet, ruleSetKey, ruleSetNotFound } from '@ipstd/funding-rules';
+import { shanghaiDate } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
 import { Inject } from '@nestjs/common';
-import { AnyRole, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, RuleCatalog, etagOf, requireObjectBody } from '@ipstd/platform';
+import { AnyRole, CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, RuleCatalog, etagOf, readEventOf, requireObjectBody } from '@ipstd/platform';
 import { DeriveRuleSetDto, RuleSetsQueryDto } from '../../application/rules/rule-sets-query.dto';
 import { APPLICATION_EVENTS, ApplicationProfile, applicationStream } from '../../domain';
 import { applicationHidden, canReadApplication, scopeForbidden } from '../../application/access';
@@ -62,7 +62,7 @@ export class RulesController {
     // A bureau publishes rule sets for its own city only; a missing or malformed city is a validation problem.
     if (typeof body.city === 'string' && body.city !== principal.city) throw scopeForbidden(`无权为城市 ${body.city} 发布规则集`, `Your scope does not cover city ${body.city}`);
     const result = await this.rules.publish(body, context);
-    const published = result.events.length ? (result.events[0].data as { ruleSet: RuleSet }).ruleSet : result.state.published[result.state.published.length - 1];
+    const published = result.events.length ? readEventOf(RULE_CATALOG_EVENTS, 'RuleSetPublished', result.events[0]).data.ruleSet : result.state.published[result.state.published.length - 1];
     response.setHeader('Location', `/v1/rules/rule-sets/${published.id}/versions/${published.version}`);
     response.setHeader('ETag', etagOf(result.revision));
     return { ...published, publishedAt: result.state.publishedAt[ruleSetKey(published)] ?? null };
@@ -82,7 +82,7 @@ export class RulesController {
     // A rule set never changes city, so its bureau is known before the derivation runs.
     if (latest.city !== principal.city) throw scopeForbidden(`无权为城市 ${latest.city} 发布规则集`, `Your scope does not cover city ${latest.city}`);
     const result = await this.rules.derive(id, body, context);
-    const published = result.events.length ? (result.events[0].data as { ruleSet: RuleSet }).ruleSet : result.state.published[result.state.published.length - 1];
+    const published = result.events.length ? readEventOf(RULE_CATALOG_EVENTS, 'RuleSetPublished', result.events[0]).data.ruleSet : result.state.published[result.state.published.length - 1];
     response.setHeader('Location', `/v1/rules/rule-sets/${published.id}/versions/${published.version}`);
     response.setHeader('ETag', etagOf(result.revision));
     return { ...published, derivedFrom: { id, version: body.from }, publishedAt: result.state.publishedAt[ruleSetKey(published)] ?? null };
@@ -105,8 +105,7 @@ export class RulesController {
     if (body.applicationId) {
       const [submitted] = await this.store.readStream(applicationStream(body.applicationId), { maxCount: 1 });
       if (!submitted) throw new ProblemException(HttpStatus.NOT_FOUND, 'APPLICATION_NOT_FOUND', { zh: '申报不存在', en: 'No such application' });
-      const event = decodeEvent(APPLICATION_EVENTS, submitted.type, submitted.schemaVersion, submitted.data);
-      if (event.type !== 'ApplicationSubmitted') throw new Error(`application stream starts with ${event.type}`);
+      const event = readEventOf(APPLICATION_EVENTS, 'ApplicationSubmitted', submitted);
       if (!canReadApplication(principal, event.data.profile)) throw applicationHidden();
       profile = event.data.profile;
       referenceDate ??= shanghaiDate((await loadOpenProgramme(this.pipeline, event.data.programmeId)).state.terms.window.closesAt);

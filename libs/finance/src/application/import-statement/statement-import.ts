@@ -6,9 +6,9 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { Clock, IdGenerator, decodeEvent, shanghaiDate } from '@ipstd/kernel';
+import { Clock, IdGenerator, shanghaiDate } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ipstd/event-store';
-import { CLOCK, CommandContext, ID_GENERATOR, PG_POOL, ProblemException } from '@ipstd/platform';
+import { CLOCK, CommandContext, ID_GENERATOR, PG_POOL, ProblemException, readEventOf } from '@ipstd/platform';
 import {
   ParseOutcome,
   RecordedStatementRow,
@@ -206,6 +206,8 @@ export class StatementImporter {
           causationId: input.context.causationId,
           effectiveAt: this.clock.now().toISOString(),
           idempotencyKey: null,
+          // The finance bureau's city the statement belongs to (its id derives from it).
+          city: input.city,
         },
       };
       try {
@@ -263,9 +265,7 @@ export class StatementImporter {
 }
 
 function importedData(event: RecordedEvent): ImportedData | null {
-  if (event.type !== 'StatementImported') return null;
-  const decoded = decodeEvent<StatementEvent>(STATEMENT_EVENTS, event.type, event.schemaVersion, event.data);
-  return decoded.type === 'StatementImported' ? decoded.data : null;
+  return event.type === 'StatementImported' ? readEventOf(STATEMENT_EVENTS, 'StatementImported', event).data : null;
 }
 
 /** The response body: the StatementImported data without the file name, identical for every upload of the content. */

@@ -1,9 +1,8 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
-import { decodeEvent } from '@ipstd/kernel';
 import { EVENT_STORE, EventStore } from '@ipstd/event-store';
-import { PG_POOL, ProblemException } from '@ipstd/platform';
-import { STATEMENT_EVENTS, StatementEvent, statementStreamId } from '../../domain';
+import { PG_POOL, ProblemException, cityOf, readEventOf } from '@ipstd/platform';
+import { STATEMENT_EVENTS, statementStreamId } from '../../domain';
 import { inSnapshot } from '../snapshot';
 
 /** Categories of statement rows; every row is in exactly one (docs/finance.md §Reconciliation). */
@@ -188,11 +187,8 @@ export class ReconciliationQueries {
     if (rows.length === 0) {
       const [last] = await this.store.readStream(statementStreamId(statementId), { direction: 'backwards', maxCount: 1 });
       if (last?.type === 'StatementImported') {
-        const event = decodeEvent<StatementEvent>(STATEMENT_EVENTS, last.type, last.schemaVersion, last.data);
-        if (event.type === 'StatementImported') {
-          authorise(event.data.city);
-          throw notReady();
-        }
+        authorise(cityOf(readEventOf(STATEMENT_EVENTS, 'StatementImported', last))!);
+        throw notReady();
       }
       throw new ProblemException(HttpStatus.NOT_FOUND, 'STATEMENT_NOT_FOUND', { zh: '对账单不存在（或其导入未完成）', en: 'No such statement (or its import never completed)' });
     }

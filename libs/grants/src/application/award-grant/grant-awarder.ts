@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
-import { Clock, DomainError, decodeEvent } from '@ipstd/kernel';
-import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandContext, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, RuleCatalog, systemContext, Migration, runMigrations } from '@ipstd/platform';
+import { Clock, DomainError } from '@ipstd/kernel';
+import { APP_CONFIG, AppConfig, CLOCK, CheckpointedWorker, CommandContext, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, RuleCatalog, readEvent, readEventOf, systemContext, Migration, runMigrations } from '@ipstd/platform';
 import {
-  PROGRAMME_EVENTS, ProgrammeEvent, applicationSpec, loadOpenProgramme, noticeClearance, programmeSpec, selectionRecorded,
+  APPLICATION_EVENTS, PROGRAMME_EVENTS, applicationSpec, loadOpenProgramme, noticeClearance, programmeSpec, selectionRecorded,
 } from '@ipstd/applications';
 import { grantIdFor, grantTargetsFrom } from '../../domain';
 import { grantSpec } from '../grant-streams';
@@ -81,7 +81,7 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async onSelected(selected: RecordedEvent): Promise<void> {
-    const { applicationId, approvedAmountFen } = selected.data as { applicationId: string; approvedAmountFen: number };
+    const { applicationId, approvedAmountFen } = readEventOf(APPLICATION_EVENTS, 'ApplicationSelected', selected).data;
     const { state: application } = await this.pipeline.load(applicationSpec(applicationId));
     if (application.status === 'none') return;
     const programme = await loadOpenProgramme(this.pipeline, application.programmeId);
@@ -91,7 +91,7 @@ export class GrantAwarder implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async track(recorded: RecordedEvent): Promise<void> {
-    const event = decodeEvent<ProgrammeEvent>(PROGRAMME_EVENTS, recorded.type, recorded.schemaVersion, recorded.data);
+    const event = readEvent(PROGRAMME_EVENTS, recorded);
     if (event.type === 'PublicNoticePublished') {
       await this.pool.query(
         `insert into ga_public_notices (notice_id, programme_id, ends_at, state) values ($1, $2, $3, 'pending') on conflict (notice_id) do nothing`,

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainError } from '@ipstd/kernel';
-import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, systemContext, Migration, runMigrations } from '@ipstd/platform';
-import { ADVERSE_CREDIT_FACTS, GrantEvent } from '../../domain';
+import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, readEventOf, systemContext, Migration, runMigrations } from '@ipstd/platform';
+import { ENTERPRISE_EVENTS } from '@ipstd/applications';
+import { ADVERSE_CREDIT_FACTS, GRANT_EVENTS } from '../../domain';
 import { readCreditStanding } from '../credit-view';
 import { grantSpec } from '../grant-streams';
 
@@ -55,11 +56,11 @@ export class CreditWatch implements OnApplicationBootstrap, OnApplicationShutdow
   private async handle(events: readonly RecordedEvent[]): Promise<void> {
     for (const event of events) {
       if (event.type === 'GrantAwarded') {
-        const { grantId, enterprise } = (event as unknown as Extract<GrantEvent, { type: 'GrantAwarded' }>).data;
+        const { grantId, enterprise } = readEventOf(GRANT_EVENTS, 'GrantAwarded', event).data;
         await this.pool.query('insert into pm_enterprise_grants (credit_code, grant_id) values ($1, $2) on conflict do nothing', [enterprise.creditCode, grantId]);
         await this.suspendIfAdverse(grantId, enterprise.creditCode, event);
       } else if (event.type === 'EnterpriseFactRecorded') {
-        const { creditCode, fact, present } = event.data as { creditCode: string; fact: string; present: boolean };
+        const { creditCode, fact, present } = readEventOf(ENTERPRISE_EVENTS, 'EnterpriseFactRecorded', event).data;
         if (!present || !(ADVERSE_CREDIT_FACTS as readonly string[]).includes(fact)) continue;
         const { rows } = await this.pool.query<{ grant_id: string }>('select grant_id from pm_enterprise_grants where credit_code = $1 order by grant_id', [creditCode]);
         for (const row of rows) await this.suspendIfAdverse(row.grant_id, creditCode, event);

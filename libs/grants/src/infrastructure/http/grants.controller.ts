@@ -3,7 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { IdGenerator } from '@ipstd/kernel';
-import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, RuleCatalog, UuidParam, etagOf, hiddenRecord } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, ID_GENERATOR, Principal, Roles, RuleCatalog, UuidParam, etagOf, hiddenRecord, readEvent } from '@ipstd/platform';
+import { GRANT_EVENTS } from '../../domain';
 import { GrantAuthorisation, requireGrantCity, requireReadable } from '../../application/access';
 import { AcceptanceDecisionDto, ClawbackDto, ClosureDto, EvaluationDto, MidTermInspectionDto, PaymentDto, ReasonDto, ReleaseOrderDto, RepaymentDto, SuspensionDecisionDto } from '../../application/decide-grant/grant.dto';
 import { GrantCommandInput, GrantDecisionCommand } from '../../application/decide-grant/grant-decision.handler';
@@ -177,7 +178,10 @@ export class GrantsController {
     const result = await this.commands.execute(new GrantDecisionCommand(grantId, context, authorisation, input));
     response.setHeader('ETag', etagOf(result.revision));
     // The id the command recorded: on an Idempotency-Key replay, the first request's, not the one generated now.
-    const recorded = result.events.map((e) => (e.data as Record<string, unknown>)[key]).find((v): v is string => typeof v === 'string');
+    const recorded = result.events
+      .map((e) => readEvent(GRANT_EVENTS, e))
+      .map((e) => (key === 'clawbackId' && e.type === 'ClawbackOrdered' ? e.data.clawbackId : key === 'repaymentId' && e.type === 'RepaymentRecorded' ? e.data.repaymentId : undefined))
+      .find((v): v is string => typeof v === 'string');
     const id = recorded ?? generated;
     // A repayment has no page of its own: its Location is the clawback, which lists its repaymentIds.
     response.setHeader('Location', `/v1/grants/${grantId}/clawbacks/${key === 'clawbackId' ? id : (input as { clawbackId: string }).clawbackId}`);
