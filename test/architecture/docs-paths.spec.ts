@@ -14,19 +14,31 @@ const FORBIDDEN: ReadonlyArray<[RegExp, string]> = [
   [/\.test-cache\/[a-z]+-\d+/, "a test run's cache folder"],
 ];
 
-function markdownFiles(dir: string): string[] {
+/** Every file under `dir` (docs/ holds Markdown pages and generated JSON: the OpenAPI document, AsyncAPI, JSON Schemas). */
+function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return markdownFiles(path);
-    return name.endsWith('.md') ? [path] : [];
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Every README.md of the repository outside docs/ (the root one, deploy/k8s, test fixtures, ...). */
+function readmes(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    if (['node_modules', 'dist', 'docs', 'bench-results'].includes(name) || name.startsWith('.')) return [];
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return readmes(path);
+    return name === 'README.md' ? [path] : [];
   });
 }
 
 describe('docs stand alone', () => {
-  const files = [join(root, 'README.md'), ...markdownFiles(join(root, 'docs'))];
+  const files = [...readmes(root), ...filesUnder(join(root, 'docs'))];
 
-  it('finds the pages to check', () => {
-    expect(files.map((f) => relative(root, f))).toEqual(expect.arrayContaining(['README.md', 'docs/api-guide.md', 'docs/architecture.md']));
+  it('finds the pages to check: every file of docs/ and every README', () => {
+    expect(files.map((f) => relative(root, f))).toEqual(
+      expect.arrayContaining(['README.md', 'deploy/k8s/README.md', 'docs/api-guide.md', 'docs/architecture.md', 'docs/sources.md', 'docs/openapi.json', 'docs/integration/asyncapi.json']),
+    );
   });
 
   it.each(files.map((f) => [relative(root, f), f]))('%s names no folder of a particular machine', (_, file) => {
