@@ -1,6 +1,6 @@
 // The stored event registries and the generated part of docs/events.md. Imported by `npm run events-doc`
 // (scripts/events-doc.ts) and by the tests that diff the page and decode the fixtures.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DomainEvent, EventRegistry, EventSchema, decodeEvent } from '@ipstd/kernel';
 import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, EXPERT_POOL_EVENTS, PROGRAMME_EVENTS, RULE_CATALOG_EVENTS, WORKING_DAY_CALENDAR_EVENTS } from '@ipstd/applications';
@@ -50,7 +50,7 @@ export function readEventFixtures(root: string): EventFixture[] {
   const fixtures: EventFixture[] = [];
   for (const registry of readdirSync(folder).sort()) {
     const dir = join(folder, registry);
-    if (!existsSync(dir) || !/^[A-Z_]+$/.test(registry)) continue;
+    if (!statSync(dir).isDirectory()) continue;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
       const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { type: string; schemaVersion: number; data: unknown };
       fixtures.push({ registry, file: `${registry}/${file}`, type: json.type, schemaVersion: json.schemaVersion, data: json.data });

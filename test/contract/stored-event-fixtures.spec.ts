@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -45,6 +47,21 @@ describe('stored event fixtures', () => {
       expect({ file: fixture.file, known: schema !== undefined && fixture.schemaVersion <= schema.version }).toEqual({ file: fixture.file, known: true });
       expect(fixture.file).toMatch(new RegExp(`^${fixture.registry}/${fixture.type}\\.v${fixture.schemaVersion}(\\.[a-z0-9-]+)?\\.json$`));
     }
+  });
+
+  it('are unchanged since they were written: each matches its line in SHA256SUMS, and every fixture has one', () => {
+    // Adding a fixture adds its line; changing a written one would have to change its line too, in plain sight.
+    const folder = join(root, 'test', 'fixtures', 'events');
+    const sums = new Map(
+      readFileSync(join(folder, 'SHA256SUMS'), 'utf8').trim().split('\n').map((line) => {
+        const [hash, file] = line.split(/\s+/);
+        return [file, hash] as const;
+      }),
+    );
+    const actual = new Map(fixtures.map((f) => [f.file, createHash('sha256').update(readFileSync(join(folder, f.file))).digest('hex')] as const));
+    expect([...actual.keys()].filter((file) => !sums.has(file))).toEqual([]);
+    expect([...sums.keys()].filter((file) => !actual.has(file))).toEqual([]);
+    expect([...actual].filter(([file, hash]) => sums.get(file) !== hash).map(([file]) => file)).toEqual([]);
   });
 
   it.each(fixtures.map((f) => [f.file, f] as const))('%s decodes to the current shape', (_, fixture) => {
