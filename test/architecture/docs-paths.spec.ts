@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
@@ -48,5 +48,24 @@ describe('docs stand alone', () => {
       return match ? [`${what}: "${match[0]}" at line ${text.slice(0, match.index).split('\n').length}`] : [];
     });
     expect(found).toEqual([]);
+  });
+});
+
+/**
+ * The docs name files that exist: every `libs/…`, `apps/…`, `test/…`, `scripts/…`, `docs/…` or `deploy/…`
+ * path in backticks is a file or folder of the repository (or, in a lib's or app's row of a table, of
+ * that lib or app: `test/contract.ts` of libs/event-store). A moved or deleted file fails here until
+ * the pages that name it follow.
+ */
+describe('docs name files that exist', () => {
+  const packages = ['libs', 'apps'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)));
+  const pages = [...readmes(root), ...filesUnder(join(root, 'docs')).filter((f) => f.endsWith('.md'))];
+
+  it.each(pages.map((f) => [relative(root, f), f]))('%s', (_, file) => {
+    const text = readFileSync(file, 'utf8');
+    const missing = [...text.matchAll(/`((?:libs|apps|test|scripts|docs|deploy)\/[A-Za-z0-9_./-]+)`/g)]
+      .map((m) => m[1].replace(/[.]$/, ''))
+      .filter((path) => !existsSync(join(root, path)) && !packages.some((pkg) => existsSync(join(pkg, path))));
+    expect(missing).toEqual([]);
   });
 });
