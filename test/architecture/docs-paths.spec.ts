@@ -69,3 +69,12 @@ describe('docs name files that exist', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('architecture.md lists every decision', () => {
+  it('links every ADR in docs/adr from its Decisions section', () => {
+    const page = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8');
+    const decisions = page.slice(page.indexOf('## Decisions'));
+    const adrs = readdirSync(join(root, 'docs', 'adr')).filter((f) => /^\d{4}-.+\.md$/.test(f));
+    expect(adrs.filter((f) => !decisions.includes(`(adr/${f})`))).toEqual([]);
+  });
+});
