@@ -69,6 +69,43 @@ describe('programmes projection (rm_programmes)', () => {
   });
 });
 
+describe('applications projection (rm_applications)', () => {
+  it('follows an application from submission to a selection stored as v1, with the amended profile and the eligibility', async () => {
+    const amended = A('ApplicationAmended', { applicationId: APP });
+    const profile = (amended.data as { profile: { enterprise: { name: string; creditCode: string; district: string }; project: { title: string; requestedAmountFen: number } } }).profile;
+    const history = [A('ApplicationSubmitted'), A('EligibilityAssessed'), amended, A('ApplicationEndorsed'), A('ReviewPanelAssigned'), A('InvitedToDefense'), fixture('APPLICATION_EVENTS/ApplicationSelected.v1.json')];
+    const rows = await rowsOf('applications', [[`application-${APP}`, history]]);
+    expect(rows).toEqual([
+      {
+        application_id: APP,
+        programme_id: '792086a3-7392-57c5-a684-f0358984922f',
+        status: 'selected',
+        district: profile.enterprise.district,
+        credit_code: profile.enterprise.creditCode,
+        enterprise_name: profile.enterprise.name,
+        project_title: profile.project.title,
+        requested_amount_fen: String(profile.project.requestedAmountFen),
+        submitted_at: (A('ApplicationSubmitted').data as { submittedAt: string }).submittedAt,
+        updated_at: '2025-01-10T02:00:06.000Z',
+        amendments: 1,
+        eligibility: 'eligible',
+        rule_set: 'suzhou-2024-ipstd@1',
+        approved_amount_fen: '30000000',
+        final_score_hundredths: 8000,
+        defense_invited: true,
+        revision: '6',
+      },
+    ]);
+  });
+
+  it('withdraws: status withdrawn, the rest kept; the same row one event per transaction or all in one', async () => {
+    const history: Array<readonly [string, readonly Given[]]> = [[`application-${APP}`, [A('ApplicationSubmitted'), A('EligibilityAssessed'), A('ApplicationWithdrawn')]]];
+    const each = await rowsOf('applications', history, 'each');
+    expect(each).toEqual([expect.objectContaining({ status: 'withdrawn', eligibility: 'eligible', amendments: 0, revision: '2' })]);
+    expect(await rowsOf('applications', history, 'one')).toEqual(each);
+  });
+});
+
 describe('evaluations projection (rm_evaluations)', () => {
   it('adds one row per evaluation with its score, pass mark, rule set and indicators', async () => {
     const evaluated = G('GrantEvaluated');
