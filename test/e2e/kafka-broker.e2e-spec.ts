@@ -46,12 +46,10 @@ describe('Kafka broker for the tests', () => {
   });
 
   it('keeps every message across a restart of a local broker', async () => {
+    // A restart needs a broker of this test's own (a shared one, KAFKA_BROKERS or Testcontainers, cannot be
+    // stopped): without java and mvn the test fails with the reason, in CI and elsewhere, rather than pass unrun.
     const unavailable = localKafkaUnavailableReason();
-    if (unavailable) {
-      if (process.env.CI === 'true') throw new Error(`CI=true requires a local Kafka broker: ${unavailable}`);
-      console.log(`[kafka-broker] restart check not run: ${unavailable}`);
-      return;
-    }
+    if (unavailable) throw new Error(`the restart check needs a local Kafka broker of its own: ${unavailable}`);
     const dataDir = join(process.cwd(), '.test-cache', `kafka-restart-${process.pid}-${randomBytes(3).toString('hex')}`);
     const broker = await startLocalKafka({ dataDir });
     try {
