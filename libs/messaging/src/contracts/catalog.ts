@@ -298,7 +298,7 @@ grants.add(
   'GrantEvaluated',
   'grant-evaluated',
   'Performance evaluation (绩效评价) under the pinned rule set: outcome, score and pass mark.',
-  s.object({ grantId: s.uuid(), outcome: s.oneOf(['passed', 'failed']), score: s.integer(), passMark: s.integer(), ruleSet: s.nullable(ruleSetRef()), evaluatedAt: s.instant() }),
+  s.object({ grantId: s.uuid(), outcome: s.oneOf(['passed', 'failed']), score: s.points(), passMark: s.points(), ruleSet: s.nullable(ruleSetRef()), evaluatedAt: s.instant() }),
   (d) => ({ grantId: d.grantId, outcome: d.outcome, score: d.score, passMark: d.passMark, ruleSet: d.index ? { id: d.index.ruleSet.id, version: d.index.ruleSet.version } : null, evaluatedAt: d.evaluatedAt }),
 );
 grants.add(

@@ -16,6 +16,8 @@ export const boolean = (): JsonSchema => ({ type: 'boolean' });
 export const uuid = (): JsonSchema => string({ format: 'uuid' });
 export const instant = (): JsonSchema => string({ format: 'date-time' });
 export const date = (): JsonSchema => string({ format: 'date' });
+/** Points of a score or pass mark: a JSON number with at most two decimal places (the domain counts hundredths). */
+export const points = (description = 'points, at most two decimal places'): JsonSchema => ({ type: 'number', minimum: 0, description });
 export const fen = (description = 'integer fen (1/100 yuan)'): JsonSchema => integer({ minimum: 0, description });
 export const oneOf = (values: readonly string[]): JsonSchema => ({ type: 'string', enum: [...values] });
 export const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });
