@@ -10,6 +10,7 @@
  * from the last acknowledged submission until then is the read models' catch-up time.
  */
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { Agent, request } from 'node:http';
 import { creditCodeCheckCharacter } from '../../libs/kernel/src/credit-code';
 import { signHs256 } from '../../libs/platform/src/auth/jwt';
@@ -28,6 +29,15 @@ export interface LatencySummary {
   readonly appCpuMsPerRequest: number;
   /** The app process's CPU use during the phase, in cores (1 = one core busy all the time). */
   readonly appCores: number;
+  /**
+   * CPU time the whole machine spent per request (every process: the app, PostgreSQL, this load
+   * generator; user + system + irq from /proc/stat), and the share of it this load generator used.
+   */
+  readonly machineCpuMsPerRequest: number;
+  readonly driverCpuMsPerRequest: number;
+  /** The machine's busy cores during the phase, and how many it has. */
+  readonly machineCores: number;
+  readonly machineCoreCount: number;
 }
 
 export interface RestMeasurement {
@@ -88,7 +98,14 @@ function profile(i: number, code: string, district: string, requestedAmountFen: 
   return suzhouProfile({ creditCode: code, district, name: `基准企业${i}`, requestedAmountFen });
 }
 
-function summarise(latencies: number[], elapsedMs: number, cpuMs: number): LatencySummary {
+interface CpuSpent {
+  readonly app: number;
+  readonly machine: number;
+  readonly driver: number;
+}
+
+function summarise(latencies: number[], elapsedMs: number, cpu: CpuSpent): LatencySummary {
+  const cpuMs = cpu.app;
   const sorted = Float64Array.from(latencies).sort();
   const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : Number.NaN);
   return {
@@ -100,6 +117,10 @@ function summarise(latencies: number[], elapsedMs: number, cpuMs: number): Laten
     elapsedMs,
     appCpuMsPerRequest: sorted.length ? cpuMs / sorted.length : Number.NaN,
     appCores: cpuMs / elapsedMs,
+    machineCpuMsPerRequest: sorted.length ? cpu.machine / sorted.length : Number.NaN,
+    driverCpuMsPerRequest: sorted.length ? cpu.driver / sorted.length : Number.NaN,
+    machineCores: cpu.machine / elapsedMs,
+    machineCoreCount: cpus().length,
   };
 }
 
@@ -112,11 +133,24 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** Busy CPU time of the whole machine so far, in ms: every column of /proc/stat's `cpu` line but idle and iowait. */
+function machineCpuMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** This process's own CPU time so far (the load generator), in ms. */
+function driverCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Runs `work(i)` for i in [0, count) on `clients` concurrent lanes; returns each call's latency. */
 async function phase(pid: number, count: number, clients: number, work: (i: number) => Promise<void>): Promise<LatencySummary> {
   const latencies: number[] = [];
   let next = 0;
-  const cpuBefore = cpuMsOf(pid);
+  const cpuBefore = { app: cpuMsOf(pid), machine: machineCpuMs(), driver: driverCpuMs() };
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -127,7 +161,8 @@ async function phase(pid: number, count: number, clients: number, work: (i: numb
       }
     }),
   );
-  return summarise(latencies, performance.now() - started, cpuMsOf(pid) - cpuBefore);
+  const elapsed = performance.now() - started;
+  return summarise(latencies, elapsed, { app: cpuMsOf(pid) - cpuBefore.app, machine: machineCpuMs() - cpuBefore.machine, driver: driverCpuMs() - cpuBefore.driver });
 }
 
 async function waitUntilCaughtUp(port: number, timeoutMs: number, log: (line: string) => void): Promise<void> {
