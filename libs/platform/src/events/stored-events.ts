@@ -44,9 +44,24 @@ export class StreamCityUnknownError extends Error {
  * it be taken from the event that opened the stream.
  */
 export function readEvent<E extends DomainEvent>(registry: EventRegistry<E>, recorded: RecordedEvent, streamFirst?: RecordedEvent): StoredEvent<E> {
+  // A type is in one registry only (test/architecture/stored-event-types.spec.ts), so what another
+  // consumer read is what this registry would give: only the check that the type is this consumer's
+  // stays per call. An event with its city stamped reads the same with or without its stream's first.
+  const schema = (registry as Record<string, { version: number } | undefined>)[recorded.type];
+  const reused = schema && recorded.schemaVersion <= schema.version ? readOnce.get(recorded) : undefined;
+  if (reused) return reused as StoredEvent<E>;
   const decoded = decodeEvent(registry, recorded.type, recorded.schemaVersion, recorded.data);
-  return { ...recorded, type: decoded.type, data: decoded.data, metadata: readMetadata(recorded, streamFirst) } as unknown as StoredEvent<E>;
+  const read = { ...recorded, type: decoded.type, data: decoded.data, metadata: readMetadata(recorded, streamFirst) } as unknown as StoredEvent<E>;
+  if (recorded.metadata.city !== undefined) readOnce.set(recorded, read);
+  return read;
 }
+
+/**
+ * Each stored event is decoded once however many consumers read it: the subscription runner hands
+ * the same RecordedEvent to every consumer of a batch, and a keyed projection reads it for its key and
+ * again for its row. Entries go with the batch (a WeakMap).
+ */
+const readOnce = new WeakMap<RecordedEvent, StoredEvent>();
 
 /** Reads a stream as a whole (from revision 0), so every event's city is settled from the first. */
 export function readStreamEvents<E extends DomainEvent>(registry: EventRegistry<E>, recorded: readonly RecordedEvent[]): Array<StoredEvent<E>> {
