@@ -636,7 +636,8 @@ function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>
     ` The app process used ${p((r) => pick(r).appCores).toFixed(2)} cores meanwhile, ${p((r) => pick(r).appCpuMsPerRequest).toFixed(1)} ms of CPU per request (Node runs the app's JavaScript on one core).` +
     ` The whole machine was busy on ${p((r) => pick(r).machineCores).toFixed(2)} of its ${p((r) => pick(r).machineCoreCount)} cores: ${p((r) => pick(r).machineCpuMsPerRequest).toFixed(1)} ms of CPU per request` +
     ` for the app, PostgreSQL and this load generator together (the generator's own share ${p((r) => pick(r).driverCpuMsPerRequest).toFixed(1)} ms);` +
-    ` 1,000 requests/s on ${p((r) => pick(r).machineCoreCount)} cores leaves ${(p((r) => pick(r).machineCoreCount) / 1).toFixed(1)} ms per request for all of them.`;
+    // n cores give n × 1,000 ms of CPU each second; shared by 1,000 requests, n ms each.
+    ` 1,000 requests/s on ${p((r) => pick(r).machineCoreCount)} cores leaves ${((p((r) => pick(r).machineCoreCount) * 1000) / 1000).toFixed(1)} ms per request for all of them.`;
   const why = profile ? ` Where the app's CPU time went (a profiled extra run of all three phases): ${describeShares(profile)}.` : '';
   const latencies = (pick: (r: RestMeasurement) => LatencySummary) =>
     `p50 ${p((r) => pick(r).p50Ms).toFixed(1)} ms, p95 ${p((r) => pick(r).p95Ms).toFixed(1)} ms, p99 ${p((r) => pick(r).p99Ms).toFixed(1)} ms (medians of the runs; p99 per run ${rest.map((r) => pick(r).p99Ms.toFixed(1)).join(' / ')} ms)`;
