@@ -319,6 +319,15 @@ function profiledStore(store: EventStore, profile: { readStreamCalls: number; re
         profile.readStreamMs += performance.now() - t;
       }
     },
+    readStreams: async (streamIds) => {
+      const t = performance.now();
+      try {
+        return await store.readStreams(streamIds);
+      } finally {
+        profile.readStreamCalls += 1;
+        profile.readStreamMs += performance.now() - t;
+      }
+    },
     readAll: (options) => store.readAll(options),
     subscribeToAll: (options: SubscriptionOptions): Subscription =>
       store.subscribeToAll({

@@ -67,4 +67,63 @@ describe('eligibility re-assessment under redelivery', () => {
       await running.onApplicationBootstrap();
     }
   });
+
+  it('replaying a batch of submissions reads their enterprises in one store read and files them in one statement, appending nothing', async () => {
+    const admin = t.token({ role: 'programme-admin', city: '320500', sub: 'admin-sz' });
+    const programmeId = (await t.http.post('/v1/programmes').set(bearer(admin)).send(suzhouTerms({ code: 'SZ-REASSESS-BATCH' })).expect(201)).body.programmeId;
+    const codes = Array.from({ length: 6 }, (_, i) => {
+      const first17 = `91320505MA300000${i}`;
+      return first17 + creditCodeCheckCharacter(first17);
+    });
+    const applicationIds: string[] = [];
+    for (const creditCode of codes) {
+      applicationIds.push((await t.http.post(`/v1/programmes/${programmeId}/applications`).set(bearer(t.token({ role: 'applicant', org: creditCode }))).send(suzhouProfile({ creditCode })).expect(201)).body.applicationId);
+    }
+    const running = t.app.get(EligibilityReassessor);
+    const head = await t.runtime.store.headPosition();
+    await until(() => running.worker.checkpoint(), (p) => p >= head);
+    await running.onApplicationShutdown();
+
+    const pool = t.app.get<Pool>(PG_POOL);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const streamReads: string[] = [];
+    const manyReads: Array<readonly string[]> = [];
+    const counted: EventStore = {
+      ...store,
+      appendToStream: (...args) => store.appendToStream(...args),
+      readStream: (id, options) => (streamReads.push(id), store.readStream(id, options)),
+      readStreams: (ids) => (manyReads.push(ids), store.readStreams(ids)),
+      readAll: (options) => store.readAll(options),
+      subscribeToAll: (options) => store.subscribeToAll(options),
+      headPosition: () => store.headPosition(),
+      ping: () => store.ping(),
+      close: () => store.close(),
+    };
+    const filings: string[] = [];
+    const countingPool = Object.create(pool) as Pool;
+    countingPool.query = ((...args: Parameters<Pool['query']>) => {
+      if (typeof args[0] === 'string' && args[0].includes('pm_enterprise_applications')) filings.push(args[0]);
+      return (pool.query as (...a: unknown[]) => unknown)(...args);
+    }) as Pool['query'];
+    await pool.query('delete from pm_enterprise_applications where application_id = any($1)', [applicationIds]);
+    await pool.query("update subscription_checkpoints set position = 0 where name = 'eligibility-reassessor'");
+    const before = await store.readAll({ after: 0n, maxCount: 100_000 });
+    const second = new EligibilityReassessor(countingPool, counted, t.app.get(CommandPipeline), t.app.get(RuleCatalog));
+    await second.onApplicationBootstrap();
+    try {
+      await until(() => second.worker.checkpoint(), (p) => p >= head, 30_000);
+      // every submission's facts are checked, none reassessed: the enterprise streams are read per batch
+      expect(streamReads.filter((id) => id.startsWith('enterprise-'))).toEqual([]);
+      const enterprisesRead = manyReads.flat().filter((id) => id.startsWith('enterprise-'));
+      for (const creditCode of codes) expect(enterprisesRead).toContain(`enterprise-${creditCode}`);
+      expect(manyReads.length).toBeLessThan(codes.length);
+      expect(filings.filter((q) => q.startsWith('insert')).length).toBeLessThan(codes.length);
+      const { rows } = await pool.query<{ credit_code: string; application_id: string }>('select credit_code, application_id from pm_enterprise_applications where application_id = any($1) order by credit_code', [applicationIds]);
+      expect(rows.map((r) => r.credit_code)).toEqual([...codes].sort());
+      expect((await store.readAll({ after: 0n, maxCount: 100_000 })).length).toBe(before.length);
+    } finally {
+      await second.onApplicationShutdown();
+      await running.onApplicationBootstrap();
+    }
+  });
 });

@@ -32,6 +32,10 @@ export class MemoryEventStore implements EventStore {
     return options.maxCount === undefined ? stream : stream.slice(0, Math.max(0, options.maxCount));
   }
 
+  async readStreams(streamIds: readonly string[]): Promise<ReadonlyMap<string, RecordedEvent[]>> {
+    return new Map(await Promise.all([...new Set(streamIds)].map(async (id) => [id, await this.readStream(id)] as const)));
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.events
       .filter((e) => e.globalPosition > (options.after ?? 0n) && (options.until === undefined || e.globalPosition <= options.until))

@@ -355,6 +355,12 @@ export class EventStoreDbEventStore implements EventStore {
     return read.events;
   }
 
+  /** EventStoreDB reads one stream per call: the streams are read side by side, each whole. */
+  async readStreams(streamIds: readonly string[]): Promise<ReadonlyMap<string, RecordedEvent[]>> {
+    const ids = [...new Set(streamIds)];
+    return new Map(await Promise.all(ids.map(async (id) => [id, await this.readStream(id)] as const)));
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? 1000;
     const result: RecordedEvent[] = [];

@@ -243,6 +243,40 @@ export function eventStoreContract(name: string, makeSubject: () => Promise<Cont
       });
     });
 
+    describe('reading several streams at once', () => {
+      it('answers every asked-for stream whole and in order, an unknown one empty, an id asked twice once', async () => {
+        const [a, b, missing] = [streamName('a'), streamName('b'), streamName('missing')];
+        await store.appendToStream(b, [newEvent('Numbered', { i: 0 })], { expectedRevision: 'no-stream' });
+        await store.appendToStream(a, Array.from({ length: 3 }, (_, i) => newEvent('Numbered', { i })), { expectedRevision: 'no-stream' });
+        await store.appendToStream(b, [newEvent('Numbered', { i: 1 })], { expectedRevision: 0n });
+        const read = await store.readStreams([b, missing, a, b]);
+        expect([...read.keys()].sort()).toEqual([a, b, missing].sort());
+        expect(read.get(missing)).toEqual([]);
+        expect(read.get(a)).toEqual(await store.readStream(a));
+        expect(read.get(b)).toEqual(await store.readStream(b));
+        expect(read.get(b)!.map((e) => (e.data as { i: number }).i)).toEqual([0, 1]);
+        expect((await store.readStreams([])).size).toBe(0);
+      });
+
+      it('reads streams longer together (and one alone) than a page without cutting or repeating any', async () => {
+        const page = subject.readPageSize;
+        const long = streamName('long');
+        const short = streamName('short');
+        const length = page * 2 + 7;
+        for (let start = 0; start < length; start += 50) {
+          const batch = Array.from({ length: Math.min(50, length - start) }, (_, k) => newEvent('Numbered', { i: start + k }));
+          await store.appendToStream(long, batch, { expectedRevision: start === 0 ? 'no-stream' : BigInt(start - 1) });
+        }
+        await store.appendToStream(short, Array.from({ length: page - 1 }, (_, i) => newEvent('Numbered', { i })), { expectedRevision: 'no-stream' });
+        const read = await store.readStreams([short, long]);
+        expect(read.get(long)!.map((e) => Number(e.revision))).toEqual(Array.from({ length }, (_, k) => k));
+        expect(read.get(short)!.map((e) => Number(e.revision))).toEqual(Array.from({ length: page - 1 }, (_, k) => k));
+        // the next append to each still finds the head the read saw
+        const next = await store.appendToStream(long, [newEvent('Numbered', { i: length })], { expectedRevision: BigInt(length - 1) });
+        expect(next.nextExpectedRevision).toBe(BigInt(length));
+      });
+    });
+
     describe('reading the whole log', () => {
       it('returns events of all streams in strictly increasing global order, resuming after a position', async () => {
         const start = await store.headPosition();

@@ -75,4 +75,25 @@ describe('CommandPipeline: a stream the caller read already (RunOptions.loaded)'
     expect(result.state.total).toBe(111);
     expect(result.revision).toBe(2n);
   });
+
+  it('loadAll reads several streams in one store read, each folded as load folds it, a missing one empty', async () => {
+    await pipeline.run(spec('d'), context(), inc(3));
+    await pipeline.run(spec('e'), context(), inc(4));
+    await pipeline.run(spec('e'), context(), inc(5));
+    const reads = jest.spyOn(store, 'readStream');
+    const many = jest.spyOn(store, 'readStreams');
+    const [d, e, none] = await pipeline.loadAll([spec('d'), spec('e'), spec('never-written')]);
+    expect(reads).not.toHaveBeenCalled();
+    expect(many).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
+    many.mockRestore();
+    expect(d).toEqual(await pipeline.load(spec('d')));
+    expect(e).toEqual(await pipeline.load(spec('e')));
+    expect({ total: e.state.total, revision: e.revision }).toEqual({ total: 9, revision: 1n });
+    expect(none).toEqual({ state: { total: 0 }, revision: null, recorded: [] });
+    // what loadAll read is a preload like any other: stale, it loses the race
+    await pipeline.run(spec('e'), context(), inc(1));
+    await expect(pipeline.run(spec('e'), context(), inc(100), { loaded: e })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await pipeline.load(spec('e'))).state.total).toBe(10);
+  });
 });

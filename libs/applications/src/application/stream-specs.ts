@@ -1,4 +1,4 @@
-import { CommandPipeline, StreamSpec, notFound } from '@ipstd/platform';
+import { CommandPipeline, LoadedStream, StreamSpec, notFound } from '@ipstd/platform';
 import {
   APPLICATION_EVENTS, ApplicationCommand, ApplicationEvent, ApplicationState, PROGRAMME_EVENTS, ProgrammeCommand, ProgrammeEvent,
   ProgrammeState, applicationDecider, cityOf, applicationStream, programmeDecider, programmeStream,
@@ -21,7 +21,11 @@ export const applicationSpec = (applicationId: string): StreamSpec<ApplicationCo
 });
 
 export async function loadOpenProgramme(pipeline: CommandPipeline, programmeId: string) {
-  const loaded = await pipeline.load(programmeSpec(programmeId));
+  return existingProgramme(await pipeline.load(programmeSpec(programmeId)));
+}
+
+/** A programme stream as read (alone, or with others in one read): 404 when there is no such call. */
+export function existingProgramme(loaded: LoadedStream<ProgrammeState>) {
   if (loaded.state.status === 'none' || loaded.revision === null) {
     throw notFound('PROGRAMME_NOT_FOUND', '申报通知不存在', 'No such programme call');
   }

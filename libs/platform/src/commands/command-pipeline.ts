@@ -35,6 +35,12 @@ export interface LoadedStream<State> {
   readonly recorded: readonly RecordedEvent[];
 }
 
+/** A stream's recorded events folded into its state by its spec. */
+function foldStream<Command, Event extends DomainEvent, State>(spec: StreamSpec<Command, Event, State>, recorded: readonly RecordedEvent[]): LoadedStream<State> {
+  const state = readStreamEvents(spec.events, recorded).reduce((s, e) => spec.decider.evolve(s, domainEventOf(e)), spec.decider.initialState());
+  return { state, revision: recorded.length ? recorded[recorded.length - 1].revision : null, recorded };
+}
+
 /** How often, and how patiently, a command that lost a race to another writer is tried again. */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -89,9 +95,23 @@ export class CommandPipeline {
   ) {}
 
   async load<Command, Event extends DomainEvent, State>(spec: StreamSpec<Command, Event, State>): Promise<LoadedStream<State>> {
-    const recorded = await this.store.readStream(spec.streamId);
-    const state = readStreamEvents(spec.events, recorded).reduce((s, e) => spec.decider.evolve(s, domainEventOf(e)), spec.decider.initialState());
-    return { state, revision: recorded.length ? recorded[recorded.length - 1].revision : null, recorded };
+    return foldStream(spec, await this.store.readStream(spec.streamId));
+  }
+
+  /**
+   * Two or three streams a command needs, read together (EventStore.readStreams: one query on
+   * PostgreSQL) and each folded by its spec. A stream that does not exist comes back empty, as `load`
+   * gives it.
+   */
+  loadAll<C1, E1 extends DomainEvent, S1, C2, E2 extends DomainEvent, S2>(
+    specs: readonly [StreamSpec<C1, E1, S1>, StreamSpec<C2, E2, S2>],
+  ): Promise<[LoadedStream<S1>, LoadedStream<S2>]>;
+  loadAll<C1, E1 extends DomainEvent, S1, C2, E2 extends DomainEvent, S2, C3, E3 extends DomainEvent, S3>(
+    specs: readonly [StreamSpec<C1, E1, S1>, StreamSpec<C2, E2, S2>, StreamSpec<C3, E3, S3>],
+  ): Promise<[LoadedStream<S1>, LoadedStream<S2>, LoadedStream<S3>]>;
+  async loadAll(specs: ReadonlyArray<StreamSpec<never, DomainEvent, unknown>>): Promise<Array<LoadedStream<unknown>>> {
+    const read = await this.store.readStreams(specs.map((spec) => spec.streamId));
+    return specs.map((spec) => foldStream(spec, read.get(spec.streamId) ?? []));
   }
 
   /** The key under which the caller's Idempotency-Key is stored: keys are the caller's own. */

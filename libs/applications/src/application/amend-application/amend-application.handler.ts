@@ -3,8 +3,8 @@ import { CommandContext, CommandPipeline, Principal, RuleCatalog } from '@ipstd/
 import { ApplicationProfile } from '../../domain';
 import { requireOwnApplication } from '../access';
 import { existingApplication, scopeOf } from '../application-write-path';
-import { currentFacts } from '../enterprise-facts/enterprise-facts';
-import { applicationSpec, loadOpenProgramme } from '../stream-specs';
+import { enterpriseSpec, factsOf } from '../enterprise-facts/enterprise-facts';
+import { applicationSpec, existingProgramme, programmeSpec } from '../stream-specs';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class AmendApplicationCommand extends Command<ApplicationCommandResult> {
@@ -25,8 +25,10 @@ export class AmendApplicationHandler implements ICommandHandler<AmendApplication
       context,
       async (state, now) => {
         const current = existingApplication(state);
-        // Two reads at once: the programme's terms and the enterprise's facts do not depend on each other.
-        const [programme, facts] = await Promise.all([loadOpenProgramme(this.pipeline, current.programmeId), currentFacts(this.pipeline, current.profile.enterprise.creditCode)]);
+        // One read of two streams: the programme's terms and the enterprise's facts do not depend on each other.
+        const [programmeRead, enterprise] = await this.pipeline.loadAll([programmeSpec(current.programmeId), enterpriseSpec(current.profile.enterprise.creditCode)]);
+        const programme = existingProgramme(programmeRead);
+        const facts = factsOf(enterprise);
         const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts };
         return { type: 'AmendApplication' as const, programme: { programmeId: programme.state.programmeId, terms: programme.state.terms }, profile, basis, now };
       },

@@ -1,5 +1,6 @@
+import { RecordedEvent } from '@ipstd/event-store';
 import { CreditFacts } from '@ipstd/funding-rules';
-import { CommandPipeline, StreamSpec, domainEventOf, readStreamEvents } from '@ipstd/platform';
+import { CommandPipeline, LoadedStream, StreamSpec, domainEventOf, readStreamEvents } from '@ipstd/platform';
 import { ENTERPRISE_EVENTS, EnterpriseEvent, EnterpriseState, RecordEnterpriseFact, enterpriseDecider, enterpriseStream } from '../../domain';
 
 export const enterpriseSpec = (creditCode: string): StreamSpec<RecordEnterpriseFact, EnterpriseEvent, EnterpriseState> => ({
@@ -16,10 +17,17 @@ export const enterpriseSpec = (creditCode: string): StreamSpec<RecordEnterpriseF
  * event that brought it).
  */
 export async function currentFacts(pipeline: CommandPipeline, creditCode: string, upToPosition?: bigint): Promise<Partial<CreditFacts>> {
-  const spec = enterpriseSpec(creditCode);
-  const { state, recorded } = await pipeline.load(spec);
-  if (upToPosition === undefined) return state.facts;
-  return readStreamEvents(spec.events, recorded)
+  return factsOf(await pipeline.load(enterpriseSpec(creditCode)), upToPosition);
+}
+
+/** The facts of an enterprise stream already read (alone, or with others in one read), now or as of a log position. */
+export function factsOf(loaded: Pick<LoadedStream<EnterpriseState>, 'state' | 'recorded'>, upToPosition?: bigint): Partial<CreditFacts> {
+  return upToPosition === undefined ? loaded.state.facts : factsAt(loaded.recorded, upToPosition);
+}
+
+/** The facts an enterprise stream's recorded events held at a log position. */
+export function factsAt(recorded: readonly RecordedEvent[], upToPosition: bigint): Partial<CreditFacts> {
+  return readStreamEvents(ENTERPRISE_EVENTS, recorded)
     .filter((e) => e.globalPosition <= upToPosition)
-    .reduce((s, e) => spec.decider.evolve(s, domainEventOf(e)), spec.decider.initialState()).facts;
+    .reduce((s, e) => enterpriseDecider.evolve(s, domainEventOf(e)), enterpriseDecider.initialState()).facts;
 }

@@ -3,8 +3,8 @@ import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ipstd/event-store';
 import { DomainError, canonicalJson } from '@ipstd/kernel';
 import { CheckpointedWorker, CommandPipeline, PG_POOL, RETRY_ON_CONFLICT, RuleCatalog, readEventOf, systemContext, Migration, runMigrations } from '@ipstd/platform';
-import { APPLICATION_EVENTS, ENTERPRISE_EVENTS } from '../../domain';
-import { currentFacts } from '../enterprise-facts/enterprise-facts';
+import { APPLICATION_EVENTS, ENTERPRISE_EVENTS, enterpriseStream } from '../../domain';
+import { currentFacts, factsAt } from '../enterprise-facts/enterprise-facts';
 import { applicationSpec, loadOpenProgramme } from '../stream-specs';
 
 /** Its tables; also applied by the migration job (scripts/migrate.ts). */
@@ -35,7 +35,7 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly pipeline: CommandPipeline,
     private readonly rules: RuleCatalog,
   ) {
@@ -55,34 +55,48 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
     // The assessment a submission appended with it, by application: when the facts it used are the
     // facts as they stood at the submission, there is nothing to look at again.
     const assessedOnSubmission = new Map<string, RecordedEvent>();
+    const submissions: Array<{ event: RecordedEvent; applicationId: string; creditCode: string }> = [];
     for (const event of events) {
       if (event.type === 'EligibilityAssessed') {
         const { applicationId, trigger } = readEventOf(APPLICATION_EVENTS, 'EligibilityAssessed', event).data;
         if (trigger === 'submission' && !assessedOnSubmission.has(applicationId)) assessedOnSubmission.set(applicationId, event);
+      } else if (event.type === 'ApplicationSubmitted') {
+        const { applicationId, profile } = readEventOf(APPLICATION_EVENTS, 'ApplicationSubmitted', event).data;
+        submissions.push({ event, applicationId, creditCode: profile.enterprise.creditCode });
       }
     }
+    // The enterprise streams those checks need, read together: one query for the batch instead of one
+    // per submission. Reading them now rather than at each submission changes nothing: a check looks
+    // only at the events up to its submission's position, all stored before the batch was handed over.
+    const enterprises = await this.store.readStreams(submissions.filter((s) => assessedOnSubmission.has(s.applicationId)).map((s) => enterpriseStream(s.creditCode)));
+    // Applications by enterprise, written in one statement per run of submissions: before a fact's
+    // event looks them up, and at the end of the batch.
+    const filed: Array<{ creditCode: string; applicationId: string }> = [];
+    const fileApplications = async () => {
+      if (filed.length === 0) return;
+      await this.pool.query(
+        'insert into pm_enterprise_applications (credit_code, application_id) select * from unnest($1::text[], $2::text[]) on conflict do nothing',
+        [filed.map((f) => f.creditCode), filed.map((f) => f.applicationId)],
+      );
+      filed.length = 0;
+    };
+    let next = 0;
     for (const event of events) {
       if (event.type === 'ApplicationSubmitted') {
-        const { applicationId, profile } = readEventOf(APPLICATION_EVENTS, 'ApplicationSubmitted', event).data;
-        await this.pool.query('insert into pm_enterprise_applications (credit_code, application_id) values ($1, $2) on conflict do nothing', [
-          profile.enterprise.creditCode,
-          applicationId,
-        ]);
+        const { applicationId, creditCode } = submissions[next++];
+        filed.push({ creditCode, applicationId });
         const assessed = assessedOnSubmission.get(applicationId);
-        if (assessed && (await this.factsUnchangedSince(assessed, profile.enterprise.creditCode, event.globalPosition))) continue;
+        const enterprise = enterprises.get(enterpriseStream(creditCode));
+        if (assessed && enterprise && factsUnchangedSince(assessed, enterprise, event.globalPosition)) continue;
         await this.reassess(applicationId, event);
       } else if (event.type === 'EnterpriseFactRecorded') {
+        await fileApplications();
         const { creditCode } = readEventOf(ENTERPRISE_EVENTS, 'EnterpriseFactRecorded', event).data;
         const { rows } = await this.pool.query<{ application_id: string }>('select application_id from pm_enterprise_applications where credit_code = $1 order by application_id', [creditCode]);
         for (const row of rows) await this.reassess(row.application_id, event);
       }
     }
-  }
-
-  /** True when the facts as they stood at the submission's position are the ones its assessment used. */
-  private async factsUnchangedSince(assessment: RecordedEvent, creditCode: string, position: bigint): Promise<boolean> {
-    const used = readEventOf(APPLICATION_EVENTS, 'EligibilityAssessed', assessment).data.facts;
-    return canonicalJson(await currentFacts(this.pipeline, creditCode, position)) === canonicalJson(used);
+    await fileApplications();
   }
 
   /**
@@ -129,4 +143,10 @@ export class EligibilityReassessor implements OnApplicationBootstrap, OnApplicat
       throw error;
     }
   }
+}
+
+/** True when the facts as they stood at the submission's position are the ones its assessment used. */
+function factsUnchangedSince(assessment: RecordedEvent, enterprise: readonly RecordedEvent[], position: bigint): boolean {
+  const used = readEventOf(APPLICATION_EVENTS, 'EligibilityAssessed', assessment).data.facts;
+  return canonicalJson(factsAt(enterprise, position)) === canonicalJson(used);
 }

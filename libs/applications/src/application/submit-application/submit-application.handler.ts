@@ -2,8 +2,8 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, CommandPipeline, Principal, RuleCatalog } from '@ipstd/platform';
 import { ApplicationProfile, applicationIdFor } from '../../domain';
 import { requireEnterprise } from '../access';
-import { currentFacts } from '../enterprise-facts/enterprise-facts';
-import { applicationSpec, loadOpenProgramme } from '../stream-specs';
+import { enterpriseSpec, factsOf } from '../enterprise-facts/enterprise-facts';
+import { applicationSpec, existingProgramme, programmeSpec } from '../stream-specs';
 import { ApplicationCommandResult, applicationResult } from '../views';
 
 export class SubmitApplicationCommand extends Command<ApplicationCommandResult> {
@@ -18,15 +18,17 @@ export class SubmitApplicationHandler implements ICommandHandler<SubmitApplicati
 
   async execute({ programmeId, profile, principal, context }: SubmitApplicationCommand): Promise<ApplicationCommandResult> {
     requireEnterprise(principal, profile.enterprise.creditCode);
-    // Three reads at once, none depending on another: the programme's terms, the enterprise's facts and
-    // the application stream (new, or holding an earlier submission with this Idempotency-Key). An
-    // unknown programme still answers 404: the other two reads do not fail on streams that do not exist.
+    // One read of three streams, none depending on another: the programme's terms, the enterprise's
+    // facts and the application stream (new, or holding an earlier submission with this
+    // Idempotency-Key). An unknown programme still answers 404: a stream that does not exist reads empty.
     const applicationId = applicationIdFor(programmeId, profile.enterprise.creditCode);
-    const [programme, facts, loaded] = await Promise.all([
-      loadOpenProgramme(this.pipeline, programmeId),
-      currentFacts(this.pipeline, profile.enterprise.creditCode),
-      this.pipeline.load(applicationSpec(applicationId)),
+    const [programmeRead, enterprise, loaded] = await this.pipeline.loadAll([
+      programmeSpec(programmeId),
+      enterpriseSpec(profile.enterprise.creditCode),
+      applicationSpec(applicationId),
     ]);
+    const programme = existingProgramme(programmeRead);
+    const facts = factsOf(enterprise);
     const basis = { ruleSet: await this.rules.get(programme.state.terms.ruleSet), facts };
     const result = await this.pipeline.run(applicationSpec(applicationId), context, (_, now) => ({
       type: 'SubmitApplication' as const,
