@@ -8,13 +8,19 @@
  * request's latency is recorded; a phase's rate is its requests over its wall time. After the
  * submissions the bench waits until /health/ready reports every projection at the head: the time
  * from the last acknowledged submission until then is the read models' catch-up time.
+ *
+ * The REST ceiling (#19) is driven by the same load generator (`call`, `phase`): a bare node:http
+ * server (test/bench/ceiling-server.ts) in its own process, sent the same submissions by as many
+ * clients, committing one row per request; it says what the machine does for the simplest endpoint
+ * that parses and commits what it is sent.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Agent, request } from 'node:http';
 import { creditCodeCheckCharacter } from '../../libs/kernel/src/credit-code';
 import { signHs256 } from '../../libs/platform/src/auth/jwt';
-import { StartedStandalone, startStandalone } from './standalone';
+import { StartedServer, StartedStandalone } from './standalone';
 import { sleep } from './stats';
 import { suzhouProfile, suzhouTerms } from '../support/fixtures';
 
@@ -25,9 +31,9 @@ export interface LatencySummary {
   readonly p95Ms: number;
   readonly p99Ms: number;
   readonly elapsedMs: number;
-  /** CPU time the app process used per request (user + system, from /proc/PID/stat). */
+  /** CPU time the server process (the app, or the ceiling server) used per request (user + system, from /proc/PID/stat). */
   readonly appCpuMsPerRequest: number;
-  /** The app process's CPU use during the phase, in cores (1 = one core busy all the time). */
+  /** The server process's CPU use during the phase, in cores (1 = one core busy all the time). */
   readonly appCores: number;
   /**
    * CPU time the whole machine spent per request (every process: the app, PostgreSQL, this load
@@ -46,6 +52,13 @@ export interface RestMeasurement {
   readonly reads: LatencySummary;
   /** From the last acknowledged submission until every projection reported lag 0. */
   readonly catchUpMs: number;
+}
+
+/** The REST ceiling (#19): the same submissions sent to a bare server committing one row each. */
+export interface CeilingMeasurement {
+  readonly requests: LatencySummary;
+  /** Median request body size in bytes (the submissions' own JSON). */
+  readonly bodyBytes: number;
 }
 
 const CITY = '320500';
@@ -188,6 +201,32 @@ async function waitUntilCaughtUp(port: number, timeoutMs: number, log: (line: st
   }
 }
 
+interface BenchEnterprise {
+  readonly code: string;
+  readonly district: string;
+  /** An applicant token for the enterprise. */
+  readonly token: string;
+  /** Its submission's body (JSON) and its amendment's. */
+  readonly submission: string;
+  readonly amendment: string;
+}
+
+type SignToken = (claims: Record<string, unknown>) => string;
+
+function tokenSigner(secret: string): SignToken {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  return (claims) => signHs256({ iat: nowSeconds, exp: nowSeconds + 7200, ...claims }, secret);
+}
+
+/** `count` enterprises, each with its own credit code, token and submission. */
+function benchEnterprises(count: number, token: SignToken): BenchEnterprise[] {
+  return Array.from({ length: count }, (_, i) => {
+    const district = DISTRICTS[i % DISTRICTS.length];
+    const code = creditCode(i, district);
+    return { code, district, token: token({ sub: `bench-ent-${i}`, role: 'applicant', org: code }), submission: JSON.stringify(profile(i, code, district, 50_000_000)), amendment: JSON.stringify(profile(i, code, district, 40_000_000)) };
+  });
+}
+
 /** Publishes a rule-set version effective today (the shipped ones ended) and opens a call whose window is open today. */
 async function openCall(agent: Agent, port: number, admin: string, now: Date): Promise<string> {
   const ruleSet = JSON.parse((await expectStatus(call(agent, port, 'GET', '/v1/rules/rule-sets/suzhou-2024-ipstd/versions/1', admin), 200, 'read the rule set')).body) as Record<string, unknown>;
@@ -217,16 +256,11 @@ export async function restWorkload(app: StartedStandalone, options: { readonly s
   const { port } = app;
   const agent = new Agent({ keepAlive: true, maxSockets: options.clients });
   try {
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    const token = (claims: Record<string, unknown>) => signHs256({ iat: nowSeconds, exp: nowSeconds + 7200, ...claims }, options.secret);
+    const token = tokenSigner(options.secret);
     const admin = token({ sub: 'bench-admin', role: 'programme-admin', city: CITY });
     const programmeId = await openCall(agent, port, admin, new Date());
 
-    const enterprises = Array.from({ length: options.submissions }, (_, i) => {
-      const district = DISTRICTS[i % DISTRICTS.length];
-      const code = creditCode(i, district);
-      return { code, district, token: token({ sub: `bench-ent-${i}`, role: 'applicant', org: code }), submission: JSON.stringify(profile(i, code, district, 50_000_000)), amendment: JSON.stringify(profile(i, code, district, 40_000_000)) };
-    });
+    const enterprises = benchEnterprises(options.submissions, token);
     const ids: string[] = new Array(options.submissions);
 
     options.log(`  ${options.submissions} submissions by ${options.clients} clients`);
@@ -251,6 +285,37 @@ export async function restWorkload(app: StartedStandalone, options: { readonly s
   } finally {
     agent.destroy();
   }
+}
+
+/**
+ * The REST ceiling (#19): the submissions of a REST run (same enterprises, bodies, tokens, path shape)
+ * sent by `clients` keep-alive clients to the bare ceiling server, through the same `call` and
+ * `phase` as the app's workload; every request must answer 201, and the server's table must then
+ * hold one row per request.
+ */
+export async function ceilingWorkload(server: StartedServer, options: { readonly requests: number; readonly clients: number; readonly secret: string; readonly log: (line: string) => void }): Promise<CeilingMeasurement> {
+  const { port } = server;
+  const agent = new Agent({ keepAlive: true, maxSockets: options.clients });
+  try {
+    const enterprises = benchEnterprises(options.requests, tokenSigner(options.secret));
+    const path = `/v1/programmes/${randomUUID()}/applications`;
+    const rowsBefore = await ceilingRows(agent, port);
+    options.log(`  ${options.requests} submissions to the bare ceiling server by ${options.clients} clients`);
+    const requests = await phase(server.pid, options.requests, options.clients, async (i) => {
+      await expectStatus(call(agent, port, 'POST', path, enterprises[i].token, enterprises[i].submission), 201, `ceiling request ${i}`);
+    });
+    const rows = (await ceilingRows(agent, port)) - rowsBefore;
+    if (rows !== options.requests) throw new Error(`the ceiling server answered ${options.requests} requests with 201 but committed ${rows} rows`);
+    const sizes = enterprises.map((e) => Buffer.byteLength(e.submission)).sort((a, b) => a - b);
+    return { requests, bodyBytes: sizes[Math.floor(sizes.length / 2)] };
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function ceilingRows(agent: Agent, port: number): Promise<number> {
+  const r = await expectStatus(call(agent, port, 'GET', '/rows', ''), 200, 'count the ceiling rows');
+  return (JSON.parse(r.body) as { rows: number }).rows;
 }
 
 export type { StartedStandalone };

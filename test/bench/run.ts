@@ -21,6 +21,9 @@
  * clients: BENCH_REST_SUBMISSIONS (3,000) submissions by as many enterprises, one amendment of each,
  * one read of each; requests/s with p50/p95/p99 per phase, the read models' catch-up time after the
  * submissions, and raw single-row commits on that database in the same run as the baseline.
+ * #19, the REST ceiling, in each REST run before the app: a bare node:http server
+ * (test/bench/ceiling-server.ts, its own process) parsing each submission's JSON and committing it as
+ * one row through pg, on the same database, driven by the same load generator and clients.
  * #17/#18: 1-event appends and raw commits with BENCH_MANY_CALLERS (64) callers, next to #1/#5.
  * Every figure is the median of several runs. Results go to bench-results/ (git-ignored) and
  * docs/bench/latest.md. Exits 0 when targets are missed (the report says so), non-zero on errors.
@@ -32,7 +35,7 @@
  * default 6, the gateway's KAFKA_TOPIC_PARTITIONS default), KAFKA_BROKERS (use that broker).
  * BENCH_ONLY: a comma list of sections to run, the others are left out (default: all): append
  * (#1–#3, #5, #17, #18), catch-up (#4), standalone (#6–#8), rebuild (#9), relay (#10), inbound (#11),
- * kafka (= relay,inbound), rest (#13–#16). A partial run prints its table and writes bench-results/,
+ * kafka (= relay,inbound), rest (#13–#16, #19). A partial run prints its table and writes bench-results/,
  * and leaves docs/bench/latest.md alone. BENCH_APP_NODE_ARGS: node options for the REST section's
  * app (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the command path).
  */
@@ -45,8 +48,8 @@ import { PostgresEventStore } from '@ipstd/event-store-postgres';
 import { migrateEventStore } from '@ipstd/platform';
 import { BenchDatabase, resolveBenchDatabase } from './database';
 import { BenchReport, Figure, markdownTable, writeReport } from './report';
-import { BENCH_SECRET, killRunningStandalone, measureStandalone, startStandalone } from './standalone';
-import { LatencySummary, RestMeasurement, restWorkload } from './rest';
+import { BENCH_SECRET, killRunningServers, measureStandalone, startCeilingServer, startStandalone } from './standalone';
+import { CeilingMeasurement, LatencySummary, RestMeasurement, ceilingWorkload, restWorkload } from './rest';
 import { freshDatabase } from './database';
 import { ProfileShare, describeShares, readProfile, summariseProfile } from './profile';
 import { KafkaBenchResult, abortKafka, kafkaUnavailableReason, measureKafka } from './kafka';
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
   const dispose = async () => {
     if (disposed) return;
     disposed = true;
-    killRunningStandalone();
+    killRunningServers();
     await abortKafka();
     if (!database) return;
     progress(`dropping the bench database (${database.label})`);
@@ -307,7 +310,7 @@ async function main(): Promise<void> {
       });
     }
 
-    const rest: Array<RestMeasurement & { raw: Measurement }> = [];
+    const rest: RestRun[] = [];
     if (runs('rest')) {
       for (let run = 1; run <= settings.heavyRuns; run++) {
         const scratch = await freshDatabase(database.url, `rest_r${run}`, progress);
@@ -317,11 +320,22 @@ async function main(): Promise<void> {
           await rawPool.query(RAW_TABLE_SQL).finally(() => rawPool.end());
           const rawRest = await rawSingleRowCommits(scratch.url, `rest${run}`, settings.durationMs, settings.callers);
           progress(`run ${run}/${settings.heavyRuns}: raw single-row commits on the REST database, ${settings.callers} clients: ${rate(rawRest, 'rows/s')}`);
+          gc();
+          progress(`run ${run}/${settings.heavyRuns}: starting the bare ceiling server on the REST database`);
+          const ceilingServer = await startCeilingServer({ repoRoot: REPO_ROOT, databaseUrl: scratch.url, timeoutMs: settings.standaloneTimeoutMs, log: progress });
+          let ceiling: CeilingMeasurement;
+          try {
+            ceiling = await ceilingWorkload(ceilingServer, { requests: settings.restSubmissions, clients: settings.restClients, secret: BENCH_SECRET, log: progress });
+          } finally {
+            await ceilingServer.stop();
+          }
+          progress(`run ${run}/${settings.heavyRuns}: REST ceiling (bare node:http + pg, one row per request) ${latencyLine(ceiling.requests)}`);
+          gc();
           progress(`run ${run}/${settings.heavyRuns}: starting the standalone app on a fresh database for the REST workload`);
           const app = await startRestApp(scratch.url);
           try {
             const m = await restWorkload(app, { submissions: settings.restSubmissions, clients: settings.restClients, secret: BENCH_SECRET, log: progress });
-            rest.push({ ...m, raw: rawRest });
+            rest.push({ ...m, raw: rawRest, ceiling });
             progress(
               `run ${run}/${settings.heavyRuns}: REST submissions ${latencyLine(m.submissions)}; amendments ${latencyLine(m.amendments)}; reads ${latencyLine(m.reads)}; ` +
                 `read models caught up ${formatDuration(m.catchUpMs)} after the last submission`,
@@ -519,7 +533,7 @@ async function main(): Promise<void> {
       },
       settings: {
         ...(runs('append') ? { 'runs per throughput figure (#1, #2, #3, #5)': settings.runs } : {}),
-        'runs per heavy figure (#4, #6–#11)': settings.heavyRuns,
+        'runs per heavy figure (#4, #6–#16, #19)': settings.heavyRuns,
         ...(runs('append') ? { 'duration of one throughput run': `${settings.durationMs} ms`, 'concurrent callers / clients': settings.callers } : {}),
         ...(needsLog && fill
           ? {
@@ -563,7 +577,7 @@ function methodLines(eventStoreSections: boolean): string[] {
     [runs('standalone'), '#6 starts `node dist/apps/standalone/src/main.js` (DATABASE_URL = the bench database, PORT=0, a temporary DATA_DIR, LOG_LEVEL=warn) after the log exists, polls /health/ready until every projection shows lag 0 at (at least) the head of the bench log, reads VmRSS from /proc/PID/status and stops it with SIGTERM. Before each further run the tables the app created (read models, checkpoints) are truncated, so every run catches up over the whole log. The bench events are of a type the projections ignore: they only advance their checkpoints.'],
     [runs('standalone'), '#8 repeats #7 at once in the same app, to tell memory an export keeps from memory the process keeps after its first large export.'],
     [runs('rebuild'), '#9 runs `node dist/apps/projections-service/src/rebuild.js` (npm run rebuild-read-models) against the bench database after #6, timing the whole process and polling its VmHWM.'],
-    [runs('rest'), `#13–#16: per run a fresh database on the bench's server; first ${settings.durationMs} ms of raw single-row commits there (${settings.callers} clients, the baseline quoted with #13); then \`node dist/apps/standalone/src/main.js\` on it (LOG_LEVEL=warn, THROTTLE_IP_LIMIT and THROTTLE_SUBJECT_LIMIT raised because every bench client comes from 127.0.0.1), every projection and worker running in it. The bench publishes a rule-set version effective this year (the shipped ones ended) and opens a call whose window is open today, then ${settings.restClients} keep-alive HTTP clients run three phases back to back: ${formatNumber(settings.restSubmissions)} submissions (each by its own enterprise and token), one amendment of each, one GET of each. Each request's latency is recorded; a phase's rate is its requests over its wall time; percentiles are per run, the table quotes the median over the runs. After the submissions the bench polls /health/ready every 20 ms until every projection's lag is 0 (#16). The load generator runs on the same machine and takes CPU from the app.`],
+    [runs('rest'), `#13–#16, #19: per run a fresh database on the bench's server; first ${settings.durationMs} ms of raw single-row commits there (${settings.callers} clients, the baseline quoted with #13); then the REST ceiling (#19): \`node dist/test/bench/ceiling-server.js\` on it, a bare node:http server in its own process that parses each request's JSON body and commits it as one row (one insert ... returning, a pg pool of 20) and answers 201, sent ${formatNumber(settings.restSubmissions)} of the run's submissions (same bodies, tokens and path shape) by ${settings.restClients} keep-alive clients through the same load generator as the app, its table checked to hold one row per request, then stopped; then \`node dist/apps/standalone/src/main.js\` on it (LOG_LEVEL=warn, THROTTLE_IP_LIMIT and THROTTLE_SUBJECT_LIMIT raised because every bench client comes from 127.0.0.1), every projection and worker running in it. The bench publishes a rule-set version effective this year (the shipped ones ended) and opens a call whose window is open today, then ${settings.restClients} keep-alive HTTP clients run three phases back to back: ${formatNumber(settings.restSubmissions)} submissions (each by its own enterprise and token), one amendment of each, one GET of each. Each request's latency is recorded; a phase's rate is its requests over its wall time; percentiles are per run, the table quotes the median over the runs. After the submissions the bench polls /health/ready every 20 ms until every projection's lag is 0 (#16). The load generator runs on the same machine and takes CPU from the app. For every phase and the ceiling the server process's CPU time comes from /proc/PID/stat, the whole machine's from /proc/stat, the generator's own from process.cpuUsage().`],
     [runs('standalone'), '#7 follows #6 in the same app: as a city-less auditor it streams the whole-log export to nowhere while sampling the app\'s VmRSS every 50 ms.'],
     [
       runs('relay') || runs('inbound'),
@@ -591,7 +605,7 @@ function targetTexts(): string[] {
     [runs('relay'), '#10 ≥ 20,000 events/s'],
     [runs('inbound'), '#11 none (informational)'],
     [runs('append'), '#17 ≥ 1.0 × #18 of the same bench run'],
-    [runs('rest'), '#13 and #14 ≥ 1,000 requests/s with p99 < 100 ms'],
+    [runs('rest'), '#13 and #14 ≥ 1,000 requests/s with p99 < 100 ms; #19 none (the baseline they are quoted against)'],
   ];
   return texts.filter(([applies]) => applies).map(([, text]) => text);
 }
@@ -630,23 +644,31 @@ function latencyLine(l: LatencySummary): string {
   return `${formatNumber(l.perSecond)}/s (p50 ${l.p50Ms.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms)`;
 }
 
-function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>, profile: readonly ProfileShare[] | null): Figure[] {
-  const p = (pick: (r: RestMeasurement & { raw: Measurement }) => number) => median(rest.map(pick));
-  const cpu = (pick: (r: RestMeasurement) => LatencySummary) =>
-    ` The app process used ${p((r) => pick(r).appCores).toFixed(2)} cores meanwhile, ${p((r) => pick(r).appCpuMsPerRequest).toFixed(1)} ms of CPU per request (Node runs the app's JavaScript on one core).` +
+/** One REST run: the app's phases, and the baselines measured before the app on the same database. */
+type RestRun = RestMeasurement & { readonly raw: Measurement; readonly ceiling: CeilingMeasurement };
+
+function restFigures(rest: readonly RestRun[], profile: readonly ProfileShare[] | null): Figure[] {
+  const p = (pick: (r: RestRun) => number) => median(rest.map(pick));
+  const cpu = (pick: (r: RestRun) => LatencySummary, server: 'app' | 'ceiling server' = 'app') =>
+    ` The ${server} process used ${p((r) => pick(r).appCores).toFixed(2)} cores meanwhile, ${p((r) => pick(r).appCpuMsPerRequest).toFixed(1)} ms of CPU per request (Node runs the ${server}'s JavaScript on one core).` +
     ` The whole machine was busy on ${p((r) => pick(r).machineCores).toFixed(2)} of its ${p((r) => pick(r).machineCoreCount)} cores: ${p((r) => pick(r).machineCpuMsPerRequest).toFixed(1)} ms of CPU per request` +
-    ` for the app, PostgreSQL and this load generator together (the generator's own share ${p((r) => pick(r).driverCpuMsPerRequest).toFixed(1)} ms);` +
+    ` for the ${server}, PostgreSQL and this load generator together (the generator's own share ${p((r) => pick(r).driverCpuMsPerRequest).toFixed(1)} ms);` +
     // n cores give n × 1,000 ms of CPU each second; shared by 1,000 requests, n ms each.
     ` 1,000 requests/s on ${p((r) => pick(r).machineCoreCount)} cores leaves ${((p((r) => pick(r).machineCoreCount) * 1000) / 1000).toFixed(1)} ms per request for all of them.`;
   const why = profile ? ` Where the app's CPU time went (a profiled extra run of all three phases): ${describeShares(profile)}.` : '';
-  const latencies = (pick: (r: RestMeasurement) => LatencySummary) =>
+  const latencies = (pick: (r: RestRun) => LatencySummary) =>
     `p50 ${p((r) => pick(r).p50Ms).toFixed(1)} ms, p95 ${p((r) => pick(r).p95Ms).toFixed(1)} ms, p99 ${p((r) => pick(r).p99Ms).toFixed(1)} ms (medians of the runs; p99 per run ${rest.map((r) => pick(r).p99Ms.toFixed(1)).join(' / ')} ms)`;
-  const floor = (pick: (r: RestMeasurement) => LatencySummary) => {
+  const floor = (pick: (r: RestRun) => LatencySummary) => {
     const rate = p((r) => pick(r).perSecond);
     const p99 = p((r) => pick(r).p99Ms);
     return { text: `≥ 1,000/s at p99 < 100 ms (measured ${formatNumber(rate)}/s, p99 ${p99.toFixed(1)} ms)`, pass: rate >= 1000 && p99 < 100 };
   };
   const baseline = `raw single-row commits on the same server in the same runs, ${settings.callers} clients: median ${formatNumber(p((r) => r.raw.perSecond))} rows/s.`;
+  const ceilingMedian = p((r) => r.ceiling.requests.perSecond);
+  // The app's median against the ceiling's, and per run against the ceiling of that run.
+  const ofCeiling = (pick: (r: RestRun) => LatencySummary) =>
+    ` The bare ceiling in the same runs (#19): median ${formatNumber(ceilingMedian)} requests/s; the app reaches ${formatNumber((100 * p((r) => pick(r).perSecond)) / ceilingMedian)} % of it` +
+    ` (per run ${rest.map((r) => `${formatNumber((100 * pick(r).perSecond) / r.ceiling.requests.perSecond)} %`).join(' / ')}).`;
   return [
     {
       number: 13,
@@ -656,7 +678,7 @@ function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>
       runs: rest.map((r) => r.submissions.perSecond),
       median: p((r) => r.submissions.perSecond),
       target: floor((r) => r.submissions),
-      note: `${latencies((r) => r.submissions)}; ${baseline}${cpu((r) => r.submissions)}${why}`,
+      note: `${latencies((r) => r.submissions)}; ${baseline}${ofCeiling((r) => r.submissions)}${cpu((r) => r.submissions)}${why}`,
     },
     {
       number: 14,
@@ -666,7 +688,7 @@ function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>
       runs: rest.map((r) => r.amendments.perSecond),
       median: p((r) => r.amendments.perSecond),
       target: floor((r) => r.amendments),
-      note: `${latencies((r) => r.amendments)}.${cpu((r) => r.amendments)}`,
+      note: `${latencies((r) => r.amendments)}.${ofCeiling((r) => r.amendments)}${cpu((r) => r.amendments)}`,
     },
     {
       number: 15,
@@ -687,6 +709,19 @@ function restFigures(rest: ReadonlyArray<RestMeasurement & { raw: Measurement }>
       median: p((r) => r.catchUpMs),
       target: null,
       note: 'polled every 20 ms; measures how far the read models trail the write path at the end of the submission phase.',
+    },
+    {
+      number: 19,
+      id: 'rest-ceiling-bare-server',
+      label: `REST ceiling: a bare node:http server that parses the JSON body and commits one row (insert ... returning) per request through pg, ${settings.restClients} keep-alive clients, same request body size as a submission`,
+      unit: 'requests/s',
+      runs: rest.map((r) => r.ceiling.requests.perSecond),
+      median: ceilingMedian,
+      target: null,
+      note:
+        `a baseline for #13 and #14 (no target): what this machine does for the simplest endpoint that commits what it is sent, measured in each REST run just before the app, on the same database, by the same load generator. ` +
+        `${formatNumber(settings.restSubmissions)} requests per run, the submissions of #13 themselves (median body ${formatNumber(p((r) => r.ceiling.bodyBytes))} bytes, same tokens and path shape); no framework, validation, authentication, event store or projections; a pg pool of 20 as in the app. ` +
+        `${latencies((r) => r.ceiling.requests)}.${cpu((r) => r.ceiling.requests, 'ceiling server')}`,
     },
   ];
 }

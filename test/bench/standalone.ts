@@ -39,20 +39,24 @@ interface ReadyBody {
   checks?: { projections?: { head?: string; lag?: Record<string, number> } };
 }
 
-let running: ChildProcess | null = null;
+/** Every server process the bench started and has not stopped yet. */
+const running = new Set<ChildProcess>();
 
-/** Kills a standalone process the bench started, if one is still running (used when the bench aborts). */
-export function killRunningStandalone(): void {
-  if (running && running.exitCode === null && running.pid) {
-    try {
-      process.kill(running.pid, 'SIGKILL');
-    } catch {
-      // already gone
+/** Kills every server process the bench started (the standalone app, the REST ceiling) that is still running (used when the bench aborts). */
+export function killRunningServers(): void {
+  for (const child of running) {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
   }
 }
 
-export interface StartedStandalone {
+/** A node server process the bench started, once it said on which port it listens. */
+export interface StartedServer {
   readonly port: number;
   readonly pid: number;
   /** From spawning the process until it printed its URL. */
@@ -61,49 +65,46 @@ export interface StartedStandalone {
   /** The process's last output (stdout and stderr), for error messages. */
   output(): string;
   exitCode(): number | null;
-  /** SIGTERM, then SIGKILL after 20 s; removes its data folder. */
+  /** SIGTERM, then SIGKILL after 20 s; then the cleanup it was started with. */
   stop(): Promise<void>;
 }
 
+export type StartedStandalone = StartedServer;
+
 /**
- * Starts the real standalone app (`node dist/apps/standalone/src/main.js`) on the given database,
- * with its own data folder, and resolves once it printed its URL.
+ * Starts `node [nodeArgs] <repoRoot>/<script>` with the given environment (NODE_OPTIONS left out)
+ * and resolves once its output matched `listening`, whose first group is the port.
  */
-export async function startStandalone(options: {
+export async function startNodeServer(options: {
+  /** What it is, for messages. */
+  readonly name: string;
   readonly repoRoot: string;
-  readonly databaseUrl: string;
+  /** The built script, relative to repoRoot. */
+  readonly script: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly nodeArgs?: readonly string[];
+  readonly listening: RegExp;
   readonly timeoutMs: number;
   readonly log: (line: string) => void;
-  /** Options for node itself, e.g. `--max-old-space-size=64`. */
-  readonly nodeArgs?: readonly string[];
-  /** More environment for the app (overrides the bench's defaults). */
-  readonly env?: Readonly<Record<string, string>>;
-}): Promise<StartedStandalone> {
-  const main = join(options.repoRoot, 'dist/apps/standalone/src/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run the build first`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'ipstd-bench-app-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: options.databaseUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    EVENT_STORE: 'postgres',
-    KAFKA_BROKERS: '',
-    AUTH_HS256_SECRET: BENCH_SECRET,
-    ...options.env,
-  };
+  /** Runs once the process is gone (also when it failed to start). */
+  readonly cleanup?: () => void;
+}): Promise<StartedServer> {
+  const script = join(options.repoRoot, options.script);
+  if (!existsSync(script)) {
+    options.cleanup?.();
+    throw new Error(`${script} is missing: run the build first`);
+  }
+  const env: NodeJS.ProcessEnv = { ...options.env };
   delete env.NODE_OPTIONS;
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main], { cwd: options.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running = child;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], { cwd: options.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   let output = '';
   let port: number | null = null;
   let startMs = 0;
   const onData = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-20_000);
-    const match = port === null ? /API:\s+http:\/\/localhost:(\d+)\/v1/.exec(output) : null;
+    const match = port === null ? options.listening.exec(output) : null;
     if (match) {
       port = Number(match[1]);
       startMs = performance.now() - spawnedAt;
@@ -117,18 +118,18 @@ export async function startStandalone(options: {
       child.kill('SIGTERM');
       const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout' as const)]);
       if (code === 'timeout') {
-        options.log('  standalone did not stop within 20 s of SIGTERM; killing it');
+        options.log(`  ${options.name} did not stop within 20 s of SIGTERM; killing it`);
         child.kill('SIGKILL');
         await exited;
       }
     }
-    if (running === child) running = null;
-    rmSync(dataDir, { recursive: true, force: true });
+    running.delete(child);
+    options.cleanup?.();
   };
   try {
     while (port === null) {
-      if (child.exitCode !== null) throw new Error(`standalone exited with code ${child.exitCode}:\n${output.slice(-3000)}`);
-      if (performance.now() - spawnedAt > options.timeoutMs) throw new Error(`standalone did not start within ${options.timeoutMs} ms:\n${output.slice(-3000)}`);
+      if (child.exitCode !== null) throw new Error(`${options.name} exited with code ${child.exitCode}:\n${output.slice(-3000)}`);
+      if (performance.now() - spawnedAt > options.timeoutMs) throw new Error(`${options.name} did not start within ${options.timeoutMs} ms:\n${output.slice(-3000)}`);
       await sleep(50);
     }
   } catch (error) {
@@ -136,6 +137,61 @@ export async function startStandalone(options: {
     throw error;
   }
   return { port, pid: child.pid!, startMs, spawnedAt, output: () => output, exitCode: () => child.exitCode, stop };
+}
+
+/**
+ * Starts the real standalone app (`node dist/apps/standalone/src/main.js`) on the given database,
+ * with its own data folder (removed when it stops), and resolves once it printed its URL.
+ */
+export function startStandalone(options: {
+  readonly repoRoot: string;
+  readonly databaseUrl: string;
+  readonly timeoutMs: number;
+  readonly log: (line: string) => void;
+  /** Options for node itself, e.g. `--max-old-space-size=64`. */
+  readonly nodeArgs?: readonly string[];
+  /** More environment for the app (overrides the bench's defaults). */
+  readonly env?: Readonly<Record<string, string>>;
+}): Promise<StartedStandalone> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ipstd-bench-app-'));
+  return startNodeServer({
+    name: 'standalone',
+    repoRoot: options.repoRoot,
+    script: 'dist/apps/standalone/src/main.js',
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      EVENT_STORE: 'postgres',
+      KAFKA_BROKERS: '',
+      AUTH_HS256_SECRET: BENCH_SECRET,
+      ...options.env,
+    },
+    nodeArgs: options.nodeArgs,
+    listening: /API:\s+http:\/\/localhost:(\d+)\/v1/,
+    timeoutMs: options.timeoutMs,
+    log: options.log,
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  });
+}
+
+/**
+ * Starts the REST ceiling (#19, test/bench/ceiling-server.ts: a bare node:http server committing one
+ * row per request through pg) as its own process on the given database; resolves once it listens.
+ */
+export function startCeilingServer(options: { readonly repoRoot: string; readonly databaseUrl: string; readonly timeoutMs: number; readonly log: (line: string) => void }): Promise<StartedServer> {
+  return startNodeServer({
+    name: 'ceiling server',
+    repoRoot: options.repoRoot,
+    script: 'dist/test/bench/ceiling-server.js',
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1' },
+    listening: /ceiling: listening on http:\/\/127\.0\.0\.1:(\d+)/,
+    timeoutMs: options.timeoutMs,
+    log: options.log,
+  });
 }
 
 /**

@@ -83,7 +83,7 @@ export const REMINDER_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** One reminder to collect. */
+/** One reminder to collect, planned by the event at `position` in the log. */
 interface Planned {
   readonly kind: ReminderKind;
   readonly resource: ReminderResource;
@@ -93,9 +93,24 @@ interface Planned {
   readonly programmeId: string;
   readonly city: string;
   readonly grantId?: string;
+  readonly position: string;
 }
 
 type Handled = ProgrammeEvent | ApplicationEvent | GrantEvent | ReminderEvent | WorkingDayCalendarEvent;
+
+/** The events that file an application (and plan its district's endorsement reminder): collected in runs. */
+type Filing = Extract<Handled, { type: 'ApplicationSubmitted' | 'ApplicationAmended' }>;
+
+/** An application's submission or amendment, as the reminders need it. */
+interface Filed {
+  readonly type: Filing['type'];
+  readonly applicationId: string;
+  /** The programme applied to; on a submission only (an amendment keeps the row's). */
+  readonly programmeId: string | null;
+  readonly district: string;
+  readonly creditCode: string;
+  readonly position: string;
+}
 
 /** The registries of every type the collector reads (stored type names are unique across registries). */
 const HANDLED: EventRegistry<Handled> = { ...PROGRAMME_EVENTS, ...APPLICATION_EVENTS, ...GRANT_EVENTS, ...REMINDER_EVENTS, ...WORKING_DAY_CALENDAR_EVENTS };
@@ -116,13 +131,135 @@ const cityRole = (role: 'city-bureau' | 'finance-bureau', code: string): Recipie
 
 const log = new Logger('reminder-collector');
 
-/** Applies one batch of the log to the scheduler's tables, in one transaction. */
+/**
+ * Applies one batch of the log to the scheduler's tables, in one transaction, leaving them as applying
+ * its events one at a time would. Submissions and amendments, most of a busy call's events, are
+ * collected a run at a time (see collectFiled); every other event on its own, in log order.
+ */
 export async function collectReminders(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
   const batch = new BatchReads(client);
+  let run: Filed[] = [];
+  const collectRun = async () => {
+    if (run.length > 0) await collectFiled(client, batch, run);
+    run = [];
+  };
   for (const recorded of events) {
     const event = readIfIn(HANDLED, recorded);
     if (!event) continue;
-    await new Collector(client, recorded.globalPosition.toString(), batch).apply(event);
+    const position = recorded.globalPosition.toString();
+    if (event.type === 'ApplicationSubmitted' || event.type === 'ApplicationAmended') {
+      const filed = filedOf(event, position);
+      // A run holds events of one type and each application once: its one statement writes a row once.
+      if (run.length > 0 && (run[0].type !== filed.type || run.some((f) => f.applicationId === filed.applicationId))) await collectRun();
+      run.push(filed);
+      continue;
+    }
+    await collectRun();
+    await new Collector(client, position, batch).apply(event);
+  }
+  await collectRun();
+}
+
+function filedOf(event: StoredEvent<Filing>, position: string): Filed {
+  const { applicationId, profile } = event.data;
+  const programmeId = event.type === 'ApplicationSubmitted' ? event.data.programmeId : null;
+  return { type: event.type, applicationId, programmeId, district: profile.enterprise.district, creditCode: profile.enterprise.creditCode, position };
+}
+
+/**
+ * A run of consecutive submissions, or of consecutive amendments, each of another application. Each
+ * event writes its application's row (a submission inserts it, an amendment moves it to its district
+ * unless a later position already wrote it) and plans the endorsement reminder of the district the row
+ * then names: the run writes the rows in one statement, reads in one more the rows it did not write (a
+ * redelivered submission, an amendment overtaken, an application not known), and records the
+ * reminders in one insert.
+ */
+async function collectFiled(db: PoolClient, batch: BatchReads, run: readonly Filed[]): Promise<void> {
+  type Row = { application_id: string; programme_id: string; district: string };
+  const column = <K extends keyof Filed>(key: K) => run.map((f) => f[key]);
+  const { rows: written } =
+    run[0].type === 'ApplicationSubmitted'
+      ? await db.query<Row>(
+          `insert into reminder_applications (application_id, programme_id, district, credit_code, endorsement_pending, position)
+           select f.application_id, f.programme_id, f.district, f.credit_code, true, f.position
+           from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) as f(application_id, programme_id, district, credit_code, position)
+           on conflict do nothing returning application_id, programme_id, district`,
+          [column('applicationId'), column('programmeId'), column('district'), column('creditCode'), column('position')],
+        )
+      : await db.query<Row>(
+          `update reminder_applications a set district = f.district, credit_code = f.credit_code, position = f.position
+           from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as f(application_id, district, credit_code, position)
+           where a.application_id = f.application_id and a.position < f.position
+           returning a.application_id, a.programme_id, a.district`,
+          [column('applicationId'), column('district'), column('creditCode'), column('position')],
+        );
+  const rows = new Map(written.map((r) => [r.application_id, r]));
+  const unwritten = run.map((f) => f.applicationId).filter((id) => !rows.has(id));
+  if (unwritten.length > 0) {
+    const { rows: read } = await db.query<Row>('select application_id, programme_id, district from reminder_applications where application_id = any($1)', [unwritten]);
+    for (const r of read) rows.set(r.application_id, r);
+  }
+  const planned: Planned[] = [];
+  for (const filed of run) {
+    const row = rows.get(filed.applicationId);
+    const programme = row && (await batch.terms(row.programme_id));
+    if (!row || !programme) continue;
+    planned.push({
+      kind: 'endorsement-deadline',
+      resource: { type: 'programme', id: row.programme_id, link: `/v1/programmes/${row.programme_id}` },
+      recipient: district(row.district),
+      deadline: programme.terms.endorsementDeadline,
+      leadWorkingDays: programme.terms.reminders.endorsement,
+      programmeId: row.programme_id,
+      city: programme.city,
+      position: filed.position,
+    });
+  }
+  await recordReminders(db, batch, planned);
+}
+
+/**
+ * Records reminders planned by events in log order, in one statement, as recording them one by one
+ * would. A reminder not in the table is inserted by the first event that plans it; a cancelled one
+ * comes back (an expert assigned again) by the first event after the position that last wrote it; any
+ * other is left as it is. Many events of a run plan the same reminder (their district's endorsement
+ * deadline) and a statement writes a row once, so each reminder is written by that one event only,
+ * chosen against the table as it stands.
+ */
+async function recordReminders(db: PoolClient, batch: BatchReads, planned: readonly Planned[]): Promise<void> {
+  if (planned.length === 0) return;
+  const calendar = await batch.calendar();
+  const reminders = planned.map((p) => ({ ...p, reminderId: reminderIdFor(p.kind, p.resource, p.deadline, p.recipient), ...remindAt(calendar, p.deadline, p.leadWorkingDays) }));
+  const column = <T>(value: (r: (typeof reminders)[number]) => T) => reminders.map(value);
+  const { rows: written } = await db.query<{ reminder_id: string; position: string }>(
+    `with planned as (
+       select * from unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::integer[],
+                            $10::text[], $11::text[], $12::text[], $13::bigint[], $14::integer[])
+         as p(reminder_id, kind, resource, resource_id, recipient, recipient_key, deadline, remind_at, lead_working_days, programme_id, city, grant_id, position, calendar_missing_year)
+     )
+     insert into reminder_deadlines (reminder_id, kind, resource, resource_id, recipient, recipient_key, deadline, remind_at, lead_working_days, programme_id, city, grant_id, status, position, calendar_missing_year)
+     select distinct on (p.reminder_id) p.reminder_id, p.kind, p.resource, p.resource_id, p.recipient, p.recipient_key, p.deadline, p.remind_at, p.lead_working_days,
+            p.programme_id, p.city, p.grant_id, 'pending', p.position, p.calendar_missing_year
+     from planned p left join reminder_deadlines d on d.reminder_id = p.reminder_id
+     where d.reminder_id is null or (d.status = 'cancelled' and d.position < p.position)
+     order by p.reminder_id, p.position
+     on conflict (reminder_id) do update set status = 'pending', position = excluded.position
+     where reminder_deadlines.status = 'cancelled' and reminder_deadlines.position < excluded.position
+     returning reminder_id, position`,
+    [
+      column((r) => r.reminderId), column((r) => r.kind), column((r) => r.resource), column((r) => r.resource.id), column((r) => r.recipient), column((r) => recipientKey(r.recipient)),
+      column((r) => r.deadline), column((r) => r.at), column((r) => r.leadWorkingDays), column((r) => r.programmeId), column((r) => r.city), column((r) => r.grantId ?? null),
+      column((r) => r.position), column((r) => r.missingYear),
+    ],
+  );
+  const writers = new Set(written.map((w) => `${w.reminder_id}@${w.position}`));
+  for (const r of reminders) {
+    if (r.missingYear !== null && writers.has(`${r.reminderId}@${r.position}`)) {
+      log.warn({
+        msg: 'no working-day calendar published for a year a reminder is counted in; counted Monday–Friday until it is published',
+        year: r.missingYear, reminderId: r.reminderId, kind: r.kind, deadline: r.deadline, remindAt: r.at,
+      });
+    }
   }
 }
 
@@ -165,7 +302,7 @@ class BatchReads {
 class Collector {
   constructor(private readonly db: PoolClient, private readonly position: string, private readonly batch: BatchReads) {}
 
-  async apply(event: StoredEvent<Handled>): Promise<void> {
+  async apply(event: StoredEvent<Exclude<Handled, Filing>>): Promise<void> {
     switch (event.type) {
       case 'WorkingDayYearPublished':
         return this.calendarYearPublished(event.data.year, event.data.version);
@@ -173,9 +310,6 @@ class Collector {
         await this.db.query('insert into reminder_programmes (programme_id, city, terms) values ($1, $2, $3) on conflict do nothing', [event.data.programmeId, cityOf(event), event.data.terms]);
         this.batch.programmeChanged(event.data.programmeId);
         return;
-      case 'ApplicationSubmitted':
-      case 'ApplicationAmended':
-        return this.applicationFiled(event.data.applicationId, event.type === 'ApplicationSubmitted' ? event.data.programmeId : null, event.data.profile.enterprise.district, event.data.profile.enterprise.creditCode);
       case 'ApplicationEndorsed':
       case 'ApplicationNotEndorsed':
         await this.endorsementSettled(event.data.applicationId);
@@ -247,35 +381,6 @@ class Collector {
 
   private terms(programmeId: string): Promise<{ city: string; terms: SettledTerms } | null> {
     return this.batch.terms(programmeId);
-  }
-
-  private async applicationFiled(applicationId: string, programmeId: string | null, districtCode: string, creditCode: string): Promise<void> {
-    // The row as it stands after this event: the one written here, or (a redelivered submission, or an
-    // amendment that a later position already overtook) the one the table holds.
-    let rows: Array<{ programme_id: string; district: string }> = [];
-    if (programmeId) {
-      ({ rows } = await this.db.query<{ programme_id: string; district: string }>(
-        `insert into reminder_applications (application_id, programme_id, district, credit_code, endorsement_pending, position) values ($1, $2, $3, $4, true, $5)
-         on conflict do nothing returning programme_id, district`,
-        [applicationId, programmeId, districtCode, creditCode, this.position],
-      ));
-    } else {
-      await this.db.query('update reminder_applications set district = $2, credit_code = $3, position = $4 where application_id = $1 and position < $4', [applicationId, districtCode, creditCode, this.position]);
-    }
-    if (rows.length === 0) {
-      ({ rows } = await this.db.query<{ programme_id: string; district: string }>('select programme_id, district from reminder_applications where application_id = $1', [applicationId]));
-    }
-    const programme = rows[0] && (await this.terms(rows[0].programme_id));
-    if (!programme) return;
-    await this.plan({
-      kind: 'endorsement-deadline',
-      resource: { type: 'programme', id: rows[0].programme_id, link: `/v1/programmes/${rows[0].programme_id}` },
-      recipient: district(rows[0].district),
-      deadline: programme.terms.endorsementDeadline,
-      leadWorkingDays: programme.terms.reminders.endorsement,
-      programmeId: rows[0].programme_id,
-      city: programme.city,
-    });
   }
 
   private async endorsementSettled(applicationId: string): Promise<void> {
@@ -427,25 +532,8 @@ class Collector {
   }
 
   /** Records a reminder once; a later position may bring back one cancelled earlier (an expert assigned again). */
-  private async plan(p: Planned): Promise<void> {
-    const reminderId = reminderIdFor(p.kind, p.resource, p.deadline, p.recipient);
-    const { at, missingYear } = remindAt(await this.calendar(), p.deadline, p.leadWorkingDays);
-    const { rowCount } = await this.db.query(
-      `insert into reminder_deadlines (reminder_id, kind, resource, resource_id, recipient, recipient_key, deadline, remind_at, lead_working_days, programme_id, city, grant_id, status, position, calendar_missing_year)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $14)
-       on conflict (reminder_id) do update set status = 'pending', position = excluded.position
-       where reminder_deadlines.status = 'cancelled' and reminder_deadlines.position < excluded.position`,
-      [
-        reminderId, p.kind, p.resource, p.resource.id, p.recipient, recipientKey(p.recipient), p.deadline, at, p.leadWorkingDays,
-        p.programmeId, p.city, p.grantId ?? null, this.position, missingYear,
-      ],
-    );
-    if (rowCount && missingYear !== null) {
-      log.warn({
-        msg: 'no working-day calendar published for a year a reminder is counted in; counted Monday–Friday until it is published',
-        year: missingYear, reminderId, kind: p.kind, deadline: p.deadline, remindAt: at,
-      });
-    }
+  private plan(p: Omit<Planned, 'position'>): Promise<void> {
+    return recordReminders(this.db, this.batch, [{ ...p, position: this.position }]);
   }
 
   /** Cancels the pending reminders of these kinds about a resource (for one recipient, or all). */
