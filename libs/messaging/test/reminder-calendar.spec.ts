@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BUILT_IN_WORKING_DAY_YEARS } from '@ipstd/funding-rules';
 import { RecordedEvent } from '@ipstd/event-store';
+import { recordedEvents } from './recorded-events';
 import { inTransaction, runMigrations } from '@ipstd/platform';
 import { settleTerms } from '@ipstd/applications';
 import { REMINDER_MIGRATIONS, collectReminders } from '../src/reminders/reminder-collector';
@@ -14,19 +15,11 @@ import { TestDatabase, createTestDatabase } from '../../../test/support/postgres
  */
 describe('reminder collector and the published working-day calendar', () => {
   let db: TestDatabase;
-  let position = 0n;
   const programmeId = '0190a4b2-0000-7000-8000-0000000000c1';
   const applicationId = '0190a4b2-0000-7000-8000-0000000000c2';
   const year = (y: number) => BUILT_IN_WORKING_DAY_YEARS.find((w) => w.year === y)!;
 
-  function recorded(type: string, schemaVersion: number, data: unknown, streamId: string): RecordedEvent {
-    position += 1n;
-    return {
-      eventId: `0190a4b2-0000-7000-8000-${position.toString().padStart(12, '0')}`, type, schemaVersion, data, streamId, revision: 0n, globalPosition: position,
-      recordedAt: '2024-09-20T02:00:00.000Z', previousHash: null, hash: 'x',
-      metadata: { actor: { type: 'system', id: 'test' }, correlationId: 'c', causationId: null, effectiveAt: '2024-09-20T02:00:00.000Z', idempotencyKey: null },
-    } as unknown as RecordedEvent;
-  }
+  const recorded = recordedEvents();
   const published = (y: number, version = 1) => recorded('WorkingDayYearPublished', 1, { year: year(y), version, publishedAt: '2024-09-20T02:00:00.000Z', builtIn: true }, 'working-day-calendar');
   const collect = (events: RecordedEvent[]) => inTransaction(db.pool, (client) => collectReminders(client, events));
   const rows = async () =>

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import { BUILT_IN_WORKING_DAY_YEARS } from '@ipstd/funding-rules';
 import { RecordedEvent } from '@ipstd/event-store';
+import { recordedEvents } from './recorded-events';
 import { inTransaction, runMigrations } from '@ipstd/platform';
 import { settleTerms } from '@ipstd/applications';
 import { REMINDER_MIGRATIONS, collectReminders } from '../src/reminders/reminder-collector';
@@ -15,15 +16,7 @@ import { TestDatabase, createTestDatabase } from '../../../test/support/postgres
  * batch of submissions costs as many queries however many it holds.
  */
 describe('reminder collector, batches', () => {
-  let position = 0n;
-  function recorded(type: string, schemaVersion: number, data: unknown, streamId: string): RecordedEvent {
-    position += 1n;
-    return {
-      eventId: `0190a4b2-0000-7000-8000-${position.toString().padStart(12, '0')}`, type, schemaVersion, data, streamId, revision: 0n, globalPosition: position,
-      recordedAt: '2024-09-20T02:00:00.000Z', previousHash: null, hash: 'x',
-      metadata: { actor: { type: 'system', id: 'test' }, correlationId: 'c', causationId: null, effectiveAt: '2024-09-20T02:00:00.000Z', idempotencyKey: null },
-    } as unknown as RecordedEvent;
-  }
+  const recorded = recordedEvents();
 
   const id = (n: number) => `0190a4b2-0000-7000-8000-${(0xa00000 + n).toString(16).padStart(12, '0')}`;
   const published = (year: number) =>
