@@ -489,10 +489,10 @@ async function main(): Promise<void> {
           median: median(capped.map((m) => (m.export.maxRssDuringBytes - m.export.rssBeforeBytes) / MiB)),
           target: {
             text: `flat: the ${formatNumber(count)}-event export completes in a ${EXPORT_HEAP_CAP_MIB} MiB heap with < 64 MiB growth`,
-            pass: capped.every((m) => m.export.lines === standalone[0]?.export.lines) && median(capped.map((m) => (m.export.maxRssDuringBytes - m.export.rssBeforeBytes) / MiB)) < 64,
+            pass: capped.every((m, i) => standalone[i] !== undefined && m.export.lines >= standalone[i].export.lines) && median(capped.map((m) => (m.export.maxRssDuringBytes - m.export.rssBeforeBytes) / MiB)) < 64,
           },
           note:
-            `every run exported ${[...new Set(capped.map((m) => formatNumber(m.export.lines)))].join(' / ')} lines (${formatNumber(median(capped.map((m) => m.export.bytes)) / MiB, 1)} MiB) in a median ${formatDuration(median(capped.map((m) => m.export.ms)))}; ` +
+            `every run exported ${[...new Set(capped.map((m) => formatNumber(m.export.lines)))].join(' / ')} lines, at least as many as the same run's uncapped export (#7) before it (the log only grows: the app appends events of its own when it starts) (${formatNumber(median(capped.map((m) => m.export.bytes)) / MiB, 1)} MiB) in a median ${formatDuration(median(capped.map((m) => m.export.ms)))}; ` +
             `VmRSS before median ${formatNumber(median(capped.map((m) => m.export.rssBeforeBytes / MiB)), 1)} MiB. The export holds one batch of events at a time; a heap that had to hold the log would fail with out-of-memory long before the end.`,
         },
       );
