@@ -338,6 +338,38 @@ describe('finance: ledger, statement import and reconciliation', () => {
       ]);
     });
 
+    it('refuses an Idempotency-Key used before with other bytes (422, nothing imported) and replays it for the same bytes', async () => {
+      const first = csv(`KEYED-1,${creditA},10.00,2025-04-01,debit`);
+      const other = csv(`KEYED-2,${creditA},99.00,2025-04-02,debit`);
+      const created = await importCsv(first).set('Idempotency-Key', 'statement-key-reuse-1').expect(201);
+      const head = await t.runtime.store.headPosition();
+
+      const reused = await importCsv(other).set('Idempotency-Key', 'statement-key-reuse-1').expect(422);
+      expect(reused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', detailZh: expect.stringMatching(/[\u4e00-\u9fff]/), detailEn: expect.stringMatching(/Idempotency-Key/) });
+      // Reformatting the same rows is other bytes too: the key names one request, not its content.
+      await importCsv(first.replace(/\n/g, '\r\n')).set('Idempotency-Key', 'statement-key-reuse-1').expect(422);
+      expect(await t.runtime.store.headPosition()).toBe(head);
+
+      const replayed = await importCsv(first).set('Idempotency-Key', 'statement-key-reuse-1').expect(201);
+      expect(replayed.headers['idempotent-replayed']).toBe('true');
+      expect(replayed.body).toEqual(created.body);
+      expect(replayed.headers.location).toBe(created.headers.location);
+      // Under another key, or none, the other file is a statement of its own.
+      const second = await importCsv(other).set('Idempotency-Key', 'statement-key-reuse-2').expect(201);
+      expect(second.body.statementId).not.toBe(created.body.statementId);
+      expect(await t.runtime.store.headPosition()).toBeGreaterThan(head);
+    });
+
+    it('keeps no answer for a refused upload: the corrected file under the same Idempotency-Key is imported', async () => {
+      const bad = csv(`FIXED-1,${creditA},10.001,2025-04-03,debit`);
+      const good = csv(`FIXED-1,${creditA},10.00,2025-04-03,debit`);
+      await importCsv(bad).set('Idempotency-Key', 'statement-fixed-1').expect(422);
+      const created = await importCsv(good).set('Idempotency-Key', 'statement-fixed-1').expect(201);
+      expect(created.headers['idempotent-replayed']).toBeUndefined();
+      expect(created.body).toMatchObject({ rowCount: 1, debit: { count: 1, totalFen: 1000 } });
+    });
+
     it('answers the same file uploaded twice in a row, or the same content written differently, with the first result (200)', async () => {
       const text = csv(`TWICE-1,${creditA},10.00,2025-03-01,debit`, `TWICE-2,${creditA},0.01,2025-03-02,credit`);
       const first = await importCsv(text).expect(201);

@@ -33,6 +33,7 @@ export * from './http/exact-decimal';
 export * from './startup-error';
 export * from './http/strict-input';
 export * from './http/body';
+export * from './http/streamed-body';
 export * from './http/throttle';
 export * from './projections/projection';
 export * from './projections/projection-writer';

@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, UuidParam, requireQueryKeys } from '@ipstd/platform';
+import { CommandContext, CommandPipeline, Ctx, CurrentPrincipal, Principal, ProblemException, Roles, StreamedBody, UuidParam, requireQueryKeys, streamedBody } from '@ipstd/platform';
 import { loadOpenProgramme } from '@ipstd/applications';
 import { LedgerQueries, parseMonth } from '../../application/query-ledger/ledger-query';
 import { CATEGORIES, Category, RECONCILIATION_RETRY_AFTER_SECONDS, ReconciliationQueries } from '../../application/reconcile-statement/reconciliation-query';
-import { StatementImporter } from '../../application/import-statement/statement-import';
+import { STATEMENT_MAX_BYTES, StatementImporter } from '../../application/import-statement/statement-import';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -57,9 +57,11 @@ export class FinanceController {
   @ApiOperation({
     summary:
       'Import a treasury/bank statement (text/csv, ≤ 10 MB; format in docs/finance.md). A file with any bad row is refused whole (422) listing every bad row. ' +
-      'Idempotent by content: 201 for the upload that imported it, 200 with the same body for every later or concurrent upload of the same content by the city',
+      'Idempotent by content: 201 for the upload that imported it, 200 with the same body for every later or concurrent upload of the same content by the city. ' +
+      'An Idempotency-Key covers the bytes of the file: the same key with other bytes is refused (422 IDEMPOTENCY_KEY_REUSED)',
   })
   @ApiConsumes('text/csv')
+  @StreamedBody(STATEMENT_MAX_BYTES)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   async importStatement(@Req() request: Request, @CurrentPrincipal() principal: Principal, @Ctx() context: CommandContext, @Res({ passthrough: true }) response: Response) {
     if (!principal.city) throw outOfScope();
@@ -78,7 +80,7 @@ export class FinanceController {
       const { result, created } = await this.importer.import({
         city: principal.city,
         fileName: fileName ? safeDecode(fileName) : null,
-        body: request,
+        body: streamedBody(request),
         declaredBytes: declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : null,
         context,
       });
