@@ -87,7 +87,8 @@ export function forbiddenKey(field: string, where: 'body' | 'query'): ProblemExc
   });
 }
 
-function hasBody(request: Request): boolean {
+/** True when the request declares a body (Content-Length above 0 or Transfer-Encoding). */
+export function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Request } from 'express';
+import { hasBody } from './body';
 
 /** Metadata key of @StreamedBody: the largest body, in bytes, the route reads. */
 export const STREAMED_BODY_MAX_BYTES = 'ipstd:streamedBodyMaxBytes';
@@ -18,9 +19,7 @@ type WithDigest = Request & { [DIGEST]?: string };
 
 /** True when the request carries a body that nothing has parsed: a streamed route reads it itself. */
 export function hasUnparsedBody(request: Request): boolean {
-  const length = request.headers['content-length'];
-  const declared = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-  return declared && request.body === undefined;
+  return hasBody(request) && request.body === undefined;
 }
 
 /**
@@ -49,13 +48,10 @@ export function streamedBodyDigest(request: Request): string | undefined {
  * request; reading stops there.
  */
 export async function digestOfBody(request: Request, maxBytes: number): Promise<string | null> {
-  const hash = createHash('sha256');
   let bytes = 0;
-  for await (const piece of request as AsyncIterable<Buffer | string>) {
-    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+  for await (const chunk of streamedBody(request)) {
     bytes += chunk.length;
     if (bytes > maxBytes) return null;
-    hash.update(chunk);
   }
-  return hash.digest('hex');
+  return streamedBodyDigest(request) ?? null;
 }
